@@ -1,0 +1,129 @@
+"""What every API router shares: authentication, the one error format, pagination, and the
+lookup that turns an id the caller may not see into a 404."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PageNumberPagination
+from ninja.security import HttpBearer, SessionAuth
+
+from presales.core import access
+from presales.people.models import User
+from presales.people.services import user_for_token
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=Model)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: list[FieldError] = []
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: list[dict[str, str]] | None = None,
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "fields": fields or []}}
+    return api.create_response(request, body, status=status)
+
+
+def _location(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in {"body", "query", "path", "payload", "filters"}]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(NinjaValidationError)
+    def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        fields = [
+            {"field": _location(err.get("loc", ())), "message": str(err.get("msg", "invalid"))}
+            for err in exc.errors
+        ]
+        return error_response(api, request, 422, "validation_error", "Invalid input.", fields)
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid_object(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        if hasattr(exc, "error_dict"):
+            fields = [
+                {"field": name, "message": " ".join(str(m) for m in messages)}
+                for name, messages in exc.message_dict.items()
+            ]
+        else:
+            fields = [{"field": "body", "message": " ".join(exc.messages)}]
+        return error_response(api, request, 422, "validation_error", "Invalid input.", fields)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, 404, "not_found", str(exc) or "Not found.")
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(
+            api, request, 401, "unauthenticated", "Log in or send 'Authorization: Bearer TOKEN'."
+        )
+
+    @api.exception_handler(access.PermissionDenied)
+    def forbidden(request: HttpRequest, exc: access.PermissionDenied) -> HttpResponse:
+        return error_response(api, request, 403, "forbidden", str(exc))
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error_response(api, request, exc.status_code, "error", str(exc))
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        log.exception("Unhandled API error on %s %s", request.method, request.path)
+        return error_response(api, request, 500, "server_error", "Unexpected server error.")
+
+
+class Paginated(PageNumberPagination):
+    """``?page=N&page_size=M`` (at most 200) with the total ``count`` beside the ``items``."""
+
+
+def actor(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def get_visible(request: HttpRequest, model: type[M], pk: int) -> M:
+    """The object the caller may see, or 404: an id the caller may not see does not exist."""
+    obj: M | None = access.visible(actor(request), model).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(f"No {model._meta.verbose_name} with id {pk}.")
+    return obj
+
+
+session_auth = SessionAuth(csrf=True)
+bearer_auth = BearerToken()

@@ -1,0 +1,61 @@
+"""Helpers that every domain service shares: resolving references the user may see, saving
+with model validation, and the one error type services raise for bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+
+from presales.core import access
+from presales.people.models import User
+
+M = TypeVar("M", bound=Model)
+
+
+def resolve(user: User, model: type[M], pk: int | None, *, field: str) -> M | None:
+    """The object ``pk`` of ``model`` if ``user`` may see it; a field error otherwise."""
+    if pk is None:
+        return None
+    try:
+        obj: M = access.visible(user, model).get(pk=pk)
+    except model.DoesNotExist:  # type: ignore[attr-defined]
+        label = model._meta.verbose_name
+        raise ValidationError({field: f"No {label} with id {pk} that you can see."}) from None
+    return obj
+
+
+def resolve_many(user: User, model: type[M], pks: Iterable[int], *, field: str) -> list[M]:
+    wanted = list(dict.fromkeys(pks))
+    found = {obj.pk: obj for obj in access.visible(user, model).filter(pk__in=wanted)}
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        label = model._meta.verbose_name_plural
+        raise ValidationError({field: f"No {label} with ids {missing} that you can see."})
+    return [found[pk] for pk in wanted]
+
+
+def resolve_plain(model: type[M], pk: int | None, *, field: str) -> M | None:
+    """Like ``resolve`` for reference data everybody may read (products, teams, users)."""
+    if pk is None:
+        return None
+    try:
+        return model._default_manager.get(pk=pk)
+    except model.DoesNotExist:  # type: ignore[attr-defined]
+        raise ValidationError(
+            {field: f"No {model._meta.verbose_name} with id {pk}."}
+        ) from None
+
+
+def apply_changes(obj: M, changes: Mapping[str, Any]) -> M:
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    return obj
+
+
+def validate_and_save(obj: M, *, exclude: Iterable[str] = ()) -> M:
+    obj.full_clean(exclude=list(exclude), validate_unique=True)
+    obj.save()
+    return obj

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from presales.core import access
+from presales.deals.models import CLOSED_STAGES
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """"My week": the user's meetings of the next seven days, open deals and recent notes."""
+    user = request.user
+    now = timezone.now()
+    upcoming = (
+        access.activities_for(user)
+        .filter(participants=user, starts_at__gte=now, starts_at__lt=now + timedelta(days=7))
+        .exclude(status="cancelled")
+        .select_related("account", "opportunity")
+        .order_by("starts_at")[:25]
+    )
+    deals = (
+        access.opportunities_for(user)
+        .filter(Q(owner=user) | Q(sales_engineers=user))
+        .exclude(stage__in=CLOSED_STAGES)
+        .select_related("account")
+        .distinct()
+        .order_by("close_date", "id")[:25]
+    )
+    notes = (
+        access.notes_for(user)
+        .select_related("author", "account", "opportunity")
+        .order_by("-created_at", "-id")[:10]
+    )
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {"upcoming": upcoming, "deals": deals, "notes": notes, "now": now},
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Find accounts, deals and notes by words. Search by meaning arrives with the text service."""
+    q = request.GET.get("q", "").strip()
+    results: dict[str, object] = {}
+    if len(q) >= 2:
+        user = request.user
+        results = {
+            "accounts": access.accounts_for(user).filter(name__icontains=q).order_by("name")[:20],
+            "deals": access.opportunities_for(user)
+            .filter(Q(name__icontains=q) | Q(account__name__icontains=q))
+            .select_related("account")
+            .order_by("-close_date")[:20],
+            "notes": access.notes_for(user)
+            .filter(body__icontains=q)
+            .select_related("author", "account")
+            .order_by("-created_at")[:20],
+        }
+    return render(
+        request, "dashboard/search.html", {"q": q, "results": results, "too_short": 0 < len(q) < 2}
+    )

@@ -1,0 +1,144 @@
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
+from ninja.pagination import paginate
+
+from presales.core import access
+from presales.core.api import Paginated, actor, get_visible
+from presales.deals import services
+from presales.deals.models import Flavor, Opportunity, Stage, StageChange
+
+router = Router(tags=["opportunities"])
+
+
+class StageChangeOut(Schema):
+    from_stage: str
+    to_stage: str
+    changed_at: Any
+
+
+class OpportunityOut(Schema):
+    id: int
+    name: str
+    account_id: int | None
+    team_id: int | None
+    owner_id: int | None
+    flavor: str
+    stage: str
+    amount: Decimal | None
+    engage_date: date | None
+    close_date: date | None
+    sales_engineer_ids: list[int]
+    product_ids: list[int]
+    competitor_ids: list[int]
+    source: str
+    external_id: str
+
+    @staticmethod
+    def resolve_sales_engineer_ids(obj: Opportunity) -> list[int]:
+        return [u.pk for u in obj.sales_engineers.all()]
+
+    @staticmethod
+    def resolve_product_ids(obj: Opportunity) -> list[int]:
+        return [p.pk for p in obj.products.all()]
+
+    @staticmethod
+    def resolve_competitor_ids(obj: Opportunity) -> list[int]:
+        return [c.pk for c in obj.competitors.all()]
+
+
+class OpportunityDetailOut(OpportunityOut):
+    stage_history: list[StageChangeOut]
+
+    @staticmethod
+    def resolve_stage_history(obj: Opportunity) -> list[StageChange]:
+        return list(obj.stage_changes.all())
+
+
+class OpportunityIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    account_id: int | None = None
+    team_id: int | None = None
+    owner_id: int | None = None
+    flavor: Flavor = Flavor.UNKNOWN
+    stage: Stage = Stage.PROSPECTING
+    amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    engage_date: date | None = None
+    close_date: date | None = None
+    sales_engineer_ids: list[int] = []
+    product_ids: list[int] = []
+    competitor_ids: list[int] = []
+
+
+class OpportunityPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    account_id: int | None = None
+    team_id: int | None = None
+    owner_id: int | None = None
+    flavor: Flavor | None = None
+    stage: Stage | None = None
+    amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    engage_date: date | None = None
+    close_date: date | None = None
+    sales_engineer_ids: list[int] | None = None
+    product_ids: list[int] | None = None
+    competitor_ids: list[int] | None = None
+
+
+class OpportunityFilter(FilterSchema):
+    q: str | None = Field(None, description="Words in the deal or account name")
+    stage: Stage | None = None
+    flavor: Flavor | None = None
+    account_id: int | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    open: bool | None = Field(None, description="Only open (true) or only closed (false) deals")
+    close_after: Annotated[date | None, FilterLookup("close_date__gte")] = None
+    close_before: Annotated[date | None, FilterLookup("close_date__lte")] = None
+
+    def filter_q(self, value: str | None) -> Q:
+        return Q(name__icontains=value) | Q(account__name__icontains=value) if value else Q()
+
+    def filter_open(self, value: bool | None) -> Q:
+        if value is None:
+            return Q()
+        closed = Q(stage__in=[Stage.WON, Stage.LOST])
+        return ~closed if value else closed
+
+
+def _with_relations(rows: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+    return rows.prefetch_related("sales_engineers", "products", "competitors")
+
+
+@router.get("/opportunities", response=list[OpportunityOut])
+@paginate(Paginated)
+def list_opportunities(
+    request: HttpRequest, filters: Query[OpportunityFilter]
+) -> QuerySet[Opportunity]:
+    rows = access.opportunities_for(actor(request)).order_by("-close_date", "id")
+    return _with_relations(filters.filter(rows))
+
+
+@router.get("/opportunities/{opportunity_id}", response=OpportunityDetailOut)
+def get_opportunity(request: HttpRequest, opportunity_id: int) -> Opportunity:
+    return get_visible(request, Opportunity, opportunity_id)
+
+
+@router.post("/opportunities", response={201: OpportunityDetailOut})
+def create_opportunity(request: HttpRequest, payload: OpportunityIn) -> tuple[int, Opportunity]:
+    return 201, services.create_opportunity(actor=actor(request), fields=payload.dict())
+
+
+@router.patch("/opportunities/{opportunity_id}", response=OpportunityDetailOut)
+def update_opportunity(
+    request: HttpRequest, opportunity_id: int, payload: OpportunityPatch
+) -> Opportunity:
+    opportunity = get_visible(request, Opportunity, opportunity_id)
+    changes = payload.dict(exclude_unset=True)
+    return services.update_opportunity(
+        actor=actor(request), opportunity=opportunity, changes=changes
+    )

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from presales.core.models import Sourced, Timestamped
+
+
+class Stage(models.TextChoices):
+    PROSPECTING = "prospecting", "Prospecting"
+    DISCOVERY = "discovery", "Discovery"
+    DEMO = "demo", "Demo"
+    POC = "poc", "Proof of concept"
+    PROPOSAL = "proposal", "Proposal"
+    NEGOTIATION = "negotiation", "Negotiation"
+    WON = "won", "Closed won"
+    LOST = "lost", "Closed lost"
+
+
+OPEN_STAGES = (
+    Stage.PROSPECTING,
+    Stage.DISCOVERY,
+    Stage.DEMO,
+    Stage.POC,
+    Stage.PROPOSAL,
+    Stage.NEGOTIATION,
+)
+CLOSED_STAGES = (Stage.WON, Stage.LOST)
+
+# The default chance that a deal in a stage closes won; teams may weigh differently later.
+STAGE_PROBABILITY: dict[str, Decimal] = {
+    Stage.PROSPECTING: Decimal("0.05"),
+    Stage.DISCOVERY: Decimal("0.10"),
+    Stage.DEMO: Decimal("0.20"),
+    Stage.POC: Decimal("0.40"),
+    Stage.PROPOSAL: Decimal("0.60"),
+    Stage.NEGOTIATION: Decimal("0.80"),
+    Stage.WON: Decimal("1"),
+    Stage.LOST: Decimal("0"),
+}
+
+
+class Flavor(models.TextChoices):
+    PROBLEM = "problem", "Problem to fix"
+    OPPORTUNITY = "opportunity", "Opportunity to seize"
+    UNKNOWN = "unknown", "Not yet known"
+
+
+class Opportunity(Sourced, Timestamped):
+    """A discrete sales opportunity (DSO)."""
+
+    name = models.CharField(max_length=200)
+    account = models.ForeignKey(
+        "accounts.Account",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+        help_text="Empty while an early deal has no account yet",
+    )
+    team = models.ForeignKey(
+        "people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_deals",
+        help_text="The rep who owns the deal",
+    )
+    sales_engineers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="se_deals"
+    )
+    flavor = models.CharField(max_length=20, choices=Flavor.choices, default=Flavor.UNKNOWN)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PROSPECTING)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    engage_date = models.DateField(null=True, blank=True)
+    close_date = models.DateField(
+        null=True, blank=True, help_text="Expected close date while open, actual once closed"
+    )
+    products = models.ManyToManyField("products.Product", blank=True, related_name="deals")
+    competitors = models.ManyToManyField("products.Competitor", blank=True, related_name="deals")
+
+    class Meta:
+        ordering = ["-close_date", "name"]
+        verbose_name_plural = "opportunities"
+        indexes = [
+            models.Index(fields=["team", "stage"]),
+            models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["stage", "close_date"]),
+            models.Index(fields=["close_date"]),
+            models.Index(fields=["account", "close_date"]),
+        ]
+        constraints = [Sourced.source_constraint("opportunity_source_external_id")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+    @property
+    def probability(self) -> Decimal:
+        return STAGE_PROBABILITY[self.stage]
+
+
+class StageChange(models.Model):
+    """One step of an opportunity's stage history."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["opportunity", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '∅'} → {self.to_stage}"

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from presales.accounts.models import Account
+from presales.core import access
+from presales.core.services import (
+    apply_changes,
+    resolve,
+    resolve_plain,
+    validate_and_save,
+)
+from presales.deals.models import Opportunity, StageChange
+from presales.people.models import Team, User
+from presales.products.models import Competitor, Product
+
+_RELATIONS = {
+    "product_ids": ("products", Product),
+    "competitor_ids": ("competitors", Competitor),
+    "sales_engineer_ids": ("sales_engineers", User),
+}
+
+
+def _split(actor: User, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    values = dict(fields)
+    relations: dict[str, list[Any]] = {}
+    if "account_id" in values:
+        values["account"] = resolve(actor, Account, values.pop("account_id"), field="account_id")
+    if "team_id" in values:
+        values["team"] = resolve_plain(Team, values.pop("team_id"), field="team_id")
+    if "owner_id" in values:
+        values["owner"] = resolve_plain(User, values.pop("owner_id"), field="owner_id")
+    for key, (name, model) in _RELATIONS.items():
+        if key in values:
+            pks = values.pop(key) or []
+            objs = [resolve_plain(model, pk, field=key) for pk in dict.fromkeys(pks)]
+            relations[name] = objs
+    return values, relations
+
+
+def _record_stage(opportunity: Opportunity, old: str, actor: User | None) -> None:
+    if old != opportunity.stage:
+        StageChange.objects.create(
+            opportunity=opportunity,
+            from_stage=old,
+            to_stage=opportunity.stage,
+            changed_at=timezone.now(),
+            changed_by=actor,
+        )
+
+
+@transaction.atomic
+def create_opportunity(*, actor: User, fields: dict[str, Any]) -> Opportunity:
+    values, relations = _split(actor, fields)
+    if values.get("team") is None:
+        account = values.get("account")
+        values["team"] = (account.team if account else None) or actor.team
+    if values.get("owner") is None and actor.role == "rep":
+        values["owner"] = actor
+    access.require(access.can_create_in(actor, team=values.get("team")))
+    opportunity = validate_and_save(Opportunity(**values))
+    for name, objs in relations.items():
+        getattr(opportunity, name).set(objs)
+    _record_stage(opportunity, "", actor)
+    return opportunity
+
+
+@transaction.atomic
+def update_opportunity(
+    *, actor: User, opportunity: Opportunity, changes: dict[str, Any]
+) -> Opportunity:
+    access.require(access.can_change(actor, opportunity))
+    old_stage = opportunity.stage
+    values, relations = _split(actor, changes)
+    if "team" in values:
+        access.require(access.can_create_in(actor, team=values["team"]))
+    validate_and_save(apply_changes(opportunity, values))
+    for name, objs in relations.items():
+        getattr(opportunity, name).set(objs)
+    _record_stage(opportunity, old_stage, actor)
+    return opportunity
