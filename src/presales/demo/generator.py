@@ -45,7 +45,7 @@ PRODUCTS = [
     ("GTK 500", "GTK", 26768),
 ]
 # Median sales cycle in days per series: bigger systems take longer to sell.
-CYCLE_DAYS = {"GTX": 55, "MG": 35, "GTK": 110}
+CYCLE_DAYS = {"GTX": 80, "MG": 50, "GTK": 150}
 COMPETITORS = [
     "Northwind Systems",
     "Parallax Devices",
@@ -345,9 +345,10 @@ class _Builder:
                 if rng.random() < 0.12:
                     ses.append(rng.choice(self.all_ses))
                     ses = list({s.pk: s for s in ses}.values())
-            engage = self.today - timedelta(days=rng.randint(5, 730))
+            # A growing business: more deals were engaged recently than two years ago.
+            engage = self.today - timedelta(days=5 + int(725 * rng.random() ** 1.25))
             median = CYCLE_DAYS[product.series]
-            cycle = max(7, int(rng.lognormvariate(math.log(median), 0.45)))
+            cycle = max(7, int(rng.lognormvariate(math.log(median), 0.55)))
             path = self._stage_path(engage, cycle, with_se, product)
             final_stage, final_at = path[-1]
             closed = final_stage in (Stage.WON, Stage.LOST)
@@ -473,7 +474,7 @@ class _Builder:
                     continue
                 stop = boundaries[i + 1] if i + 1 < len(boundaries) else end
                 span = max(1.0, (stop - start_at).total_seconds() / 86400)
-                for _ in range(rng.choice([1, 2, 2, 3, 3, 4, 5])):
+                for _ in range(rng.choice([1, 2, 3, 3, 4, 4, 5])):
                     kind = rng.choice(STAGE_KINDS[stage])
                     day = _workday((start_at + timedelta(days=rng.uniform(0, span))).date())
                     people = [opp.owner, *deal.ses] if deal.ses else [opp.owner]

@@ -39,7 +39,10 @@ def create_user(
         is_superuser=role == Role.ADMIN,
     )
     if check_password:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()

@@ -1,0 +1,106 @@
+"""Real Chromium (Debian's, through Playwright) against a live server on loopback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import PASSWORD, Cast, make_account, make_activity, make_note, make_opportunity
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if os.environ.get("PRESALES_REQUIRE_BROWSER") == "1":
+            pytest.fail("PRESALES_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
+        pytest.skip("Debian's Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def test_se_logs_in_sees_the_week_and_opens_a_deal(
+    browser: Any, live_server: Any, transactional_db: None, cast: Cast
+) -> None:
+    deal = make_opportunity(
+        make_account(cast.north, "Northwind Trading"), name="Northwind rollout", owner=cast.bob
+    )
+    deal.sales_engineers.add(cast.alice)
+    make_activity(
+        opportunity=deal,
+        subject="Security deep dive",
+        participants=[cast.alice],
+        starts_at=timezone.now() + timedelta(days=1),
+    )
+    make_note("CISO asked for the SOC 2 report", author=cast.bob, opportunity=deal)
+
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/")
+    assert "/login/" in page.url
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    upcoming = page.locator("#upcoming")
+    assert "Security deep dive" in upcoming.inner_text()
+    assert "Northwind rollout" in page.locator("#my-deals").inner_text()
+
+    page.click("text=Northwind rollout")
+    page.wait_for_url(f"**/opportunities/{deal.pk}/")
+    facts = page.locator("#deal-facts").inner_text()
+    assert "Northwind Trading" in facts
+    assert "Bob Tester" in facts
+    assert "CISO asked for the SOC 2 report" in page.locator("#deal-notes").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "opportunity.png"), full_page=True)
+    page.close()
+
+
+def test_list_filters_update_in_place_with_htmx(
+    browser: Any, live_server: Any, transactional_db: None, cast: Cast
+) -> None:
+    make_account(cast.north, "Alpha Medical", sector="medical")
+    make_account(cast.north, "Beta Retail", sector="retail")
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/accounts/")
+    assert "Beta Retail" in page.locator("#results").inner_text()
+    page.select_option("select[name=sector]", "medical")
+    page.wait_for_url("**sector=medical**")
+    page.wait_for_function(
+        "() => !document.querySelector('#results').innerText.includes('Beta Retail')"
+    )
+    assert "Alpha Medical" in page.locator("#results").inner_text()
+    page.close()

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db.models import Count
+
+from presales.accounts.models import Account, Contact
+from presales.activities.models import Activity
+from presales.deals.models import CLOSED_STAGES, Opportunity, Stage, StageChange
+from presales.demo.generator import generate_demo
+from presales.notes.models import Note
+from presales.people.models import Region, Role, Team, User
+
+TODAY = date(2026, 11, 16)
+
+
+@pytest.fixture
+def demo(db: None) -> object:
+    return generate_demo(password="demo-pass-123", seed=3, scale=0.1, today=TODAY)
+
+
+def test_demo_has_the_shape_of_a_mid_size_se_organisation(demo: object) -> None:
+    assert Region.objects.count() == 3
+    assert Team.objects.count() == 6
+    roles = dict(User.objects.values_list("role").annotate(n=Count("id")))
+    assert roles[Role.SE] == 12
+    assert roles[Role.REP] == 30
+    assert roles[Role.PRODUCT_MANAGER] >= 1 and roles[Role.ADMIN] == 1
+    # Every SE and rep reports to a manager, and every team has one.
+    assert not User.objects.filter(role__in=[Role.SE, Role.REP], manager__isnull=True).exists()
+    assert not Team.objects.filter(manager__isnull=True).exists()
+    assert Account.objects.count() == 40
+    assert Opportunity.objects.count() == 300
+    assert Contact.objects.exclude(status=Contact.Status.ACTIVE).exists()
+
+
+def test_demo_deals_have_consistent_stage_histories_and_a_plausible_win_rate(
+    demo: object,
+) -> None:
+    won = Opportunity.objects.filter(stage=Stage.WON).count()
+    lost = Opportunity.objects.filter(stage=Stage.LOST).count()
+    assert 0.2 < won / (won + lost) < 0.5
+    assert Opportunity.objects.exclude(stage__in=CLOSED_STAGES).count() > 10
+    for deal in Opportunity.objects.prefetch_related("stage_changes")[:100]:
+        steps = list(deal.stage_changes.all())
+        assert steps[0].from_stage == "" and steps[-1].to_stage == deal.stage
+        for before, after in zip(steps, steps[1:], strict=False):
+            assert after.from_stage == before.to_stage
+            assert after.changed_at >= before.changed_at
+        if deal.stage in CLOSED_STAGES:
+            assert deal.close_date == steps[-1].changed_at.date()
+
+
+def test_demo_activities_and_notes_are_anchored_on_today(demo: object) -> None:
+    assert Activity.objects.filter(starts_at__date__gt=TODAY, status="planned").exists()
+    assert not Activity.objects.filter(starts_at__date__gt=TODAY).exclude(status="planned").exists()
+    assert not Note.objects.filter(created_at__date__gt=TODAY).exists()
+    assert Activity.objects.filter(customer_facing=False, kind="out_of_band").exists()
+    # Every customer-facing activity on a deal has at least one participant from our side.
+    lonely = Activity.objects.filter(opportunity__isnull=False).annotate(
+        n=Count("participants")
+    ).filter(n=0)
+    assert not lonely.exists()
+    assert StageChange.objects.count() >= Opportunity.objects.count()
+
+
+def test_demo_notes_are_varied_text_not_one_template(demo: object) -> None:
+    bodies = list(Note.objects.values_list("body", flat=True))
+    assert len(bodies) > 200
+    assert len(set(bodies)) / len(bodies) > 0.8
+    assert not any("lorem" in b.lower() for b in bodies)
+
+
+def test_demo_is_the_same_for_the_same_seed_and_day(db: None) -> None:
+    generate_demo(password="demo-pass-123", seed=3, scale=0.05, today=TODAY)
+    first = list(Opportunity.objects.order_by("external_id").values_list("name", "stage", "amount"))
+    notes = list(Note.objects.order_by("external_id").values_list("body", flat=True))
+    for model in (Note, Activity, StageChange, Opportunity, Contact, Account, User, Team, Region):
+        model.objects.all().delete()
+    from presales.products.models import Competitor, Product
+
+    Product.objects.all().delete()
+    Competitor.objects.all().delete()
+    generate_demo(password="demo-pass-123", seed=3, scale=0.05, today=TODAY)
+    again = list(Opportunity.objects.order_by("external_id").values_list("name", "stage", "amount"))
+    assert again == first
+    assert list(Note.objects.order_by("external_id").values_list("body", flat=True)) == notes
+
+
+def test_demo_refuses_a_database_that_already_has_users(demo: object) -> None:
+    with pytest.raises(ValueError, match="empty database"):
+        generate_demo(password="x", scale=0.05, today=TODAY)
+
+
+def test_demo_login_works_with_the_printed_password(demo: object) -> None:
+    from django.test import Client
+
+    se = User.objects.filter(role=Role.SE).order_by("pk").first()
+    assert se is not None
+    assert Client().login(username=se.username, password="demo-pass-123")
