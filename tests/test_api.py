@@ -190,7 +190,10 @@ def test_a_note_on_an_activity_inherits_its_deal_and_account(cast: Cast) -> None
     deal = make_opportunity(make_account(cast.north))
     activity = make_activity(opportunity=deal, participants=[cast.alice])
     response = call(
-        "post", "/api/notes", bearer(cast.alice), {"body": "SSO demo went well", "activity_id": activity.pk}
+        "post",
+        "/api/notes",
+        bearer(cast.alice),
+        {"body": "SSO demo went well", "activity_id": activity.pk},
     )
     assert response.status_code == 201
     data = response.json()

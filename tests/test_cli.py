@@ -117,7 +117,7 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/") as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/") as response:
                     body = response.read().decode()
                 break
             except OSError:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -45,7 +46,7 @@ def test_demo_deals_have_consistent_stage_histories_and_a_plausible_win_rate(
     for deal in Opportunity.objects.prefetch_related("stage_changes")[:100]:
         steps = list(deal.stage_changes.all())
         assert steps[0].from_stage == "" and steps[-1].to_stage == deal.stage
-        for before, after in zip(steps, steps[1:], strict=False):
+        for before, after in itertools.pairwise(steps):
             assert after.from_stage == before.to_stage
             assert after.changed_at >= before.changed_at
         if deal.stage in CLOSED_STAGES:
@@ -58,9 +59,11 @@ def test_demo_activities_and_notes_are_anchored_on_today(demo: object) -> None:
     assert not Note.objects.filter(created_at__date__gt=TODAY).exists()
     assert Activity.objects.filter(customer_facing=False, kind="out_of_band").exists()
     # Every customer-facing activity on a deal has at least one participant from our side.
-    lonely = Activity.objects.filter(opportunity__isnull=False).annotate(
-        n=Count("participants")
-    ).filter(n=0)
+    lonely = (
+        Activity.objects.filter(opportunity__isnull=False)
+        .annotate(n=Count("participants"))
+        .filter(n=0)
+    )
     assert not lonely.exists()
     assert StageChange.objects.count() >= Opportunity.objects.count()
 

@@ -42,11 +42,17 @@ def test_login_page_logs_in_with_the_right_password_only(cast: Cast) -> None:
 
 
 def test_dashboard_shows_my_week_and_not_other_peoples_meetings(cast: Cast) -> None:
-    deal = make_opportunity(make_account(cast.north, "Northco"), name="Northco pilot", owner=cast.bob)
+    deal = make_opportunity(
+        make_account(cast.north, "Northco"), name="Northco pilot", owner=cast.bob
+    )
     deal.sales_engineers.add(cast.alice)
     soon = timezone.now() + timedelta(days=2)
-    make_activity(opportunity=deal, subject="SSO deep dive", participants=[cast.alice], starts_at=soon)
-    make_activity(opportunity=deal, subject="Bob solo call", participants=[cast.bob], starts_at=soon)
+    make_activity(
+        opportunity=deal, subject="SSO deep dive", participants=[cast.alice], starts_at=soon
+    )
+    make_activity(
+        opportunity=deal, subject="Bob solo call", participants=[cast.bob], starts_at=soon
+    )
     make_activity(
         opportunity=deal,
         subject="Next month call",

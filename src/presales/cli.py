@@ -23,8 +23,9 @@ def _setup() -> None:
     from django.conf import settings
 
     django.setup()
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    database = settings.DATABASES["default"]
+    if str(database["ENGINE"]).endswith("sqlite3"):
+        Path(str(database["NAME"])).parent.mkdir(parents=True, exist_ok=True)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -75,7 +76,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         console.print(f"Demo data created: {summary}.")
     url = f"http://127.0.0.1:{args.port}/"
     out.print(f"\n[bold]Presales[/] demo at {url}")
-    out.print(f"Log in as [bold]{se_username}[/] (a sales engineer) with password [bold]{password}[/]")
+    out.print(
+        f"Log in as [bold]{se_username}[/] (a sales engineer) with password [bold]{password}[/]"
+    )
     out.print(f"or as [bold]{admin_username}[/] (administrator) with the same password.\n")
     if args.no_serve:
         return 0
@@ -173,7 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.set_defaults(func=func)
         return sub
@@ -182,9 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="Prepare the data and stop")
     demo.add_argument("--seed", type=int, default=7, help="Seed of the demo generator")
-    demo.add_argument("--scale", type=float, default=1.0, help="Size of the customer side (1 = full)")
+    demo.add_argument(
+        "--scale", type=float, default=1.0, help="Size of the customer side (1 = full)"
+    )
 
-    serve = add("serve", cmd_serve, "Serve Presales (development server; see README for production)")
+    serve = add(
+        "serve", cmd_serve, "Serve Presales (development server; see README for production)"
+    )
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
 
@@ -192,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     createuser = add("createuser", cmd_createuser, "Create a user; the password is read from stdin")
     createuser.add_argument("name")
-    createuser.add_argument("--role", required=True, help="se, rep, se_manager, sales_manager, product_manager or admin")
+    createuser.add_argument(
+        "--role", required=True, help="se, rep, se_manager, sales_manager, product_manager or admin"
+    )
     createuser.add_argument("--team", default="", help="Name of the user's team")
     createuser.add_argument("--first-name", default="")
     createuser.add_argument("--last-name", default="")

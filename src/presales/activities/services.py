@@ -45,9 +45,14 @@ def _check(activity: Activity) -> None:
         raise ValidationError({"ends_at": "An activity cannot end before it starts."})
     if activity.opportunity and activity.account is None:
         activity.account = activity.opportunity.account
-    if activity.opportunity and activity.account and activity.opportunity.account_id not in (
-        None,
-        activity.account.pk,
+    if (
+        activity.opportunity
+        and activity.account
+        and activity.opportunity.account_id
+        not in (
+            None,
+            activity.account.pk,
+        )
     ):
         raise ValidationError({"opportunity_id": "The opportunity belongs to another account."})
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from presales.activities.models import Activity, Kind
 from presales.core import access
-from presales.core.pages import page_of, render_list
+from presales.core.pages import current_user, page_of, render_list
 
 
 def _parse_day(raw: str) -> date | None:
@@ -35,7 +35,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     if facing in {"yes", "no"}:
         rows = rows.filter(customer_facing=facing == "yes")
     if mine:
-        rows = rows.filter(participants=request.user)
+        rows = rows.filter(participants=current_user(request))
     tz = timezone.get_current_timezone()
     if start:
         rows = rows.filter(starts_at__gte=datetime.combine(start, time.min, tzinfo=tz))

@@ -32,7 +32,14 @@ def sees_everything(user: User) -> bool:
 
 
 def team_ids(user: User) -> set[int]:
-    """The teams whose accounts and deals the user sees (meaningless for sees_everything)."""
+    """The teams whose accounts and deals the user sees (meaningless for sees_everything).
+
+    Computed once per user object, which in a request means once per request: a page asks for
+    accounts, deals and notes and each of those needs the same set.
+    """
+    cached: set[int] | None = getattr(user, "_presales_team_ids", None)
+    if cached is not None:
+        return cached
     ids: set[int] = {user.team_id} if user.team_id else set()
     if user.is_manager_role:
         people = {user.pk}
@@ -49,6 +56,7 @@ def team_ids(user: User) -> set[int]:
         ids |= set(
             User.objects.filter(pk__in=people, team__isnull=False).values_list("team_id", flat=True)
         )
+    user._presales_team_ids = ids  # type: ignore[attr-defined]
     return ids
 
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from presales.core import access
+from presales.people.models import User
 
 
 def page_of(request: HttpRequest, rows: QuerySet[Any], *, per_page: int | None = None) -> Page:
@@ -33,8 +34,15 @@ def render_list(request: HttpRequest, template: str, context: dict[str, Any]) ->
     return render(request, template, context)
 
 
+def current_user(request: HttpRequest) -> User:
+    """The logged-in user; LoginRequiredMiddleware guarantees there is one on every page."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def visible_or_404(request: HttpRequest, model: type[Model], pk: int) -> Any:
-    obj = access.visible(request.user, model).filter(pk=pk).first()  # type: ignore[arg-type]
+    obj = access.visible(request.user, model).filter(pk=pk).first()
     if obj is None:
         raise Http404(f"No {model._meta.verbose_name} with id {pk} that you can see.")
     return obj

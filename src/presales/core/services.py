@@ -44,9 +44,7 @@ def resolve_plain(model: type[M], pk: int | None, *, field: str) -> M | None:
     try:
         return model._default_manager.get(pk=pk)
     except model.DoesNotExist:  # type: ignore[attr-defined]
-        raise ValidationError(
-            {field: f"No {model._meta.verbose_name} with id {pk}."}
-        ) from None
+        raise ValidationError({field: f"No {model._meta.verbose_name} with id {pk}."}) from None
 
 
 def apply_changes(obj: M, changes: Mapping[str, Any]) -> M:

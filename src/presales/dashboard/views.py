@@ -8,12 +8,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from presales.core import access
+from presales.core.pages import current_user
 from presales.deals.models import CLOSED_STAGES
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """"My week": the user's meetings of the next seven days, open deals and recent notes."""
-    user = request.user
+    """ "My week": the user's meetings of the next seven days, open deals and recent notes."""
+    user = current_user(request)
     now = timezone.now()
     upcoming = (
         access.activities_for(user)

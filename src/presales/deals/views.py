@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from presales.core import access
-from presales.core.pages import page_of, render_list, visible_or_404
+from presales.core.pages import current_user, page_of, render_list, visible_or_404
 from presales.deals.models import CLOSED_STAGES, Flavor, Opportunity, Stage
 
 
@@ -26,9 +26,12 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     elif status == "closed":
         rows = rows.filter(stage__in=CLOSED_STAGES)
     if mine:
-        rows = rows.filter(owner=request.user) | rows.filter(sales_engineers=request.user)
-    rows = rows.order_by("close_date", "id") if status == "open" else rows.order_by(
-        "-close_date", "id"
+        me = current_user(request)
+        rows = rows.filter(owner=me) | rows.filter(sales_engineers=me)
+    rows = (
+        rows.order_by("close_date", "id")
+        if status == "open"
+        else rows.order_by("-close_date", "id")
     )
     return render_list(
         request,

@@ -104,7 +104,7 @@ ADVANCE = {
     Stage.NEGOTIATION: 0.86,
 }
 # What the SE and rep do with the customer at each stage.
-STAGE_KINDS = {
+STAGE_KINDS: dict[str, list[str]] = {
     Stage.PROSPECTING: [Kind.MEETING],
     Stage.DISCOVERY: [Kind.MEETING, Kind.MEETING, Kind.WORKSHOP],
     Stage.DEMO: [Kind.DEMO, Kind.DEMO, Kind.MEETING],
@@ -112,7 +112,7 @@ STAGE_KINDS = {
     Stage.PROPOSAL: [Kind.MEETING, Kind.DEMO],
     Stage.NEGOTIATION: [Kind.MEETING],
 }
-DURATIONS = {
+DURATIONS: dict[str, list[int]] = {
     Kind.MEETING: [30, 45, 60],
     Kind.DEMO: [45, 60, 90],
     Kind.POC: [60, 90, 120, 180],
@@ -146,7 +146,7 @@ def _noop(step: str, done: int, total: int) -> None:
 def _bulk(model: type[T], rows: list[T], batch: int = 2000) -> list[T]:
     out: list[T] = []
     for start in range(0, len(rows), batch):
-        out.extend(model.objects.bulk_create(rows[start : start + batch]))
+        out.extend(model._default_manager.bulk_create(rows[start : start + batch]))
     return out
 
 
@@ -359,7 +359,9 @@ class _Builder:
             quantity = rng.choice([1, 1, 2, 3, 5, 8, 10, 20])
             amount = Decimal(round(float(product.list_price) * quantity * rng.uniform(0.8, 1.05)))
             competitor = rng.choice(COMPETITORS) if rng.random() < 0.55 else None
-            account_known = not (not closed and path[-1][0] == Stage.PROSPECTING and rng.random() < 0.3)
+            account_known = not (
+                not closed and path[-1][0] == Stage.PROSPECTING and rng.random() < 0.3
+            )
             deals.append(
                 _Deal(
                     obj=Opportunity(
@@ -477,10 +479,13 @@ class _Builder:
                 for _ in range(rng.choice([1, 2, 3, 3, 4, 4, 5])):
                     kind = rng.choice(STAGE_KINDS[stage])
                     day = _workday((start_at + timedelta(days=rng.uniform(0, span))).date())
-                    people = [opp.owner, *deal.ses] if deal.ses else [opp.owner]
+                    rep: list[User | None] = [opp.owner]
+                    people = rep + list(deal.ses)
                     if kind in (Kind.DEMO, Kind.POC, Kind.WORKSHOP) and deal.ses:
-                        people = list(deal.ses) + ([opp.owner] if rng.random() < 0.6 else [])
-                    met = rng.sample(account_contacts, k=min(len(account_contacts), rng.randint(1, 3)))
+                        people = [*deal.ses, *(rep if rng.random() < 0.6 else [])]
+                    met = rng.sample(
+                        account_contacts, k=min(len(account_contacts), rng.randint(1, 3))
+                    )
                     ctx = self._context(deal, kind, stage, met, people)
                     activities.append(self._activity(kind, day, ctx, opp, opp.account))
                     participants.append((len(activities) - 1, [p for p in people if p]))
@@ -517,7 +522,11 @@ class _Builder:
         clink = Activity.contacts.through
         _bulk(
             clink,
-            [clink(activity_id=activities[i].pk, contact_id=c.pk) for i, cs in attendees for c in cs],
+            [
+                clink(activity_id=activities[i].pk, contact_id=c.pk)
+                for i, cs in attendees
+                for c in cs
+            ],
             batch=5000,
         )
         self.activity_list = activities

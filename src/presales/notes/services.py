@@ -34,9 +34,7 @@ def create_note(*, actor: User, fields: dict[str, Any]) -> Note:
         )
     if not str(values.get("body", "")).strip():
         raise ValidationError({"body": "A note cannot be empty."})
-    note = Note(
-        author=actor, activity=activity, opportunity=opportunity, account=account, **values
-    )
+    note = Note(author=actor, activity=activity, opportunity=opportunity, account=account, **values)
     return validate_and_save(note)
 
 

@@ -24,7 +24,17 @@ class NoteContext:
     author_first_name: str
 
 
-_BINDINGS = ("account", "product", "competitor", "contact", "first", "title", "author", "cname")
+_BINDINGS = (
+    "account",
+    "product",
+    "competitor",
+    "competitors",
+    "contact",
+    "first",
+    "title",
+    "author",
+    "cname",
+)
 GRAMMAR = Grammar(
     (_lexicon.GENERATED, _lexicon.RULES, _customer.RULES, _deal.RULES, _short.RULES),
     _BINDINGS,
@@ -82,6 +92,8 @@ _RANK = {
     "oob_after": 3,
     "next": 4,
 }
+# Topics that read as contradictions or padding when a note has two of them.
+_ONCE = frozenset({"next", "status_quo", "rollout", "oob_after", "words"})
 _LENGTHS = (1, 2, 3, 4, 5, 6)
 _LENGTH_WEIGHTS = (8, 20, 27, 22, 14, 9)
 
@@ -99,7 +111,8 @@ def _mix(stage: str, kind: str, title: str, has_competitor: bool) -> tuple[list[
     if kind == "internal":
         mix = {name: weight * 0.4 for name, weight in mix.items()}
     boosts = [_KIND_BOOST.get(kind, "")]
-    boosts += [boost for pattern, boost in _TITLE_BOOST if pattern.search(title.lower())]
+    if stage not in ("won", "lost"):
+        boosts += [boost for pattern, boost in _TITLE_BOOST if pattern.search(title.lower())]
     for boost in filter(None, boosts):
         for name, weight in _parse_mix(boost).items():
             mix[name] = mix.get(name, 0.0) * 2 + weight
@@ -123,6 +136,7 @@ def _expander(rng: random.Random, ctx: NoteContext, *, coherent: bool = True) ->
     }
     if ctx.competitor:
         bindings["competitor"] = ctx.competitor
+        bindings["competitors"] = ctx.competitor + ("'" if ctx.competitor.endswith("s") else "'s")
     expander = GRAMMAR.expander(rng, bindings, _ALIASES.get(ctx.flavor, _ALIASES["problem"]))
     if coherent:
         expander.bind(*_PER_TEXT)
@@ -137,10 +151,10 @@ def _topics(rng: random.Random, ctx: NoteContext, count: int) -> list[str]:
         chosen.append("win" if ctx.stage == "won" else "loss")
     names, weights = _mix(ctx.stage, ctx.kind, ctx.contact_title, bool(ctx.competitor))
     weights = list(weights)
-    while len(chosen) < count:
+    while len(chosen) < count and any(weights):
         index = rng.choices(range(len(names)), weights)[0]
         chosen.append(names[index])
-        weights[index] /= 3
+        weights[index] = 0.0 if names[index] in _ONCE else weights[index] / 3
     keyed = [(_RANK.get(topic, 2), rng.random(), topic) for topic in chosen]
     return [topic for _, _, topic in sorted(keyed)]
 
@@ -181,15 +195,16 @@ def _fragment(ex: Expander, topic: str) -> str:
     return ex.rule(f"z_{topic}")
 
 
-def _terse(ex: Expander, topics: list[str]) -> str:
+def _terse(ex: Expander, ctx: NoteContext, topics: list[str]) -> str:
     rng = ex.rng
     fragments = [_fragment(ex, topic) for topic in topics[:4]]
     if rng.random() < 0.6:
-        fragments[0] = ex.rule("z_open") + " " + fragments[0]
+        opener = "z_open_out_of_band" if ctx.kind == "out_of_band" else "z_open"
+        fragments[0] = ex.rule(opener) + " " + fragments[0]
     separator = rng.choice((". ", ". ", "; ", " / "))
     if separator == ". ":
         fragments = [capitalise(fragment) for fragment in fragments]
-    text = capitalise(separator.join(fragments))
+    text = capitalise(separator.join(fragments)).replace('.". ', '." ')
     return text if text.endswith((".", "?", "!", '"')) else text + "."
 
 
@@ -211,7 +226,7 @@ def note_body(rng: random.Random, ctx: NoteContext) -> str:
         count = min(count, 3)
     style = rng.random()
     if style < 0.16:
-        return _terse(ex, _topics(rng, ctx, min(count, 4)))
+        return _terse(ex, ctx, _topics(rng, ctx, min(count, 4)))
     if style < 0.32:
         return _bullets(ex, ctx, _topics(rng, ctx, min(max(count, 2), 5)))
     return _prose(ex, ctx, _topics(rng, ctx, count))

@@ -314,7 +314,7 @@ the default burst limit
 Migration scope: {n_records} records from {legacy}, plus attachments, with {n_years} years of
     history.
 They want a dry run of the migration on [a copy of production|a full copy of their data|last
-    month's snapshot] before they sign.
+    month's snapshot] before anything goes live.
 Data quality in {legacy} is poor: duplicate accounts, free-text fields, dates stored as text.
 Cutover window is [one weekend|a long weekend|two nights]. [Nobody wants a long parallel
     run|Running both systems in parallel is off the table].

@@ -50,7 +50,7 @@ The paper process is legal, then security sign-off, then procurement, then the C
     {step_now}.
 They want to use their own paper; our legal prefers ours. {^rep} is negotiating it.
 DPA redlines came back with two open points: audit rights and sub-processor notice.
-Procurement wants a vendor risk assessment on their portal. Another {n_q} questions.
+Procurement wants a vendor risk assessment on their portal: {n_q} more questions.
 Their legal team is out until {weekday}; nothing moves before then.
 Order form is agreed; waiting on the CFO's signature.
 Payment terms: net {net} on their side, net 30 on ours. {^rep} to sort it out.
@@ -82,8 +82,8 @@ Heard {competitor} promised {comp_promise}. Worth asking them for it in writing.
 Asked how they would handle {sec_item} with {competitor}; {first} didn't know. Question planted.
 {competitor} came up in passing. They looked at it last year and it couldn't handle {weak_area}.
 {first} says {competitor} is "fine, just not built for us". Good sign, not a win.
-{competitor}'s reference customers are all much smaller than {account}. Worth pointing out, gently.
-Their architect prefers {competitor}'s deployment model; we need a better story on {weak_area}.
+{competitors} reference customers are all much smaller than {account}. Worth pointing out, gently.
+Their architect prefers {competitors} deployment model; we need a better story on {weak_area}.
 
 @t_status_quo
 No competitor named. The real alternative is building it in-house.
@@ -239,7 +239,8 @@ Next steps are on the mutual action plan: {next_step} and {next_step}.
 @t_rollout
 Kickoff with customer success is booked for {weekday}; {cname} from PS leads the implementation.
 Handover to CS done: stakeholders, success criteria, and the open product gaps they care about.
-First milestone: SSO against {idp} and the {system} integration live by {day_num} {month}.
+First milestone, owned by {cname} in PS: SSO against {idp} and the {system} integration live by
+    {day_num} {month}.
 Implementation plan agreed with {first}: pilot with {audience}, then everyone in {quarter}.
 Rollout risk is the {system} integration; asked PS to staff it from day one.
 {first} wants a weekly status call during rollout. Set it up for {weekday}s.
@@ -404,7 +405,8 @@ We never reached the economic buyer; the deal died in IT.
 The project lost its sponsor in a reorg and was folded into a wider {system} programme.
 They went with the vendor already in their {system} contract, bundled at a discount.
 {first} says the budget went to {distraction} instead.
-Lost at the last step: the CFO would not sign a {n_years_term}-year term, and a shorter one did not fit our pricing.
+Lost at the last step: the CFO would not sign a {n_years_term}-year term, and a shorter one did not
+    fit our pricing.
 Our POC missed {criteria}, and that was their top criterion.
 {first} could not get the {dept} budget released before their fiscal year ended in {month}.
 Their {eng_role} vetoed it over the {system} integration; too much custom work, in their view.

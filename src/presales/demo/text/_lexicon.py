@@ -197,6 +197,13 @@ three
 four
 six
 
+@n_hours_short
+2h
+3h
+4h
+6h
+90 min
+
 @n_people
 five
 eight
@@ -272,7 +279,7 @@ just under 900k
 @n_q
 240
 180
-over 300
+300-odd
 about 90
 
 @n_seats
@@ -369,7 +376,7 @@ a customer's SSO config
 a broken demo environment
 an RFP for a deal I'm not on
 a webinar demo build
-a {system} sync bug they couldn't reproduce
+a sync bug in the {system} connector
 a security questionnaire for a renewal
 a product video for the launch
 a partner training session

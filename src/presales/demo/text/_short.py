@@ -163,6 +163,12 @@ Mtg w/ {first} -
 Spoke to {first},
 {weekday} call w/ {title}:
 
+@z_open_out_of_band
+OOB:
+Unplanned:
+{weekday}:
+Out-of-band,
+
 @z_discovery_p
 pain = {pain_short}
 real issue is {pain_short}
@@ -206,7 +212,7 @@ nobody from the {system} team on the call yet
 
 @z_migration
 approx {n_records} recs to migrate
-wants dry run before signing
+wants a dry run first
 data quality in {legacy} is bad
 cutover = one weekend
 
@@ -288,12 +294,12 @@ deal desk: {deal_desk}
 
 @z_oob
 pulled in by {oob_source}: {oob_issue}
-{n_hours}h on {oob_issue}
+{n_hours_short} on {oob_issue}
 OOB again ({oob_source})
 
 @z_oob_after
 need a ticket next time
-{n_hours_month}h OOB this month
+{n_hours_month} hours OOB this month
 {account} f/u slipped a day
 flagged in team channel
 mgr informed
