@@ -124,12 +124,14 @@ def _mix(stage: str, kind: str, title: str, has_competitor: bool) -> tuple[list[
 
 
 def _expander(rng: random.Random, ctx: NoteContext, *, coherent: bool = True) -> Expander:
-    name = ctx.contact_name.strip()
+    name = ctx.contact_name.strip() or "the customer"
+    # A placeholder such as "the customer" is not a personal name to take a first name from.
+    personal = name[0].isupper()
     bindings = {
         "account": ctx.account,
         "product": ctx.product,
-        "contact": name or "the customer",
-        "first": name.split()[0] if name else "the customer",
+        "contact": name,
+        "first": name.split()[0] if personal else name,
         "title": ctx.contact_title.strip() or "project lead",
         "author": ctx.author_first_name,
         "cname": rng.choice([n for n in _CAST if n != ctx.author_first_name]),
@@ -137,7 +139,8 @@ def _expander(rng: random.Random, ctx: NoteContext, *, coherent: bool = True) ->
     if ctx.competitor:
         bindings["competitor"] = ctx.competitor
         bindings["competitors"] = ctx.competitor + ("'" if ctx.competitor.endswith("s") else "'s")
-    expander = GRAMMAR.expander(rng, bindings, _ALIASES.get(ctx.flavor, _ALIASES["problem"]))
+    flavor = ctx.flavor if ctx.flavor in _ALIASES else rng.choice(("problem", "opportunity"))
+    expander = GRAMMAR.expander(rng, bindings, _ALIASES[flavor])
     if coherent:
         expander.bind(*_PER_TEXT)
     return expander

@@ -8,10 +8,9 @@ def _ordinal(day: int) -> str:
     return f"{day}{suffix}"
 
 
+_DAYS = range(1, 29)
 GENERATED = "\n".join(
-    ["@month", *_MONTHS.split()]
-    + ["@day_num", *(str(day) for day in range(1, 29))]
-    + ["@ordinal", *(_ordinal(day) for day in range(1, 29))]
+    ("@month", *_MONTHS.split(), "@day_num", *map(str, _DAYS), "@ordinal", *map(_ordinal, _DAYS))
 )
 
 RULES = """
