@@ -12,9 +12,15 @@ from pathlib import Path
 import pytest
 
 
-def presales(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def cli_env(home: Path) -> dict[str, str]:
+    """The environment of a user running the command: an embedded database under ``home``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
     env["PRESALES_HOME"] = str(home)
+    return env
+
+
+def presales(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = cli_env(home)
     return subprocess.run(
         [sys.executable, "-m", "presales.cli", *args],
         input=stdin,
@@ -60,7 +66,7 @@ def test_token_create_prints_a_token_that_the_api_accepts(home: Path) -> None:
             f"r=Client(HTTP_AUTHORIZATION='Bearer {token}').get('/api/me');"
             "print(r.status_code, r.json()['username'])",
         ],
-        env={**os.environ, "PRESALES_HOME": str(home)},
+        env=cli_env(home),
         capture_output=True,
         text=True,
         check=False,
@@ -86,7 +92,7 @@ def test_demo_prints_a_login_that_works_on_the_served_pages(tmp_path: Path) -> N
             f"ok=c.login(username={username!r}, password={password!r});"
             "r=c.get('/');print(json.dumps([ok, r.status_code, 'My week' in r.content.decode()]))",
         ],
-        env={**os.environ, "PRESALES_HOME": str(tmp_path)},
+        env=cli_env(tmp_path),
         capture_output=True,
         text=True,
         check=False,
@@ -105,8 +111,7 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
-    env["PRESALES_HOME"] = str(tmp_path)
+    env = cli_env(tmp_path)
     server = subprocess.Popen(
         [sys.executable, "-m", "presales.cli", "serve", "--port", str(port)],
         env=env,
