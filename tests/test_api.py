@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from presales.deals.models import Opportunity, StageChange
+from presales.notes.models import Note
 from presales.people.services import create_token
 from tests.conftest import Cast, make_account, make_opportunity, make_product
 
@@ -142,8 +143,8 @@ def test_invalid_input_is_422_with_the_field_named(
 def test_malformed_json_is_a_clean_error_not_a_500(cast: Cast) -> None:
     client = Client(**bearer(cast.bob))
     response = client.post("/api/opportunities", data="{not json", content_type="application/json")
-    assert response.status_code in (400, 422)
-    assert "error" in response.json()
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
 
 
 def test_linking_an_account_one_cannot_see_is_refused(cast: Cast) -> None:
@@ -237,3 +238,33 @@ def test_openapi_docs_need_a_login(cast: Cast) -> None:
     schema = client.get("/api/openapi.json").json()
     assert "/api/opportunities" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_explicit_null_for_a_required_field_is_422_and_changes_nothing(cast: Cast) -> None:
+    account = make_account(cast.north, "Northco", country="Kenya")
+    response = call("patch", f"/api/accounts/{account.pk}", bearer(cast.bob), {"country": None})
+    assert response.status_code == 422
+    assert {f["field"] for f in response.json()["error"]["fields"]} == {"country"}
+    account.refresh_from_db()
+    assert account.country == "Kenya"
+
+
+def test_ids_and_pages_beyond_any_row_are_404_or_422_not_500(cast: Cast) -> None:
+    auth = bearer(cast.root)
+    assert call("get", f"/api/accounts/{2**70}", auth).status_code == 404
+    assert call("get", f"/api/opportunities?page={10**30}", auth).status_code == 422
+    assert call("get", "/api/opportunities?page_size=100000", auth).status_code == 422
+    body = {"name": "X", "product_ids": [2**70]}
+    response = call("post", "/api/opportunities", auth, body)
+    assert response.status_code == 422
+    assert "product_ids" in {f["field"] for f in response.json()["error"]["fields"]}
+
+
+def test_text_with_invalid_unicode_is_refused(cast: Cast) -> None:
+    client = Client(**bearer(cast.bob))
+    account = make_account(cast.north)
+    raw = '{"body": "bad \\udb24 text", "account_id": ' + str(account.pk) + "}"
+    response = client.post("/api/notes", data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+    assert not Note.objects.exists()

@@ -8,7 +8,12 @@ from ninja import NinjaAPI
 from presales import __version__
 from presales.accounts.api import router as accounts_router
 from presales.activities.api import router as activities_router
-from presales.core.api import bearer_auth, install_error_handlers, session_auth
+from presales.core.api import (
+    StrictJsonParser,
+    bearer_auth,
+    install_error_handlers,
+    session_auth,
+)
 from presales.deals.api import router as deals_router
 from presales.notes.api import router as notes_router
 from presales.people.api import router as people_router
@@ -24,6 +29,7 @@ api = NinjaAPI(
         '`{"error": {"code", "message", "fields": [{"field", "message"}]}}`.'
     ),
     auth=[bearer_auth, session_auth],
+    parser=StrictJsonParser(),
     docs_decorator=login_required,
     urls_namespace="api",
 )

@@ -9,17 +9,20 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from presales.core import access
+from presales.core.services import MAX_ID
 from presales.people.models import User
 from presales.people.services import user_for_token
 
 log = logging.getLogger(__name__)
+MAX_PAGE = 1_000_000
 M = TypeVar("M", bound=Model)
 
 
@@ -99,7 +102,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return error_response(api, request, exc.status_code, "error", str(exc))
+        code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "error")
+        return error_response(api, request, exc.status_code, code, str(exc))
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -110,6 +114,35 @@ def install_error_handlers(api: NinjaAPI) -> None:
 class Paginated(PageNumberPagination):
     """``?page=N&page_size=M`` (at most 200) with the total ``count`` beside the ``items``."""
 
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=200)
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies whose strings are valid Unicode: a lone surrogate cannot be stored."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if _has_lone_surrogate(data):
+            # django-ninja turns a parser error into "400 Cannot parse request body".
+            raise ValueError("Text contains invalid Unicode (a lone surrogate).")
+        return data
+
 
 def actor(request: HttpRequest) -> User:
     user = request.user
@@ -119,7 +152,9 @@ def actor(request: HttpRequest) -> User:
 
 def get_visible(request: HttpRequest, model: type[M], pk: int) -> M:
     """The object the caller may see, or 404: an id the caller may not see does not exist."""
-    obj: M | None = access.visible(actor(request), model).filter(pk=pk).first()
+    obj: M | None = None
+    if 0 < pk <= MAX_ID:
+        obj = access.visible(actor(request), model).filter(pk=pk).first()
     if obj is None:
         raise Http404(f"No {model._meta.verbose_name} with id {pk}.")
     return obj

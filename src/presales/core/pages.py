@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from presales.core import access
+from presales.core.services import MAX_ID
 from presales.people.models import User
 
 
@@ -42,7 +43,9 @@ def current_user(request: HttpRequest) -> User:
 
 
 def visible_or_404(request: HttpRequest, model: type[Model], pk: int) -> Any:
-    obj = access.visible(request.user, model).filter(pk=pk).first()
+    obj = None
+    if 0 < pk <= MAX_ID:
+        obj = access.visible(request.user, model).filter(pk=pk).first()
     if obj is None:
         raise Http404(f"No {model._meta.verbose_name} with id {pk} that you can see.")
     return obj

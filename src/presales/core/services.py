@@ -13,6 +13,8 @@ from presales.core import access
 from presales.people.models import User
 
 M = TypeVar("M", bound=Model)
+# The largest id a 64-bit primary key can hold; larger numbers cannot name a row.
+MAX_ID = 2**63 - 1
 
 
 def resolve(user: User, model: type[M], pk: int | None, *, field: str) -> M | None:
@@ -20,6 +22,8 @@ def resolve(user: User, model: type[M], pk: int | None, *, field: str) -> M | No
     if pk is None:
         return None
     try:
+        if not 0 < pk <= MAX_ID:
+            raise model.DoesNotExist  # type: ignore[attr-defined]
         obj: M = access.visible(user, model).get(pk=pk)
     except model.DoesNotExist:  # type: ignore[attr-defined]
         label = model._meta.verbose_name
@@ -29,7 +33,8 @@ def resolve(user: User, model: type[M], pk: int | None, *, field: str) -> M | No
 
 def resolve_many(user: User, model: type[M], pks: Iterable[int], *, field: str) -> list[M]:
     wanted = list(dict.fromkeys(pks))
-    found = {obj.pk: obj for obj in access.visible(user, model).filter(pk__in=wanted)}
+    in_range = [pk for pk in wanted if 0 < pk <= MAX_ID]
+    found = {obj.pk: obj for obj in access.visible(user, model).filter(pk__in=in_range)}
     missing = [pk for pk in wanted if pk not in found]
     if missing:
         label = model._meta.verbose_name_plural
@@ -42,14 +47,25 @@ def resolve_plain(model: type[M], pk: int | None, *, field: str) -> M | None:
     if pk is None:
         return None
     try:
+        if not 0 < pk <= MAX_ID:
+            raise model.DoesNotExist  # type: ignore[attr-defined]
         return model._default_manager.get(pk=pk)
     except model.DoesNotExist:  # type: ignore[attr-defined]
         raise ValidationError({field: f"No {model._meta.verbose_name} with id {pk}."}) from None
 
 
 def apply_changes(obj: M, changes: Mapping[str, Any]) -> M:
+    """Set the changed fields; an explicit null for a field that cannot be empty is an error."""
+    errors: dict[str, str] = {}
     for name, value in changes.items():
+        field = obj._meta.get_field(name)
+        if value is None and not getattr(field, "null", True):
+            label = f"{name}_id" if field.is_relation else name
+            errors[label] = "This field cannot be null."
+            continue
         setattr(obj, name, value)
+    if errors:
+        raise ValidationError(errors)
     return obj
 
 
