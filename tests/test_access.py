@@ -76,3 +76,14 @@ def test_anonymous_users_see_nothing(cast: Cast) -> None:
     make_opportunity(make_account(cast.north))
     assert access.opportunities_for(AnonymousUser()).count() == 0
     assert Opportunity.objects.count() == 1
+
+
+def test_notes_on_internal_activities_are_seen_by_participants_only(cast: Cast) -> None:
+    internal = make_activity(
+        subject="Pricing prep", participants=[cast.alice], customer_facing=False
+    )
+    note = make_note("Draft the discount table", author=cast.dave, activity=internal)
+    assert access.notes_for(cast.alice).filter(pk=note.pk).exists()
+    assert access.notes_for(cast.dave).filter(pk=note.pk).exists()  # the author
+    assert not access.notes_for(cast.bob).filter(pk=note.pk).exists()
+    assert not access.notes_for(cast.carol).filter(pk=note.pk).exists()
