@@ -79,6 +79,17 @@ def test_se_logs_in_sees_the_week_and_opens_a_deal(
     assert "Northwind Trading" in facts
     assert "Bob Tester" in facts
     assert "CISO asked for the SOC 2 report" in page.locator("#deal-notes").inner_text()
+
+    # Add a note in place (htmx): it appears at the top of the list and the form clears.
+    page.fill("#note-body", "Sent the SOC 2 report to the CISO")
+    page.click("#deal-notes button[type=submit]")
+    first = page.locator("#note-list .note").first
+    first.wait_for()
+    page.wait_for_function(
+        "() => document.querySelector('#note-list .note').innerText.includes('Sent the SOC 2')"
+    )
+    assert page.input_value("#note-body") == ""
+    assert deal.notes.filter(body="Sent the SOC 2 report to the CISO", author=cast.alice).exists()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "opportunity.png"), full_page=True)
     page.close()

@@ -163,3 +163,42 @@ def test_search_finds_notes_by_words_only_where_the_user_may_look(cast: Cast) ->
     page = logged_in(cast.alice).get("/search/?q=kubernetes").content.decode()
     assert "Kubernetes migration blocked" in page
     assert "south side" not in page
+
+
+def test_adding_a_note_on_a_deal_page_saves_it_for_the_author(cast: Cast) -> None:
+    from presales.notes.models import Note
+
+    deal = make_opportunity(make_account(cast.north, "Northco"), name="Northco pilot")
+    client = logged_in(cast.alice)
+    response = client.post(
+        "/notes/",
+        {"body": "Champion confirmed budget", "opportunity_id": deal.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 201
+    assert "Champion confirmed budget" in response.content.decode()
+    note = Note.objects.get()
+    assert (note.author, note.opportunity, note.account) == (cast.alice, deal, deal.account)
+    page = client.get(f"/opportunities/{deal.pk}/").content.decode()
+    assert "Champion confirmed budget" in page
+
+
+def test_an_empty_note_or_a_hidden_target_is_refused_with_a_reason(cast: Cast) -> None:
+    from presales.notes.models import Note
+
+    hidden = make_account(cast.south)
+    client = logged_in(cast.alice)
+    empty = client.post(
+        "/notes/", {"body": "  ", "account_id": make_account(cast.north).pk}, HTTP_HX_REQUEST="1"
+    )
+    assert empty.status_code == 422 and "cannot be empty" in empty.content.decode()
+    sneaky = client.post("/notes/", {"body": "hi", "account_id": hidden.pk}, HTTP_HX_REQUEST="1")
+    assert sneaky.status_code == 422 and "that you can see" in sneaky.content.decode()
+    assert not Note.objects.exists()
+
+
+def test_note_form_needs_the_csrf_token(cast: Cast) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.alice)
+    response = client.post("/notes/", {"body": "x", "account_id": make_account(cast.north).pk})
+    assert response.status_code == 403

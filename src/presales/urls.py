@@ -7,6 +7,7 @@ from presales.activities import views as activities
 from presales.api import api
 from presales.dashboard import views as dashboard
 from presales.deals import views as deals
+from presales.notes import views as notes
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -20,6 +21,7 @@ urlpatterns = [
         name="opportunity_detail",
     ),
     path("activities/", activities.activity_list, name="activity_list"),
+    path("notes/", notes.note_create, name="note_create"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

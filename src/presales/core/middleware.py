@@ -4,8 +4,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import resolve_url
+
+from presales.core import access
 
 # Paths that answer without a session: the login page and static files. The API authenticates
 # every operation itself (bearer token or session) and answers 401 in its own error format; its
@@ -34,3 +36,18 @@ class LoginRequiredMiddleware:
             response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
             return response
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+
+class AccessDeniedMiddleware:
+    """Pages answer 403 with the reason when a service refuses an action (access.require)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, access.PermissionDenied):
+            return HttpResponseForbidden(str(exception))
+        return None
