@@ -15,9 +15,11 @@ from presales.core.api import (
     session_auth,
 )
 from presales.deals.api import router as deals_router
+from presales.meetings.api import router as meetings_router
 from presales.notes.api import router as notes_router
 from presales.people.api import router as people_router
 from presales.products.api import router as products_router
+from presales.qualification.api import router as qualification_router
 
 api = NinjaAPI(
     title="Presales API",
@@ -41,5 +43,7 @@ for router in (
     deals_router,
     activities_router,
     notes_router,
+    qualification_router,
+    meetings_router,
 ):
     api.add_router("/", router)

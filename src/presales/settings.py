@@ -175,6 +175,8 @@ INSTALLED_APPS = [
     "presales.activities",
     "presales.notes",
     "presales.dashboard",
+    "presales.qualification",
+    "presales.meetings",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,8 @@ from presales.api import api
 from presales.dashboard import views as dashboard
 from presales.deals import views as deals
 from presales.notes import views as notes
+from presales.meetings import views as meetings
+from presales.qualification import views as qualification
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -22,6 +24,38 @@ urlpatterns = [
     ),
     path("activities/", activities.activity_list, name="activity_list"),
     path("notes/", notes.note_create, name="note_create"),
+    path(
+        "opportunities/<int:opportunity_id>/workspace/",
+        qualification.workspace,
+        name="qualification_workspace",
+    ),
+    path(
+        "opportunities/<int:opportunity_id>/workspace/<slug:action>/",
+        qualification.workspace_action,
+        name="qualification_action",
+    ),
+    path("qualification/", qualification.framework_list, name="qualification_frameworks"),
+    path(
+        "qualification/<int:framework_id>/",
+        qualification.framework_detail,
+        name="qualification_framework",
+    ),
+    path("qualification/circles/", qualification.circles_analysis, name="circles_analysis"),
+    path("meetings/<int:activity_id>/plan/", meetings.plan, name="meeting_plan"),
+    path("meetings/<int:activity_id>/plan.md", meetings.plan_markdown, name="meeting_plan_md"),
+    path("meetings/<int:activity_id>/plan.pdf", meetings.plan_pdf, name="meeting_plan_pdf"),
+    path("meetings/<int:activity_id>/held/", meetings.mark_held, name="meeting_held"),
+    path("meetings/<int:activity_id>/debrief/", meetings.debrief, name="meeting_debrief"),
+    path("commitments/", meetings.commitment_list, name="commitment_list"),
+    path(
+        "commitments/<int:commitment_id>/resolve/",
+        meetings.resolve_commitment,
+        name="commitment_resolve",
+    ),
+    path("topics/", meetings.topic_list, name="topic_list"),
+    path("reports/", meetings.report_list, name="report_list"),
+    path("reports/new/", meetings.report_new, name="report_new"),
+    path("reports/<int:report_id>/", meetings.report_detail, name="report_detail"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

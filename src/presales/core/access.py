@@ -16,6 +16,7 @@ from django.db.models import Model, Q, QuerySet
 from presales.accounts.models import Account, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity
+from presales.meetings.models import Commitment, Debrief, Report, Topic
 from presales.notes.models import Note
 from presales.people.models import Role, Team, User
 
@@ -122,17 +123,62 @@ def notes_for(user: User | AnonymousUser) -> QuerySet[Note]:
     )
 
 
+def debriefs_for(user: User | AnonymousUser) -> QuerySet[Debrief]:
+    return Debrief.objects.filter(activity__in=activities_for(user).values("pk"))
+
+
+def commitments_for(user: User | AnonymousUser) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(account__in=accounts_for(user).values("pk"))
+
+
+def reports_for(user: User | AnonymousUser) -> QuerySet[Report]:
+    """Published reports on what the user sees, and the user's own drafts."""
+    if not user.is_authenticated:
+        return Report.objects.none()
+    assert isinstance(user, User)
+    if sees_everything(user):
+        return Report.objects.filter(Q(published_at__isnull=False) | Q(author_id=user.pk))
+    seen = Q(account__in=accounts_for(user).values("pk")) | Q(
+        opportunity__in=opportunities_for(user).values("pk")
+    )
+    return Report.objects.filter((Q(published_at__isnull=False) & seen) | Q(author_id=user.pk))
+
+
+def topics_for(user: User | AnonymousUser) -> QuerySet[Topic]:
+    """The shared topic map plus the topics of the teams the user sees."""
+    if not user.is_authenticated:
+        return Topic.objects.none()
+    assert isinstance(user, User)
+    if sees_everything(user):
+        return Topic.objects.all()
+    return Topic.objects.filter(Q(team__isnull=True) | Q(team_id__in=team_ids(user)))
+
+
+def can_manage_team(user: User | AnonymousUser, team: Team | None) -> bool:
+    """Whether the user may change a team's settings (its qualification framework, topics)."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    if user.is_admin_role:
+        return True
+    return team is not None and user.is_manager_role and team.pk in team_ids(user)
+
+
 _VISIBLE = {
     Account: accounts_for,
     Contact: contacts_for,
     Opportunity: opportunities_for,
     Activity: activities_for,
     Note: notes_for,
+    Debrief: debriefs_for,
+    Commitment: commitments_for,
+    Report: reports_for,
+    Topic: topics_for,
 }
 
 
 def visible(user: User | AnonymousUser, model: type[Model]) -> QuerySet[Any]:
-    return _VISIBLE[model](user)  # type: ignore[index]
+    return _VISIBLE[model](user)
 
 
 def can_see(user: User | AnonymousUser, obj: Model) -> bool:
@@ -146,9 +192,11 @@ def can_change(user: User | AnonymousUser, obj: Model) -> bool:
     assert isinstance(user, User)
     if user.is_admin_role:
         return True
-    if isinstance(obj, Note):
+    if isinstance(obj, Note | Report):
         # Notes are personal writing: their author changes them, or a manager who sees them.
         return (obj.author_id == user.pk or user.is_manager_role) and can_see(user, obj)
+    if isinstance(obj, Topic) and obj.team_id is None:
+        return False  # the shared topic map belongs to the administrators
     if user.role == Role.PRODUCT_MANAGER:
         return False
     return can_see(user, obj)
@@ -181,11 +229,16 @@ __all__ = [
     "activities_for",
     "can_change",
     "can_create_in",
+    "can_manage_team",
     "can_see",
+    "commitments_for",
     "contacts_for",
+    "debriefs_for",
     "notes_for",
     "opportunities_for",
+    "reports_for",
     "require",
     "team_ids",
+    "topics_for",
     "visible",
 ]

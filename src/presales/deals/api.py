@@ -87,6 +87,11 @@ class OpportunityPatch(Schema):
     sales_engineer_ids: list[int] | None = None
     product_ids: list[int] | None = None
     competitor_ids: list[int] | None = None
+    confirm_gate: bool = Field(
+        False,
+        description="Move past a stage gate although required criteria have no evidence; "
+        "the override is recorded",
+    )
 
 
 class OpportunityFilter(FilterSchema):
@@ -139,6 +144,7 @@ def update_opportunity(
 ) -> Opportunity:
     opportunity = get_visible(request, Opportunity, opportunity_id)
     changes = payload.dict(exclude_unset=True)
+    confirm_gate = bool(changes.pop("confirm_gate", False))
     return services.update_opportunity(
-        actor=actor(request), opportunity=opportunity, changes=changes
+        actor=actor(request), opportunity=opportunity, changes=changes, confirm_gate=confirm_gate
     )

@@ -16,6 +16,7 @@ from presales.core.services import (
 from presales.deals.models import Opportunity, StageChange
 from presales.people.models import Team, User
 from presales.products.models import Competitor, Product
+from presales.qualification.services import enforce_stage_gate
 
 _RELATIONS = {
     "product_ids": ("products", Product),
@@ -70,13 +71,23 @@ def create_opportunity(*, actor: User, fields: dict[str, Any]) -> Opportunity:
 
 @transaction.atomic
 def update_opportunity(
-    *, actor: User, opportunity: Opportunity, changes: dict[str, Any]
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    changes: dict[str, Any],
+    confirm_gate: bool = False,
 ) -> Opportunity:
+    """Apply ``changes``; a step past a stage gate with criteria missing needs ``confirm_gate``
+    (the confirmed override is recorded, see qualification.services.enforce_stage_gate)."""
     access.require(access.can_change(actor, opportunity))
     old_stage = opportunity.stage
     values, relations = _split(actor, changes)
     if "team" in values:
         access.require(access.can_create_in(actor, team=values["team"]))
+    if values.get("stage") not in (None, old_stage):
+        enforce_stage_gate(
+            actor=actor, opportunity=opportunity, to_stage=values["stage"], confirm=confirm_gate
+        )
     validate_and_save(apply_changes(opportunity, values))
     for name, objs in relations.items():
         getattr(opportunity, name).set(objs)
