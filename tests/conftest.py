@@ -157,3 +157,18 @@ def make_contact(account: Account, last_name: str = "Whitfield", **extra: Any) -
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's deliberate slowness protects real passwords; tests only need correctness.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_commitment(account: Account, what: str = "Send the SOC 2 report", **extra: Any) -> Any:
+    from presales.meetings.models import Commitment
+
+    extra.setdefault("promised_by", "Alice Tester")
+    extra.setdefault("due_on", timezone.localdate() + timedelta(days=7))
+    return Commitment.objects.create(account=account, what=what, **extra)
+
+
+def criterion(key: str, framework: str = "four-and-a-half") -> Any:
+    """A criterion of a shipped framework (seeded by the qualification migration)."""
+    from presales.qualification.models import Criterion
+
+    return Criterion.objects.get(framework__slug=framework, key=key)

@@ -164,6 +164,33 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    from presales.meetings.export import render_plan
+    from presales.people.models import User
+
+    viewer = None
+    if args.user:
+        viewer = User.objects.filter(username=args.user, is_active=True).first()
+        if viewer is None:
+            console.print(f"[red]No active user named {args.user!r}.[/]")
+            return 2
+    if args.format == "pdf" and not args.output and out.is_terminal:
+        console.print("[red]A PDF is binary: write it with --output FILE.[/]")
+        return 2
+    try:
+        data = render_plan(activity_id=args.activity_id, fmt=args.format, viewer=viewer)
+    except LookupError as exc:
+        console.print(f"[red]{exc.args[0]}[/]")
+        return 2
+    if args.output:
+        Path(args.output).write_bytes(data)
+        console.print(f"Wrote the plan to {args.output}.")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -215,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("name", help="User name the token acts for")
     create.add_argument("--label", default="cli", help="A name to recognise the token by")
     create.set_defaults(func=cmd_token_create)
+
+    plan = add("plan", cmd_plan, "Print or save the meeting plan of an activity (Markdown or PDF)")
+    plan.add_argument("activity_id", type=int, metavar="ACTIVITY_ID")
+    plan.add_argument("--format", choices=["md", "pdf"], default="md")
+    plan.add_argument("--output", default="", metavar="FILE", help="Write here instead of stdout")
+    plan.add_argument("--user", default="", help="Plan as this user sees it (default: everything)")
 
     manage = add("manage", cmd_manage, "Run a Django management command (for operators)")
     manage.add_argument("args", nargs=argparse.REMAINDER)

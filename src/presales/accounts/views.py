@@ -74,5 +74,9 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "deals": deals,
             "activities": activities,
             "notes": notes,
+            "commitments": access.commitments_for(request.user)
+            .filter(account=account)
+            .select_related("owner")
+            .order_by("status", "due_on")[:30],
         },
     )

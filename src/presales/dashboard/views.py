@@ -10,6 +10,7 @@ from django.utils import timezone
 from presales.core import access
 from presales.core.pages import current_user
 from presales.deals.models import CLOSED_STAGES
+from presales.meetings.services import commitments_due_for, undebriefed_for
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -39,7 +40,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/dashboard.html",
-        {"upcoming": upcoming, "deals": deals, "notes": notes, "now": now},
+        {
+            "upcoming": upcoming,
+            "deals": deals,
+            "notes": notes,
+            "now": now,
+            "undebriefed": undebriefed_for(user, now=now)[:10],
+            "commitments_due": commitments_due_for(user)[:10],
+        },
     )
 
 

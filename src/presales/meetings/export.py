@@ -13,7 +13,10 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from presales.meetings.planner import Plan
+from presales.activities.models import Activity
+from presales.core import access
+from presales.meetings.planner import Plan, build_plan
+from presales.people.models import User
 
 PDF_FONT_SIZES = (10.0, 9.0, 8.0, 7.0, 6.5)
 
@@ -146,3 +149,18 @@ def _draw(
 
 def _row(pdf: FPDF, height: float, text: str) -> None:
     pdf.multi_cell(0, height, _latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def render_plan(*, activity_id: int, fmt: str, viewer: User | None) -> bytes:
+    """The plan of one activity as Markdown (UTF-8) or PDF bytes, for the CLI and scripts.
+
+    Raises LookupError when the activity does not exist or ``viewer`` may not see it.
+    """
+    if fmt not in ("md", "pdf"):
+        raise ValueError(f"Unknown format {fmt!r}: use md or pdf.")
+    rows = Activity.objects.all() if viewer is None else access.activities_for(viewer)
+    activity = rows.filter(pk=activity_id).first()
+    if activity is None:
+        raise LookupError(f"No activity with id {activity_id}.")
+    plan = build_plan(activity=activity, viewer=viewer)
+    return to_pdf(plan) if fmt == "pdf" else to_markdown(plan).encode()
