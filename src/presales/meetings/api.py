@@ -59,13 +59,9 @@ class CommitmentOut(Schema):
     owner_id: int | None
     due_on: date
     status: str
-    overdue: bool
+    is_overdue: bool
     resolved_at: datetime | None
     resolution: str
-
-    @staticmethod
-    def resolve_overdue(obj: Commitment) -> bool:
-        return obj.is_overdue
 
 
 class CommitmentListsOut(Schema):
@@ -110,10 +106,10 @@ def _plan_out(request: HttpRequest, activity: Activity) -> PlanOut:
         last_meeting_id=plan.last_meeting.pk if plan.last_meeting else None,
         notes=[DigestNoteOut(**vars(n)) for n in plan.notes],
         commitments=CommitmentListsOut(
-            overdue=plan.commitments.overdue,  # type: ignore[arg-type]
-            open=plan.commitments.open,  # type: ignore[arg-type]
-            kept_since_last=plan.commitments.kept_since_last,  # type: ignore[arg-type]
-            broken_since_last=plan.commitments.broken_since_last,  # type: ignore[arg-type]
+            **{
+                name: [CommitmentOut.from_orm(c) for c in getattr(plan.commitments, name)]
+                for name in ("overdue", "open", "kept_since_last", "broken_since_last")
+            }
         ),
         gaps=[g.text for g in plan.gaps],
         missing_criteria=plan.missing_criteria,
