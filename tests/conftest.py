@@ -172,3 +172,17 @@ def criterion(key: str, framework: str = "four-and-a-half") -> Any:
     from presales.qualification.models import Criterion
 
     return Criterion.objects.get(framework__slug=framework, key=key)
+
+
+def reseed_shipped_data() -> None:
+    """Put back the rows data migrations ship (frameworks, topic map): transactional tests
+    flush every table, migrations' rows included."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "presales.qualification.migrations.0002_seed_frameworks",
+        "presales.meetings.migrations.0002_seed_topic_map",
+    ):
+        importlib.import_module(module).seed(apps, None)

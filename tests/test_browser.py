@@ -115,3 +115,74 @@ def test_list_filters_update_in_place_with_htmx(
     )
     assert "Alpha Medical" in page.locator("#results").inner_text()
     page.close()
+
+
+def test_se_plans_holds_and_debriefs_a_meeting_and_the_next_plan_remembers(
+    browser: Any, live_server: Any, transactional_db: None, cast: Cast
+) -> None:
+    from presales.accounts.models import Contact
+    from tests.conftest import reseed_shipped_data
+
+    reseed_shipped_data()
+    account = make_account(cast.north, "Northwind Trading")
+    deal = make_opportunity(account, name="Northwind rollout", owner=cast.bob)
+    deal.sales_engineers.add(cast.alice)
+    ciso = Contact.objects.create(
+        account=account, first_name="Dana", last_name="Whitfield", title="CISO"
+    )
+    now = timezone.now()
+    first = make_activity(
+        opportunity=deal,
+        subject="Security review",
+        participants=[cast.alice, cast.bob],
+        starts_at=now - timedelta(minutes=10),
+    )
+    first.contacts.add(ciso)
+    second = make_activity(
+        opportunity=deal,
+        subject="Security follow-up",
+        participants=[cast.alice, cast.bob],
+        starts_at=now + timedelta(days=7),
+    )
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    # Plan the meeting: the outcomes the call must obtain.
+    page.goto(f"{live_server.url}/meetings/{first.pk}/plan/")
+    assert "Dana Whitfield" in page.locator("#plan-attendees").inner_text()
+    page.fill("textarea[name=outcomes]", "A date for the SOC 2 review")
+    page.click("text=Save plan")
+    page.wait_for_selector("text=Plan saved.")
+    assert "A date for the SOC 2 review" in page.locator("#plan-outcomes").inner_text()
+
+    # Hold it, then debrief with a commitment and a product gap.
+    page.click("#mark-held")
+    page.wait_for_url(f"**/meetings/{first.pk}/debrief/")
+    page.fill("textarea[name=went_right]", "The audit log demo landed")
+    page.fill("textarea[name=next_steps]", "Book the security follow-up")
+    page.select_option("select[name=same_page]", "yes")
+    page.fill("input[name=c0_what]", "Send the SOC 2 report")
+    page.fill("input[name=c0_by]", "Alice")
+    page.fill("input[name=c0_to]", "Dana Whitfield")
+    page.fill("input[name=c0_due]", (timezone.localdate() + timedelta(days=3)).isoformat())
+    page.fill("textarea[name=gaps]", "SCIM provisioning for Okta")
+    page.fill("textarea[name=notes]", "Dana wants audit logs exported to Splunk")
+    page.click("text=Save debrief")
+    page.wait_for_selector("text=Debrief saved.")
+    assert "Send the SOC 2 report" in page.locator("#debrief-saved").inner_text()
+
+    # The plan of the next meeting with the account remembers all of it.
+    page.goto(f"{live_server.url}/meetings/{second.pk}/plan/")
+    assert "Send the SOC 2 report" in page.locator("#plan-commitments").inner_text()
+    assert "audit logs exported to Splunk" in page.locator("#plan-notes").inner_text()
+    assert "Book the security follow-up" in page.locator("#plan-notes").inner_text()
+    assert "SCIM provisioning for Okta" in page.locator("#plan-gaps").inner_text()
+    topics = page.locator("#plan-topics").inner_text()
+    assert "Security" in topics and "Access control" in topics
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "meeting-plan.png"), full_page=True)
+    page.close()
