@@ -102,3 +102,18 @@ def test_demo_login_works_with_the_printed_password(demo: object) -> None:
     se = User.objects.filter(role=Role.SE).order_by("pk").first()
     assert se is not None
     assert Client().login(username=se.username, password="demo-pass-123")
+
+
+def test_demo_fills_the_deal_workspace_so_its_pages_are_not_empty(demo: object) -> None:
+    from presales.meetings.models import Commitment, Debrief, RaisedGap
+    from presales.qualification.models import BusinessIssue, CirclesRating, Evidence, Stakeholder
+
+    for model in (Evidence, CirclesRating, Stakeholder, BusinessIssue, Debrief, Commitment):
+        assert model.objects.exists(), model.__name__
+    assert RaisedGap.objects.exists()
+    assert Commitment.objects.filter(status="kept").exists()
+    # Won deals were rated higher early on than lost ones: the analysis page has a signal.
+    won = CirclesRating.objects.filter(opportunity__stage=Stage.WON)
+    lost = CirclesRating.objects.filter(opportunity__stage=Stage.LOST)
+    mean = lambda rows: sum(r.overlap for r in rows) / len(rows)  # noqa: E731
+    assert mean(list(won)) > mean(list(lost))
