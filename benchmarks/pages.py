@@ -67,7 +67,19 @@ def worker(scale: float, repeat: int) -> dict[str, Any]:
         "activities filtered": "/activities/?kind=demo&facing=yes",
         "search": "/search/?q=security",
         "api opportunities": "/api/opportunities",
+        "deal workspace": f"/opportunities/{deal.pk}/workspace/",
+        "circles analysis": "/qualification/circles/",
+        "commitments": "/commitments/",
     }
+    meeting = (
+        access.activities_for(se)
+        .filter(participants=se, status="planned", account__isnull=False)
+        .order_by("starts_at")
+        .first()
+    )
+    if meeting is not None:
+        pages["meeting plan"] = f"/meetings/{meeting.pk}/plan/"
+        pages["meeting plan pdf"] = f"/meetings/{meeting.pk}/plan.pdf"
 
     def measure(client: Client, path: str) -> dict[str, Any]:
         client.get(path)  # warm caches and templates

@@ -229,6 +229,8 @@ def _debriefs(builder: Any, rng: random.Random, now: datetime) -> None:
     gaps: list[RaisedGap] = []
     for d in debriefs:
         a = d.activity
+        if a.account_id is None:
+            continue
         if rng.random() < 0.4:
             direction, what = rng.choice(PROMISES)
             due = a.starts_at.date() + timedelta(days=rng.randint(2, 21))
