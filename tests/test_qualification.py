@@ -72,8 +72,22 @@ def test_evidence_needs_text_and_write_access(cast: Cast) -> None:
         )
 
 
+@pytest.fixture
+def gated(cast: Cast) -> None:
+    """Team North chose "4½ things", which turns its stage gates on."""
+    shipped = Framework.objects.get(slug="four-and-a-half")
+    services.choose_framework(actor=cast.dave, team=cast.north, framework=shipped)
+
+
+def test_a_team_that_never_chose_a_framework_is_scored_but_not_gated(cast: Cast) -> None:
+    deal = make_opportunity(make_account(cast.north), stage=Stage.DEMO)
+    update_opportunity(actor=cast.alice, opportunity=deal, changes={"stage": Stage.WON})
+    assert services.assess(deal).label == "0 of 4½"
+    assert not GateOverride.objects.exists()
+
+
 def test_a_step_past_a_gate_with_missing_criteria_is_refused_then_recorded_when_confirmed(
-    cast: Cast,
+    cast: Cast, gated: None
 ) -> None:
     deal = make_opportunity(make_account(cast.north), stage=Stage.DEMO)
     evidence(cast, deal, "knows-what-buying")
@@ -107,7 +121,9 @@ def test_a_step_past_a_gate_with_missing_criteria_is_refused_then_recorded_when_
     assert StageChange.objects.filter(opportunity=deal, to_stage=Stage.PROPOSAL).count() == 1
 
 
-def test_moving_back_or_to_lost_or_with_the_evidence_is_never_gated(cast: Cast) -> None:
+def test_moving_back_or_to_lost_or_with_the_evidence_is_never_gated(
+    cast: Cast, gated: None
+) -> None:
     deal = make_opportunity(make_account(cast.north), stage=Stage.NEGOTIATION)
     update_opportunity(actor=cast.alice, opportunity=deal, changes={"stage": Stage.DEMO})
     update_opportunity(actor=cast.alice, opportunity=deal, changes={"stage": Stage.LOST})
@@ -118,7 +134,9 @@ def test_moving_back_or_to_lost_or_with_the_evidence_is_never_gated(cast: Cast) 
     assert not GateOverride.objects.exists()
 
 
-def test_the_api_answers_a_gated_move_with_422_and_accepts_a_confirmed_one(cast: Cast) -> None:
+def test_the_api_answers_a_gated_move_with_422_and_accepts_a_confirmed_one(
+    cast: Cast, gated: None
+) -> None:
     deal = make_opportunity(make_account(cast.north), stage=Stage.DISCOVERY)
     auth = bearer(cast.alice)
     refused = call("patch", f"/api/opportunities/{deal.pk}", auth, {"stage": "poc"})
@@ -237,7 +255,7 @@ def test_a_business_issue_is_confirmed_only_once_paraphrased(cast: Cast) -> None
 
 
 def test_the_workspace_page_asks_to_confirm_a_gated_stage_change(
-    cast: Cast, client: object
+    cast: Cast, gated: None
 ) -> None:
     from django.test import Client
 

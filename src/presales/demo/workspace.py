@@ -23,6 +23,7 @@ from presales.qualification.models import (
     Evidence,
     Sentiment,
     Stakeholder,
+    TeamFramework,
 )
 
 EVIDENCE = {
@@ -181,6 +182,11 @@ def populate(builder: Any) -> None:
             )
         if n % 500 == 0:
             builder.progress("workspace", n, len(builder.deal_list))
+    # Every demo team qualifies with "4½ things", which also turns its stage gates on.
+    shipped = next(iter(criteria.values())).framework
+    TeamFramework.objects.bulk_create(
+        TeamFramework(team=team, framework=shipped, chosen_at=now) for team in builder.teams
+    )
     Evidence.objects.bulk_create(evidence, batch_size=2000)
     CirclesRating.objects.bulk_create(circles, batch_size=2000)
     Stakeholder.objects.bulk_create(stances, batch_size=2000, ignore_conflicts=True)

@@ -248,11 +248,15 @@ def record_evidence(
 def gate_missing(opportunity: Opportunity, to_stage: str) -> list[Criterion]:
     """Criteria required at ``to_stage`` or earlier that have no supporting evidence.
 
-    Only a step forward is gated: moving back, or to lost, never asks.
+    Gates apply once the deal's team has chosen its framework: choosing is how a team turns
+    them on, so teams (and imports) that never configured qualification are not blocked. Only
+    a step forward is gated: moving back, or to lost, never asks.
     """
     target = STAGE_ORDER.get(to_stage)
     current = STAGE_ORDER.get(opportunity.stage, -1)
     if target is None or target <= current:
+        return []
+    if not TeamFramework.objects.filter(team_id=opportunity.team_id).exists():
         return []
     assessment = assess(opportunity)
     return [
