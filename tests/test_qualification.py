@@ -254,9 +254,7 @@ def test_a_business_issue_is_confirmed_only_once_paraphrased(cast: Cast) -> None
     assert (done["confirmed"], done["confirmed_on"]) == (True, "2026-03-02")
 
 
-def test_the_workspace_page_asks_to_confirm_a_gated_stage_change(
-    cast: Cast, gated: None
-) -> None:
+def test_the_workspace_page_asks_to_confirm_a_gated_stage_change(cast: Cast, gated: None) -> None:
     from django.test import Client
 
     deal = make_opportunity(make_account(cast.north), stage=Stage.DEMO)
