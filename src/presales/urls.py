@@ -7,8 +7,8 @@ from presales.activities import views as activities
 from presales.api import api
 from presales.dashboard import views as dashboard
 from presales.deals import views as deals
-from presales.notes import views as notes
 from presales.meetings import views as meetings
+from presales.notes import views as notes
 from presales.qualification import views as qualification
 
 urlpatterns = [
