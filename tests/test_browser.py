@@ -117,6 +117,16 @@ def test_list_filters_update_in_place_with_htmx(
     page.close()
 
 
+def _logged_in(browser: Any, url: str, username: str) -> Any:
+    page = browser.new_page()
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+    return page
+
+
 def test_se_plans_holds_and_debriefs_a_meeting_and_the_next_plan_remembers(
     browser: Any, live_server: Any, transactional_db: None, cast: Cast
 ) -> None:
@@ -144,12 +154,7 @@ def test_se_plans_holds_and_debriefs_a_meeting_and_the_next_plan_remembers(
         participants=[cast.alice, cast.bob],
         starts_at=now + timedelta(days=7),
     )
-    page = browser.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page = _logged_in(browser, live_server.url, "alice")
 
     # Plan the meeting: the outcomes the call must obtain.
     page.goto(f"{live_server.url}/meetings/{first.pk}/plan/")

@@ -29,6 +29,11 @@ def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+def _flash(request: HttpRequest, exc: ValidationError | access.PermissionDenied) -> None:
+    for e in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+        messages.error(request, e)
+
+
 def plan(request: HttpRequest, activity_id: int) -> HttpResponse:
     """The meeting planner page; a POST saves the outcomes the call must obtain."""
     activity: Activity = visible_or_404(request, Activity, activity_id)
@@ -42,8 +47,7 @@ def plan(request: HttpRequest, activity_id: int) -> HttpResponse:
             )
             messages.success(request, "Plan saved.")
         except (ValidationError, access.PermissionDenied) as exc:
-            for e in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
-                messages.error(request, e)
+            _flash(request, exc)
         return redirect("meeting_plan", activity_id=activity.pk)
     return render(
         request,
@@ -81,8 +85,7 @@ def mark_held(request: HttpRequest, activity_id: int) -> HttpResponse:
         messages.success(request, "Marked as held. Debrief while it is fresh.")
         return redirect("meeting_debrief", activity_id=activity.pk)
     except ValidationError as exc:
-        for e in _errors(exc):
-            messages.error(request, e)
+        _flash(request, exc)
     return redirect("meeting_plan", activity_id=activity.pk)
 
 
@@ -188,8 +191,7 @@ def resolve_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse
         )
         messages.success(request, f"Marked {commitment.get_status_display().lower()}.")
     except ValidationError as exc:
-        for e in _errors(exc):
-            messages.error(request, e)
+        _flash(request, exc)
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)
@@ -214,8 +216,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
                 services.update_topic(actor=user, topic=topic, changes=fields)
             messages.success(request, "Topic saved.")
         except (ValidationError, access.PermissionDenied) as exc:
-            for e in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
-                messages.error(request, e)
+            _flash(request, exc)
         return redirect("topic_list")
     editable = {t.pk for t in topics if access.can_change(user, t)}
     return render(request, "meetings/topic_list.html", {"topics": topics, "editable": editable})

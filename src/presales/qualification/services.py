@@ -256,6 +256,8 @@ def gate_missing(opportunity: Opportunity, to_stage: str) -> list[Criterion]:
     current = STAGE_ORDER.get(opportunity.stage, -1)
     if target is None or target <= current:
         return []
+    if opportunity.team_id is None:
+        return []
     if not TeamFramework.objects.filter(team_id=opportunity.team_id).exists():
         return []
     assessment = assess(opportunity)
