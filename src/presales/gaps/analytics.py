@@ -79,6 +79,7 @@ def _line(
     weight = weights[link.impact]
     value = amount or Decimal("0")
     is_open = stage not in (Stage.WON, Stage.LOST)
+    cited = link.cited_as_loss_reason
     return RevenueLine(
         opportunity_id=link.opportunity_id,
         opportunity=name,
@@ -89,15 +90,15 @@ def _line(
         probability=probability,
         weight=weight,
         at_stake=(value * probability * weight).quantize(CENT) if is_open else Decimal("0.00"),
-        lost=value.quantize(CENT) if stage == Stage.LOST and link.cited_as_loss_reason else CENT * 0,
-        won=value.quantize(CENT) if stage == Stage.WON else CENT * 0,
+        lost=value.quantize(CENT) if stage == Stage.LOST and cited else Decimal("0.00"),
+        won=value.quantize(CENT) if stage == Stage.WON else Decimal("0.00"),
     )
 
 
 def revenue_of(gaps: Iterable[ProductGap]) -> dict[int, Revenue]:
     """Revenue at stake, lost and won for each gap, from its links and its deals as they are.
 
-    At stake = Σ over linked open deals of amount × stage probability × the impact's weight in
+    At stake = Σ over linked open deals of amount x stage probability x the impact's weight in
     the deal's team (deals.models.STAGE_PROBABILITY; gaps.models.DEFAULT_IMPACT_WEIGHTS unless
     the team set its own). Lost = Σ amount of lost deals that cited the gap as a loss reason.
     Won = Σ amount of won deals that had the gap anyway.
@@ -240,7 +241,9 @@ def ranked_gaps(user: User, filters: RankingFilters, *, today: date) -> QuerySet
         rows = rows.filter(maybe_filter(today))
     if filters.q:
         rows = rows.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
-    return rows.select_related("account", "team").order_by(*ORDERS.get(filters.order, ORDERS["revenue"]))
+    return rows.select_related("account", "team").order_by(
+        *ORDERS.get(filters.order, ORDERS["revenue"])
+    )
 
 
 def product_areas(user: User) -> list[str]:

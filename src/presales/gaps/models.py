@@ -3,7 +3,8 @@ and the answer the customer got.
 
 A gap is never left at "maybe": its status is committed (with a release or a date), declined
 (with a reason), ranked by the customer against the other planned items, or under review with a
-due date. Under review past the due date *is* a maybe, and it ages (see ``ProductGap.days_overdue``).
+due date. Under review past the due date *is* a maybe, and it ages
+(see ``ProductGap.days_overdue``).
 """
 
 from __future__ import annotations
@@ -91,9 +92,7 @@ class ProductGap(Timestamped):
     )
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.PAGE)
     # The answer.
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW
-    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW)
     review_due_on = models.DateField(
         null=True, blank=True, help_text="Under review: the date the customer gets an answer by"
     )

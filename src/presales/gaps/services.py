@@ -86,7 +86,9 @@ def _resolve_related(actor: User, values: dict[str, Any]) -> dict[str, list[Any]
     if "account_id" in values:
         values["account"] = resolve(actor, Account, values.pop("account_id"), field="account_id")
     if "contact_ids" in values:
-        contacts = resolve_many(actor, Contact, values.pop("contact_ids") or [], field="contact_ids")
+        contacts = resolve_many(
+            actor, Contact, values.pop("contact_ids") or [], field="contact_ids"
+        )
         relations["contacts"] = contacts
     if "competitor_ids" in values:
         pks = list(dict.fromkeys(values.pop("competitor_ids") or []))
@@ -357,7 +359,9 @@ def merge_gaps(*, actor: User, source: ProductGap, target: ProductGap) -> GapMer
             same.cited_as_loss_reason = same.cited_as_loss_reason or link.cited_as_loss_reason
             same.save(update_fields=["impact", "cited_as_loss_reason"])
     have_contacts = set(target.contacts.values_list("pk", flat=True))
-    added_contacts = [pk for pk in source.contacts.values_list("pk", flat=True) if pk not in have_contacts]
+    added_contacts = [
+        pk for pk in source.contacts.values_list("pk", flat=True) if pk not in have_contacts
+    ]
     target.contacts.add(*added_contacts)
     have_competitors = set(target.competitors.values_list("pk", flat=True))
     added_competitors = [

@@ -86,9 +86,7 @@ def similar_by_words(
     if not frequency:
         return []
     idf = {w: math.log((total + 1) / (frequency.get(w, 0) + 1)) + 1 for w in query}
-    informative = [w for w in frequency if frequency[w] <= COMMON_SHARE * total] or list(
-        frequency
-    )
+    informative = [w for w in frequency if frequency[w] <= COMMON_SHARE * total] or list(frequency)
     weight = Case(
         *[When(word=w, then=Value(idf[w])) for w in informative],
         default=Value(0.0),
