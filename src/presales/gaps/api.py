@@ -1,8 +1,6 @@
 """The product-gap API, for people and for product tools: propose, link deals, answer, merge,
 rank, and read the maybes."""
 
-from __future__ import annotations
-
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -297,6 +295,18 @@ def similar_gaps(
     ]
 
 
+@router.post("/gaps/from-note", response={201: GapDetailOut})
+def gap_from_note(request: HttpRequest, payload: FromNoteIn) -> tuple[int, ProductGap]:
+    note = get_visible(request, Note, payload.note_id)
+    gap = services.gap_from_note(
+        actor=actor(request),
+        note=note,
+        sentence=payload.sentence,
+        fields={"product_area": payload.product_area},
+    )
+    return 201, gap
+
+
 @router.get("/gaps/{gap_id}", response=GapDetailOut)
 def get_gap(request: HttpRequest, gap_id: int) -> ProductGap:
     return get_visible(request, ProductGap, gap_id)
@@ -387,18 +397,6 @@ def gap_from_raised(
         impact=payload.impact,
     )
     return (201 if made else 200), gap
-
-
-@router.post("/gaps/from-note", response={201: GapDetailOut})
-def gap_from_note(request: HttpRequest, payload: FromNoteIn) -> tuple[int, ProductGap]:
-    note = get_visible(request, Note, payload.note_id)
-    gap = services.gap_from_note(
-        actor=actor(request),
-        note=note,
-        sentence=payload.sentence,
-        fields={"product_area": payload.product_area},
-    )
-    return 201, gap
 
 
 def _weights(team: Team) -> dict[str, Any]:
