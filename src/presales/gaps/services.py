@@ -7,7 +7,7 @@ Every write goes through here; pages, the API and the CLI only parse and call.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -46,10 +46,17 @@ PROPOSAL_FIELDS = ("title", "description", "product_area", "workaround", "review
 # -- figures ---------------------------------------------------------------------------------
 
 
-def refresh_figures(*, gap_ids: Iterable[int], batch_size: int = 2000) -> int:
+def refresh_figures(
+    *,
+    gap_ids: Iterable[int],
+    batch_size: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Recompute the stored revenue and account figures of these gaps; returns how many."""
     ids = list(dict.fromkeys(gap_ids))
     for start in range(0, len(ids), batch_size):
+        if progress:
+            progress(start, len(ids))
         gaps = list(ProductGap.objects.filter(pk__in=ids[start : start + batch_size]))
         figures = revenue_of(gaps)
         for gap in gaps:
@@ -63,11 +70,16 @@ def refresh_figures(*, gap_ids: Iterable[int], batch_size: int = 2000) -> int:
             gaps,
             ["revenue_at_stake", "revenue_lost", "revenue_won", "account_count", "open_deal_count"],
         )
+    if progress:
+        progress(len(ids), len(ids))
     return len(ids)
 
 
-def refresh_all_figures() -> int:
-    return refresh_figures(gap_ids=ProductGap.objects.values_list("pk", flat=True))
+def refresh_all_figures(*, progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every gap's figures, e.g. after a bulk import changed deals without signals."""
+    return refresh_figures(
+        gap_ids=ProductGap.objects.values_list("pk", flat=True), progress=progress
+    )
 
 
 def refresh_for_opportunities(*, opportunity_ids: Iterable[int]) -> int:
