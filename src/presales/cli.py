@@ -164,6 +164,57 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    import json
+
+    from presales.imports.services import UnusableInput, as_json, run_import
+
+    with Progress(
+        TextColumn("[bold]{task.description:<24}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal or args.json,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name[:24], total=total or 1)
+            bar.update(tasks[name], completed=done, total=total or 1)
+
+        try:
+            result = run_import(
+                kind=args.kind,
+                paths=[Path(p) for p in args.paths],
+                mapping=Path(args.mapping) if args.mapping else None,
+                dry_run=args.dry_run,
+                strict=args.strict,
+                progress=progress,
+            )
+        except UnusableInput as exc:
+            console.print(f"[red]Cannot import: {exc}[/]")
+            return 2
+    if result.unusable:
+        console.print(f"[red]Cannot import: {result.unusable}[/]")
+        return 2
+    if args.json:
+        out.print_json(json.dumps(as_json(result)))
+        return result.exit_code
+    for line in result.digest_of_issues(limit=10):
+        console.print(line, highlight=False, soft_wrap=True)
+    if result.report_path:
+        console.print(f"Report: {result.report_path}", highlight=False)
+    pending = result.totals["pending"]
+    if pending:
+        console.print(f"{pending} record(s) wait for records that have not been imported yet.")
+    if args.dry_run:
+        console.print("Dry run: nothing was changed.")
+    out.print(result.summary(), highlight=False)
+    return result.exit_code
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -215,6 +266,16 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("name", help="User name the token acts for")
     create.add_argument("--label", default="cli", help="A name to recognise the token by")
     create.set_defaults(func=cmd_token_create)
+
+    imports = add("import", cmd_import, "Import CRM exports or calendars (upserts; re-runnable)")
+    imports.add_argument("kind", choices=["salesforce", "hubspot", "maven", "csv", "ics"])
+    imports.add_argument("paths", nargs="+", metavar="PATH", help="Files, or folders of files")
+    imports.add_argument("--mapping", help="TOML file mapping columns for 'csv' imports")
+    imports.add_argument("--dry-run", action="store_true", help="Show what would change; keep nothing")
+    imports.add_argument(
+        "--strict", action="store_true", help="Import a file only if none of its rows is rejected"
+    )
+    imports.add_argument("--json", action="store_true", help="Print the counts as JSON")
 
     manage = add("manage", cmd_manage, "Run a Django management command (for operators)")
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -175,6 +175,7 @@ INSTALLED_APPS = [
     "presales.activities",
     "presales.notes",
     "presales.dashboard",
+    "presales.imports",
 ]
 
 MIDDLEWARE = [
