@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
@@ -109,7 +110,10 @@ def _converter(model: type[Model], column: str) -> Callable[[Any], Any] | None:
     text; PostgreSQL's driver takes the Python values as they are."""
     if not _sqlite():
         return None
-    internal = model._meta.get_field(column).get_internal_type()
+    try:
+        internal = model._meta.get_field(column).get_internal_type()
+    except FieldDoesNotExist:
+        return None
     if internal == "DateTimeField":
         return _sqlite_datetime
     if internal == "DecimalField":

@@ -99,7 +99,7 @@ class CsvFile:
         width = len(self.header)
         self._counter = _Counting(self.path.open("rb"))
         with self._open(self._counter) as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter or ",")
+            reader = csv.reader(handle, delimiter=self.delimiter or ",", strict=True)
             number = 1
             try:
                 next(reader)
