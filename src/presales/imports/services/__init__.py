@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from presales.imports.models import Profile as ProfileName
-from presales.imports.services import maven, salesforce
+from presales.imports.services import ics, maven, salesforce
 from presales.imports.services.profiles import Profile
 from presales.imports.services.run import ImportResult, ProgressFn, as_json, execute
 from presales.imports.services.sources import UnusableInput
@@ -15,6 +16,7 @@ from presales.people.models import User
 PROFILES: dict[str, Callable[..., Profile]] = {
     ProfileName.SALESFORCE: salesforce.profile,
     ProfileName.MAVEN: maven.profile,
+    ProfileName.ICS: ics.profile,
 }
 SUFFIXES = {ProfileName.ICS: (".ics", ".ical", ".ifb")}
 
@@ -40,8 +42,11 @@ def run_import(
     strict: bool = False,
     user: User | None = None,
     progress: ProgressFn | None = None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> ImportResult:
-    """Import files with one of the built-in profiles (or a mapping file for ``csv``)."""
+    """Import files with one of the built-in profiles (or a mapping file for ``csv``).
+    ``window`` bounds the expansion of recurring calendar events (default: two years back,
+    one ahead)."""
     if kind not in PROFILES:
         raise UnusableInput(f"unknown import type {kind!r}; choose one of {', '.join(PROFILES)}")
     if mapping is not None and kind != ProfileName.CSV:
@@ -50,7 +55,12 @@ def run_import(
     if not files:
         raise UnusableInput("no files to import")
     factory = PROFILES[kind]
-    profile = factory(mapping) if kind == ProfileName.CSV else factory()
+    if kind == ProfileName.CSV:
+        profile = factory(mapping)
+    elif kind == ProfileName.ICS:
+        profile = factory(window)
+    else:
+        profile = factory()
     return execute(
         kind=kind,
         profile=profile,
