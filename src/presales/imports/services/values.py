@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
@@ -159,8 +160,14 @@ def parse_minutes(raw: str) -> int | None:
 
 
 _SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_UPPER_BITS = str.maketrans(
+    {c: "1" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    | {c: "0" for c in "abcdefghijklmnopqrstuvwxyz0123456789"}
+)
+_CHUNK_SUFFIX = {format(n, "05b")[::-1]: _SF_SUFFIX[n] for n in range(32)}
 
 
+@lru_cache(maxsize=1 << 16)
 def salesforce_id(raw: str) -> str:
     """The 18-character form of a Salesforce id given in either form; '' for an empty cell.
 
@@ -170,15 +177,11 @@ def salesforce_id(raw: str) -> str:
     text = raw.strip()
     if not text:
         return ""
-    if not text.isalnum() or len(text) not in (15, 18):
+    if len(text) not in (15, 18) or not text.isascii() or not text.isalnum():
         raise CellError(f"{raw!r} is not a Salesforce id (15 or 18 letters and digits)")
-    suffix = ""
-    for chunk in range(3):
-        bits = 0
-        for i, char in enumerate(text[chunk * 5 : chunk * 5 + 5]):
-            if "A" <= char <= "Z":
-                bits |= 1 << i
-        suffix += _SF_SUFFIX[bits]
+    # Each of the three extra characters encodes which of five characters are capitals.
+    mask = text[:15].translate(_UPPER_BITS)
+    suffix = _CHUNK_SUFFIX[mask[:5]] + _CHUNK_SUFFIX[mask[5:10]] + _CHUNK_SUFFIX[mask[10:]]
     if len(text) == 18 and text[15:].upper() != suffix:
         raise CellError(f"{raw!r} is not a Salesforce id (its last three characters do not match)")
     return text[:15] + suffix
