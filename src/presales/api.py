@@ -10,6 +10,7 @@ from presales.accounts.api import router as accounts_router
 from presales.activities.api import router as activities_router
 from presales.core.api import bearer_auth, install_error_handlers, session_auth
 from presales.deals.api import router as deals_router
+from presales.imports.api import router as imports_router
 from presales.notes.api import router as notes_router
 from presales.people.api import router as people_router
 from presales.products.api import router as products_router
@@ -35,5 +36,6 @@ for router in (
     deals_router,
     activities_router,
     notes_router,
+    imports_router,
 ):
     api.add_router("/", router)

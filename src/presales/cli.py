@@ -215,6 +215,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def cmd_log(args: argparse.Namespace) -> int:
+    from django.core.exceptions import ValidationError
+
+    from presales.imports.services.quicklog import quick_log
+    from presales.people.models import User
+
+    name = args.as_user or getpass.getuser()
+    user = User.objects.filter(username=name, is_active=True).first()
+    if user is None:
+        console.print(f"[red]No active user named {name!r} (use --as NAME).[/]")
+        return 2
+    try:
+        result = quick_log(actor=user, text=args.text, account_id=args.account)
+    except ValidationError as exc:
+        console.print(f"[red]{' '.join(m for ms in exc.message_dict.values() for m in ms)}[/]")
+        return 2
+    if result.activity is None:
+        console.print(f"Which account did you mean by {result.account_words!r}?")
+        for c in result.candidates:
+            console.print(f"  --account {c.pk}  {c.name} ({c.confidence:.0%} match)")
+        if not result.candidates:
+            console.print("  No account you can see is named like that.")
+        return 1
+    activity = result.activity
+    where = f", {activity.account}" if activity.account else ""
+    sure = f" ({result.confidence:.0%} match)" if activity.account and result.confidence < 1 else ""
+    out.print(
+        f"Logged {activity.get_kind_display().lower()}{where}{sure}, {result.minutes} min: "
+        f"{result.note or activity.subject}",
+        highlight=False,
+    )
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -271,11 +305,18 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("kind", choices=["salesforce", "hubspot", "maven", "csv", "ics"])
     imports.add_argument("paths", nargs="+", metavar="PATH", help="Files, or folders of files")
     imports.add_argument("--mapping", help="TOML file mapping columns for 'csv' imports")
-    imports.add_argument("--dry-run", action="store_true", help="Show what would change; keep nothing")
+    imports.add_argument(
+        "--dry-run", action="store_true", help="Show what would change; keep nothing"
+    )
     imports.add_argument(
         "--strict", action="store_true", help="Import a file only if none of its rows is rejected"
     )
     imports.add_argument("--json", action="store_true", help="Print the counts as JSON")
+
+    log = add("log", cmd_log, "Log an activity in one line: 'demo Acme 45m: showed SSO'")
+    log.add_argument("text", help="kind, account, duration, then ':' and what happened")
+    log.add_argument("--as", dest="as_user", default="", help="User name (default: yours)")
+    log.add_argument("--account", type=int, help="Account id, to confirm an unsure match")
 
     manage = add("manage", cmd_manage, "Run a Django management command (for operators)")
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -7,6 +7,7 @@ from presales.activities import views as activities
 from presales.api import api
 from presales.dashboard import views as dashboard
 from presales.deals import views as deals
+from presales.imports import views as imports
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -20,6 +21,10 @@ urlpatterns = [
         name="opportunity_detail",
     ),
     path("activities/", activities.activity_list, name="activity_list"),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/<int:run_id>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:run_id>/report/", imports.import_report, name="import_report"),
+    path("imports/quick-log/", imports.quick_log, name="quick_log"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -123,4 +123,5 @@ class PendingReference(models.Model):
         indexes = [models.Index(fields=["source", "target_kind", "target_external_id"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.external_id}.{self.field} → {self.target_kind} {self.target_external_id}"
+        target = f"{self.target_kind} {self.target_external_id}"
+        return f"{self.kind} {self.external_id}.{self.field} → {target}"

@@ -18,7 +18,7 @@ PROFILES: dict[str, Callable[..., Profile]] = {
     ProfileName.MAVEN: maven.profile,
     ProfileName.ICS: ics.profile,
 }
-SUFFIXES = {ProfileName.ICS: (".ics", ".ical", ".ifb")}
+SUFFIXES: dict[str, tuple[str, ...]] = {ProfileName.ICS: (".ics", ".ical", ".ifb")}
 
 
 def expand(paths: list[Path], kind: str) -> list[Path]:

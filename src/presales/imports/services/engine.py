@@ -111,7 +111,7 @@ def _converter(model: type[Model], column: str) -> Callable[[Any], Any] | None:
     if not _sqlite():
         return None
     try:
-        internal = model._meta.get_field(column).get_internal_type()
+        internal = model._meta.get_field(column).get_internal_type()  # type: ignore[union-attr]
     except FieldDoesNotExist:
         return None
     if internal == "DateTimeField":
@@ -585,7 +585,9 @@ def resolve_pending(
             return resolved_total
 
 
-def _still_blocked(item: PendingReference, waiting: list[PendingReference], done: list[int]) -> bool:
+def _still_blocked(
+    item: PendingReference, waiting: list[PendingReference], done: list[int]
+) -> bool:
     return any(
         other.kind == item.kind
         and other.external_id == item.external_id

@@ -118,7 +118,9 @@ class CalendarFile:
             problem = self._problem(event, uid)
             if problem:
                 column, reason = problem
-                yield Item(position[id(event)], None, [self._issue(position[id(event)], column, reason)])
+                yield Item(
+                    position[id(event)], None, [self._issue(position[id(event)], column, reason)]
+                )
                 self.calendar.subcomponents.remove(event)
                 continue
             by_uid.setdefault(uid, position[id(event)])
@@ -190,8 +192,8 @@ class CalendarFile:
         )
         digest = digest_of(
             [key, subject, description, starts.isoformat(), ends.isoformat(), status, str(account)]
-            + emails
         )
+        digest = digest_of([digest, *emails])
         return Record("activity", key, values, digest=digest, extra=tuple(emails))
 
     def plan(self) -> FilePlan:

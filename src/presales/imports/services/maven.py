@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+
 from presales.accounts.models import Account
 from presales.deals.models import Stage
 from presales.imports.services.engine import Record, Target
@@ -256,5 +257,3 @@ def profile() -> Profile:
         targets={**CORE_TARGETS, "opportunity": MAVEN_OPPORTUNITY},
         hooks={"user": [place_in_teams], "opportunity": [team_from_owner]},
     )
-
-

@@ -192,8 +192,7 @@ def _import_file(
                 plan.name,
                 0,
                 "",
-                f"--strict: nothing from this file was imported because {bad} row(s) "
-                "were rejected",
+                f"--strict: nothing from this file was imported because {bad} row(s) were rejected",
                 severity="rolled back",
                 kind=plan.kind,
             )

@@ -13,7 +13,7 @@ from django.db.models import Model
 from presales.accounts.models import Account, Contact
 from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
 from presales.deals.models import Opportunity, Stage
-from presales.imports.services.engine import Record, ReferenceWriter, Ref, Target
+from presales.imports.services.engine import Record, Ref, ReferenceWriter, Target
 from presales.imports.services.profiles import CsvMapper, FilePlan, Profile, fit, required_text
 from presales.imports.services.sources import CsvFile, UnusableInput
 from presales.imports.services.targets import (
@@ -311,7 +311,9 @@ class ActivityMapper(CsvMapper):
                     raise CellError("is empty on an all-day event", "ActivityDate")
                 start = datetime(day.year, day.month, day.day, tzinfo=UTC)
                 return start, start + timedelta(days=1)
-            column = "StartDateTime" if self._at["StartDateTime"] is not None else "ActivityDateTime"
+            column = (
+                "StartDateTime" if self._at["StartDateTime"] is not None else "ActivityDateTime"
+            )
             start = self.parse(cells, column, parse_datetime)
             if start is None:
                 raise CellError("is empty: an event needs a start", column)
@@ -394,7 +396,11 @@ class ProductMapper(CsvMapper):
         return Record(
             "product",
             sf_id(self.cell(cells, "Id"), "Id"),
-            (fit(required_text(self.cell(cells, "Name"), "Name"), 120), self.cell(cells, "Family"), None),
+            (
+                fit(required_text(self.cell(cells, "Name"), "Name"), 120),
+                self.cell(cells, "Family"),
+                None,
+            ),
             digest=self.digest(cells),
         )
 
@@ -403,7 +409,10 @@ CONTACT_ROLE = Target(
     "contact_role",
     Contact,
     columns=("deal_role",),
-    refs=(Ref("contact", "contact", required=True), Ref("opportunity", "opportunity", required=True)),
+    refs=(
+        Ref("contact", "contact", required=True),
+        Ref("opportunity", "opportunity", required=True),
+    ),
     identity="record",
 )
 LINE_ITEM = Target(
@@ -419,6 +428,7 @@ class ContactRoleWriter(ReferenceWriter):
     """A contact's role on a deal is kept on the contact (``deal_role``)."""
 
     def place(self, record: Record, fk: tuple[int | None, ...]) -> tuple[Model | None, bool]:
+        assert fk[0] is not None  # a required reference: resolved before placing
         contact = Contact.objects.get(pk=fk[0])
         if record.values[0]:
             Contact.objects.filter(pk=contact.pk).update(deal_role=record.values[0])
@@ -434,6 +444,7 @@ class LineItemWriter(ReferenceWriter):
     matched to the price list with a confidence, reported when below certain."""
 
     def place(self, record: Record, fk: tuple[int | None, ...]) -> tuple[Model | None, bool]:
+        assert fk[0] is not None
         deal = Opportunity.objects.get(pk=fk[0])
         product_id = fk[1]
         if product_id is None:
@@ -453,7 +464,9 @@ class LineItemWriter(ReferenceWriter):
     def warn_match(self, record: Record, name: str, confidence: float) -> None:
         if self.on_warn is not None:
             self.on_warn(
-                record, "Name", f"{record.values[0]!r} matched to product {name!r} ({confidence:.0%})"
+                record,
+                "Name",
+                f"{record.values[0]!r} matched to product {name!r} ({confidence:.0%})",
             )
 
 

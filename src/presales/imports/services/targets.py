@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from presales.accounts.models import Account, AccountDomain, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity
-from presales.imports.services.engine import Record, ReferenceWriter, Ref, Target, Writer
+from presales.imports.services.engine import Record, Ref, ReferenceWriter, Target, Writer
 from presales.imports.services.matching import match_name
 from presales.people.models import Role, User
 from presales.products.models import Product
@@ -59,9 +59,7 @@ USER = Target(
     refs=(Ref("manager_id", "user"),),
     identity="record",
 )
-PRODUCT = Target(
-    "product", Product, columns=("name", "series", "list_price"), identity="record"
-)
+PRODUCT = Target("product", Product, columns=("name", "series", "list_price"), identity="record")
 
 CORE_TARGETS = {t.kind: t for t in (ACCOUNT, CONTACT, OPPORTUNITY, ACTIVITY, USER, PRODUCT)}
 
@@ -69,7 +67,11 @@ CORE_TARGETS = {t.kind: t for t in (ACCOUNT, CONTACT, OPPORTUNITY, ACTIVITY, USE
 def record_account_domains(written: list[tuple[int, Record]]) -> None:
     """An account's web domain (its record's first extra) lets calendars recognise its people.
     A domain already claimed by another account stays with it."""
-    domains = [AccountDomain(account_id=pk, domain=r.extra[0]) for pk, r in written if r.extra and r.extra[0]]
+    domains = [
+        AccountDomain(account_id=pk, domain=r.extra[0])
+        for pk, r in written
+        if r.extra and r.extra[0]
+    ]
     if domains:
         AccountDomain.objects.bulk_create(domains, ignore_conflicts=True)
 
@@ -77,10 +79,9 @@ def record_account_domains(written: list[tuple[int, Record]]) -> None:
 def team_from_owner(written: list[tuple[int, Record]]) -> None:
     """A deal without a team belongs to its owner's team."""
     ids = [pk for pk, _ in written]
-    for pk, team in (
-        Opportunity.objects.filter(pk__in=ids, team__isnull=True, owner__team__isnull=False)
-        .values_list("pk", "owner__team_id")
-    ):
+    for pk, team in Opportunity.objects.filter(
+        pk__in=ids, team__isnull=True, owner__team__isnull=False
+    ).values_list("pk", "owner__team_id"):
         Opportunity.objects.filter(pk=pk).update(team_id=team)
 
 
@@ -140,13 +141,16 @@ class ProductWriter(ReferenceWriter):
         if product is not None:
             return product, False
         product = Product.objects.create(
-            name=name, series=series, list_price=price or 0, source=self.source,
+            name=name,
+            series=series,
+            list_price=price or 0,
+            source=self.source,
             external_id=record.external_id,
         )
         return product, True
 
     def change(self, pk: int, record: Record, fk: tuple[int | None, ...]) -> None:
-        name, series, price = record.values
+        _name, series, price = record.values
         changes: dict[str, Any] = {"series": series}
         if price is not None:
             changes["list_price"] = price

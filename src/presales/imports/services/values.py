@@ -59,14 +59,15 @@ def parse_datetime(raw: str, *, zone: ZoneInfo | None = None) -> datetime | None
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        value = _us_datetime(text)
-        if value is None:
+        parsed = _us_datetime(text)
+        if parsed is None:
             if text.isdigit() and len(text) >= 12:
                 # HubSpot writes some timestamps as milliseconds since the epoch.
                 return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
             raise CellError(
                 f"{raw!r} is not a date and time (expected 2024-03-05T14:00:00Z)"
             ) from None
+        value = parsed
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone or UTC)
     return value
@@ -112,10 +113,8 @@ def parse_amount(raw: str) -> Decimal | None:
             text = text.replace(",", "")
     elif "," in text:
         head, _, tail = text.rpartition(",")
-        if text.count(",") > 1 or len(tail) == 3:
-            text = text.replace(",", "")
-        else:
-            text = f"{head}.{tail}"
+        thousands = text.count(",") > 1 or len(tail) == 3
+        text = text.replace(",", "") if thousands else f"{head}.{tail}"
     elif text.count(".") > 1:
         text = text.replace(".", "")
     try:
@@ -152,7 +151,9 @@ def parse_minutes(raw: str) -> int | None:
     text = raw.strip().lower().replace(" ", "")
     if not text:
         return None
-    match = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h(?:ours?|rs?)?)?(?:(\d+)(?:m|min|mins|minutes?)?)?", text)
+    match = re.fullmatch(
+        r"(?:(\d+(?:\.\d+)?)h(?:ours?|rs?)?)?(?:(\d+)(?:m|min|mins|minutes?)?)?", text
+    )
     if not match or not any(match.groups()):
         raise CellError(f"{raw!r} is not a duration (e.g. 45m, 1h, 1h30)")
     hours, minutes = match.groups()
