@@ -119,7 +119,7 @@ def test_import_history_shows_own_runs_to_people_and_every_run_to_managers(cast:
 
 
 def test_report_cells_that_would_start_a_formula_are_neutralised() -> None:
-    assert safe_cell("=HYPERLINK(\"http://evil\")") == "'=HYPERLINK(\"http://evil\")"
+    assert safe_cell('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
     assert safe_cell("+1 555") == "'+1 555"
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
     assert safe_cell("-2") == "'-2"

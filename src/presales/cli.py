@@ -194,10 +194,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                 progress=progress,
             )
         except UnusableInput as exc:
-            console.print(f"[red]Cannot import: {exc}[/]")
+            console.print(f"[red]Cannot import: {exc}[/]", soft_wrap=True, highlight=False)
             return 2
     if result.unusable:
-        console.print(f"[red]Cannot import: {result.unusable}[/]")
+        console.print(f"[red]Cannot import: {result.unusable}[/]", soft_wrap=True, highlight=False)
         return 2
     if args.json:
         out.print_json(json.dumps(as_json(result)))

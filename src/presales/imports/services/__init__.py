@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from presales.imports.models import Profile as ProfileName
-from presales.imports.services import ics, maven, salesforce
+from presales.imports.services import hubspot, ics, mapping, maven, salesforce
 from presales.imports.services.profiles import Profile
 from presales.imports.services.run import ImportResult, ProgressFn, as_json, execute
 from presales.imports.services.sources import UnusableInput
@@ -17,6 +17,8 @@ PROFILES: dict[str, Callable[..., Profile]] = {
     ProfileName.SALESFORCE: salesforce.profile,
     ProfileName.MAVEN: maven.profile,
     ProfileName.ICS: ics.profile,
+    ProfileName.HUBSPOT: hubspot.profile,
+    ProfileName.CSV: mapping.profile,
 }
 SUFFIXES: dict[str, tuple[str, ...]] = {ProfileName.ICS: (".ics", ".ical", ".ifb")}
 
@@ -55,15 +57,19 @@ def run_import(
     if not files:
         raise UnusableInput("no files to import")
     factory = PROFILES[kind]
-    if kind == ProfileName.CSV:
-        profile = factory(mapping)
-    elif kind == ProfileName.ICS:
-        profile = factory(window)
-    else:
-        profile = factory()
+
+    def make_profile() -> Profile:
+        # Built inside the recorded run, so a broken mapping file is a failed import in the
+        # history like any other unusable input.
+        if kind == ProfileName.CSV:
+            return factory(mapping)
+        if kind == ProfileName.ICS:
+            return factory(window)
+        return factory()
+
     return execute(
         kind=kind,
-        profile=profile,
+        profile=make_profile,
         paths=files,
         dry_run=dry_run,
         strict=strict,
