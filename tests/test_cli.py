@@ -60,7 +60,7 @@ def test_token_create_prints_a_token_that_the_api_accepts(home: Path) -> None:
             f"r=Client(HTTP_AUTHORIZATION='Bearer {token}').get('/api/me');"
             "print(r.status_code, r.json()['username'])",
         ],
-        env={**os.environ, "PRESALES_HOME": str(home)},
+        env={**os.environ, "PRESALES_HOME": str(home), "PRESALES_DATABASE_URL": ""},
         capture_output=True,
         text=True,
         check=False,
@@ -86,7 +86,7 @@ def test_demo_prints_a_login_that_works_on_the_served_pages(tmp_path: Path) -> N
             f"ok=c.login(username={username!r}, password={password!r});"
             "r=c.get('/');print(json.dumps([ok, r.status_code, 'My week' in r.content.decode()]))",
         ],
-        env={**os.environ, "PRESALES_HOME": str(tmp_path)},
+        env={**os.environ, "PRESALES_HOME": str(tmp_path), "PRESALES_DATABASE_URL": ""},
         capture_output=True,
         text=True,
         check=False,

@@ -84,7 +84,16 @@ class CompanyMapper(CsvMapper):
 class ContactMapper(CsvMapper):
     kind, label = "contact", "contacts"
     required = ("Record ID", "Last Name")
-    used = ("First Name", "Last Name", "Email", "Phone Number", "Job Title", "Company ID")
+    used = (
+        "First Name",
+        "Last Name",
+        "Email",
+        "Phone Number",
+        "Job Title",
+        "Associated Company IDs",
+        "Associated Company ID",
+        "Company ID",
+    )
 
     def __init__(self, source: CsvFile) -> None:
         super().__init__(source)
@@ -110,14 +119,23 @@ class ContactMapper(CsvMapper):
                 fit(self.cell(cells, "Job Title"), 120),
             ),
             refs=(company,),
-            digest=self.digest(cells) + company,
+            digest=self.digest(cells),
         )
 
 
 class DealMapper(CsvMapper):
     kind, label = "opportunity", "deals"
     required = ("Record ID", "Deal Name", "Deal Stage")
-    used = ("Deal Name", "Deal Stage", "Amount", "Close Date", "Create Date")
+    used = (
+        "Deal Name",
+        "Deal Stage",
+        "Amount",
+        "Close Date",
+        "Create Date",
+        "Associated Company IDs",
+        "Associated Company ID",
+        "Company ID",
+    )
 
     def __init__(self, source: CsvFile) -> None:
         super().__init__(source)
@@ -146,7 +164,7 @@ class DealMapper(CsvMapper):
                 close.date() if close else None,
             ),
             refs=(company, ""),
-            digest=self.digest(cells) + company,
+            digest=self.digest(cells),
         )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from presales.accounts.models import Account
 from presales.deals.models import Stage
-from presales.imports.services.engine import Record, Target
+from presales.imports.services.engine import Record, Target, digest_of
 from presales.imports.services.matching import candidates, compact
 from presales.imports.services.profiles import (
     CsvMapper,
@@ -91,7 +91,7 @@ def _person(name: str, manager: str, office: str, *, is_manager: bool) -> Record
             Role.SALES_MANAGER if is_manager else Role.REP,
         ),
         refs=(manager[:64],),
-        digest=f"manager:{office}" if is_manager else "",
+        digest=digest_of(["manager", office]) if is_manager else "",
         extra=(office, name if is_manager else manager, is_manager),
     )
 
