@@ -14,12 +14,10 @@ more than the whole rest of the import, so rows travel as tuples.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -28,6 +26,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from presales.imports.models import ImportedRecord, PendingReference
+from presales.imports.services.pending import encode_record
 
 BATCH = 5000
 # SQLite allows 32,766 parameters per statement; keep IN lists well below.
@@ -226,53 +225,6 @@ def lookup(
             cursor.execute(sql, params)
             for ext, pk, digest in cursor.fetchall():
                 yield ext, (pk, digest)
-
-
-def encode_record(record: Record) -> dict[str, Any]:
-    def plain(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return {"t": "dt", "v": value.isoformat()}
-        if isinstance(value, date):
-            return {"t": "d", "v": value.isoformat()}
-        if isinstance(value, Decimal):
-            return {"t": "dec", "v": str(value)}
-        return value
-
-    return {
-        "kind": record.kind,
-        "external_id": record.external_id,
-        "values": [plain(v) for v in record.values],
-        "refs": list(record.refs),
-        "m2m": [list(v) for v in record.m2m],
-        "digest": record.digest,
-        "extra": [plain(v) for v in record.extra],
-        "file": record.file,
-        "line": record.line,
-    }
-
-
-def decode_record(payload: dict[str, Any]) -> Record:
-    def typed(value: Any) -> Any:
-        if isinstance(value, dict):
-            kind, text = value["t"], value["v"]
-            if kind == "dt":
-                return datetime.fromisoformat(text)
-            if kind == "d":
-                return date.fromisoformat(text)
-            return Decimal(text)
-        return value
-
-    return Record(
-        kind=payload["kind"],
-        external_id=payload["external_id"],
-        values=tuple(typed(v) for v in payload["values"]),
-        refs=tuple(payload["refs"]),
-        m2m=tuple(tuple(v) for v in payload["m2m"]),
-        digest=payload["digest"],
-        extra=tuple(typed(v) for v in payload.get("extra", [])),
-        file=payload.get("file", ""),
-        line=payload.get("line", 0),
-    )
 
 
 @dataclass
@@ -531,139 +483,3 @@ def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequen
     with raw.copy(f"COPY {_q(table)} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-
-
-def resolve_pending(
-    *, source: str, resolver: Resolver, writers: dict[str, Writer], targets: dict[str, Target]
-) -> int:
-    """Fill in every waiting reference whose target now exists; parked rows go back through
-    their writer. Repeats while that makes progress (a parked contact may free a parked
-    activity). Returns how many references were resolved."""
-    resolved_total = 0
-    resolver.forget_absent()
-    while True:
-        waiting = list(PendingReference.objects.filter(source=source).order_by("id"))
-        if not waiting:
-            return resolved_total
-        by_kind: dict[str, list[PendingReference]] = defaultdict(list)
-        for item in waiting:
-            by_kind[item.target_kind].append(item)
-        done: list[int] = []
-        for kind, items in by_kind.items():
-            if kind not in targets:
-                continue
-            ids = resolver.ids(kind, (i.target_external_id for i in items))
-            for item in items:
-                pk = ids.get(item.target_external_id)
-                if pk is None:
-                    continue
-                done.append(item.pk)
-                if item.payload is not None:
-                    continue
-                _apply_reference(source, targets[item.kind], resolver, item, pk)
-        parked = [
-            i
-            for i in waiting
-            if i.payload is not None
-            and i.pk in done
-            and not _still_blocked(i, waiting, done)
-            and i.kind in writers
-        ]
-        PendingReference.objects.filter(pk__in=done).delete()
-        for item in parked:
-            PendingReference.objects.filter(
-                source=source, kind=item.kind, external_id=item.external_id
-            ).delete()
-            writer = writers[item.kind]
-            writer.counts.pending = max(0, writer.counts.pending - 1)
-            assert item.payload is not None
-            writer.add(decode_record(item.payload))
-        for writer in writers.values():
-            writer.flush()
-        resolved_total += len(done)
-        if not done:
-            return resolved_total
-
-
-def _still_blocked(
-    item: PendingReference, waiting: list[PendingReference], done: list[int]
-) -> bool:
-    return any(
-        other.kind == item.kind
-        and other.external_id == item.external_id
-        and other.payload is not None
-        and other.pk not in done
-        for other in waiting
-    )
-
-
-def _apply_reference(
-    source: str, target: Target, resolver: Resolver, item: PendingReference, pk: int
-) -> None:
-    own = resolver.ids(target.kind, [item.external_id]).get(item.external_id)
-    if own is None:
-        return
-    model = target.model
-    if item.field.startswith("+"):
-        name = item.field[1:].split(":", 1)[0]
-        relation = model._meta.get_field(name)
-        getattr(model._default_manager.get(pk=own), relation.name).add(pk)
-        return
-    model._default_manager.filter(pk=own).update(**{item.field: pk})
-
-
-def dump(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-class ReferenceWriter(Writer):
-    """For the few objects matched by a natural key rather than by source and external id
-    (people by e-mail, products by name) or that change another object (a contact's role on a
-    deal): each record is placed through the ORM, as there are only ever a few of them."""
-
-    def place(self, record: Record, fk: tuple[int | None, ...]) -> tuple[Model | None, bool]:
-        """The object the record stands for and whether it was made new; None rejects it
-        (after telling ``reject`` why)."""
-        raise NotImplementedError
-
-    def reject(self, record: Record, column: str, reason: str) -> None:
-        if self.on_reject is not None:
-            self.on_reject(record, column, reason)
-
-    def change(self, pk: int, record: Record, fk: tuple[int | None, ...]) -> None:
-        values = dict(zip(self.target.columns, record.values, strict=True))
-        values.update(zip((r.field for r in self.target.refs), fk, strict=True))
-        self.target.model._default_manager.filter(pk=pk).update(**values)
-
-    def _insert(
-        self, records: list[Record], fk: dict[str, tuple[int | None, ...]]
-    ) -> list[tuple[int, Record]]:
-        pairs: list[tuple[int, Record]] = []
-        for record in records:
-            obj, made = self.place(record, fk[record.external_id])
-            if obj is None:
-                self.counts.rejected += 1
-                continue
-            if made:
-                self.counts.created += 1
-            else:
-                self.counts.updated += 1
-            ImportedRecord.objects.update_or_create(
-                source=self.source,
-                kind=self.target.kind,
-                external_id=record.external_id,
-                defaults={"object_id": obj.pk, "digest": record.digest},
-            )
-            pairs.append((obj.pk, record))
-        self.resolver.remember(self.target.kind, ((r.external_id, pk) for pk, r in pairs))
-        return pairs
-
-    def _update(
-        self, changed: list[tuple[int, Record]], fk: dict[str, tuple[int | None, ...]]
-    ) -> None:
-        for pk, record in changed:
-            self.change(pk, record, fk[record.external_id])
-            ImportedRecord.objects.filter(
-                source=self.source, kind=self.target.kind, external_id=record.external_id
-            ).update(digest=record.digest, object_id=pk)
-        self.counts.updated += len(changed)

@@ -19,7 +19,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from presales.imports.models import ImportRun, PendingReference
-from presales.imports.services.engine import Counts, Record, Resolver, Writer, resolve_pending
+from presales.imports.services.engine import Counts, Record, Resolver, Writer
+from presales.imports.services.pending import resolve_pending
 from presales.imports.services.profiles import FilePlan, Profile
 from presales.imports.services.report import Issue, Report
 from presales.imports.services.sources import UnusableInput

@@ -14,7 +14,8 @@ from django.utils.text import slugify
 from presales.accounts.models import Account, AccountDomain, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity
-from presales.imports.services.engine import Record, Ref, ReferenceWriter, Target, Writer
+from presales.imports.models import ImportedRecord
+from presales.imports.services.engine import Record, Ref, Target, Writer
 from presales.imports.services.matching import match_name
 from presales.people.models import Role, User
 from presales.products.models import Product
@@ -83,6 +84,59 @@ def team_from_owner(written: list[tuple[int, Record]]) -> None:
         pk__in=ids, team__isnull=True, owner__team__isnull=False
     ).values_list("pk", "owner__team_id"):
         Opportunity.objects.filter(pk=pk).update(team_id=team)
+
+
+class ReferenceWriter(Writer):
+    """For the few objects matched by a natural key rather than by source and external id
+    (people by e-mail, products by name) or that change another object (a contact's role on a
+    deal): each record is placed through the ORM, as there are only ever a few of them."""
+
+    def place(self, record: Record, fk: tuple[int | None, ...]) -> tuple[Model | None, bool]:
+        """The object the record stands for and whether it was made new; None rejects it
+        (after telling ``reject`` why)."""
+        raise NotImplementedError
+
+    def reject(self, record: Record, column: str, reason: str) -> None:
+        if self.on_reject is not None:
+            self.on_reject(record, column, reason)
+
+    def change(self, pk: int, record: Record, fk: tuple[int | None, ...]) -> None:
+        values = dict(zip(self.target.columns, record.values, strict=True))
+        values.update(zip((r.field for r in self.target.refs), fk, strict=True))
+        self.target.model._default_manager.filter(pk=pk).update(**values)
+
+    def _insert(
+        self, records: list[Record], fk: dict[str, tuple[int | None, ...]]
+    ) -> list[tuple[int, Record]]:
+        pairs: list[tuple[int, Record]] = []
+        for record in records:
+            obj, made = self.place(record, fk[record.external_id])
+            if obj is None:
+                self.counts.rejected += 1
+                continue
+            if made:
+                self.counts.created += 1
+            else:
+                self.counts.updated += 1
+            ImportedRecord.objects.update_or_create(
+                source=self.source,
+                kind=self.target.kind,
+                external_id=record.external_id,
+                defaults={"object_id": obj.pk, "digest": record.digest},
+            )
+            pairs.append((obj.pk, record))
+        self.resolver.remember(self.target.kind, ((r.external_id, pk) for pk, r in pairs))
+        return pairs
+
+    def _update(
+        self, changed: list[tuple[int, Record]], fk: dict[str, tuple[int | None, ...]]
+    ) -> None:
+        for pk, record in changed:
+            self.change(pk, record, fk[record.external_id])
+            ImportedRecord.objects.filter(
+                source=self.source, kind=self.target.kind, external_id=record.external_id
+            ).update(digest=record.digest, object_id=pk)
+        self.counts.updated += len(changed)
 
 
 class UserWriter(ReferenceWriter):
