@@ -15,6 +15,7 @@ from presales.core.api import (
     session_auth,
 )
 from presales.deals.api import router as deals_router
+from presales.imports.api import router as imports_router
 from presales.meetings.api import router as meetings_router
 from presales.notes.api import router as notes_router
 from presales.people.api import router as people_router
@@ -45,5 +46,6 @@ for router in (
     notes_router,
     qualification_router,
     meetings_router,
+    imports_router,
 ):
     api.add_router("/", router)

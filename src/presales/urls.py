@@ -7,6 +7,7 @@ from presales.activities import views as activities
 from presales.api import api
 from presales.dashboard import views as dashboard
 from presales.deals import views as deals
+from presales.imports import views as imports
 from presales.meetings import views as meetings
 from presales.notes import views as notes
 from presales.qualification import views as qualification
@@ -56,6 +57,10 @@ urlpatterns = [
     path("reports/", meetings.report_list, name="report_list"),
     path("reports/new/", meetings.report_new, name="report_new"),
     path("reports/<int:report_id>/", meetings.report_detail, name="report_detail"),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/<int:run_id>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:run_id>/report/", imports.import_report, name="import_report"),
+    path("imports/quick-log/", imports.quick_log, name="quick_log"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
