@@ -16,6 +16,7 @@ from presales.core.api import (
 )
 from presales.deals.api import router as deals_router
 from presales.gaps.api import router as gaps_router
+from presales.imports.api import router as imports_router
 from presales.meetings.api import router as meetings_router
 from presales.notes.api import router as notes_router
 from presales.people.api import router as people_router
@@ -47,5 +48,6 @@ for router in (
     qualification_router,
     meetings_router,
     gaps_router,
+    imports_router,
 ):
     api.add_router("/", router)

@@ -178,6 +178,7 @@ INSTALLED_APPS = [
     "presales.qualification",
     "presales.meetings",
     "presales.gaps",
+    "presales.imports",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from presales.api import api
 from presales.dashboard import views as dashboard
 from presales.deals import views as deals
 from presales.gaps import views as gaps
+from presales.imports import views as imports
 from presales.meetings import views as meetings
 from presales.notes import views as notes
 from presales.qualification import views as qualification
@@ -64,6 +65,10 @@ urlpatterns = [
     path("gaps/similar/", gaps.gap_similar, name="gap_similar"),
     path("gaps/<int:gap_id>/", gaps.gap_detail, name="gap_detail"),
     path("gaps/<int:gap_id>/<slug:action>/", gaps.gap_action, name="gap_action"),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/<int:run_id>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:run_id>/report/", imports.import_report, name="import_report"),
+    path("imports/quick-log/", imports.quick_log, name="quick_log"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -266,6 +266,19 @@ def can_write_notes(user: User | AnonymousUser) -> bool:
     return user.is_authenticated
 
 
+def import_runs_for(user: User | AnonymousUser) -> QuerySet[Any]:
+    """Import history: admins and managers see every import (they answer for the data);
+    everyone else sees the imports they ran."""
+    from presales.imports.models import ImportRun
+
+    if not user.is_authenticated:
+        return ImportRun.objects.none()
+    assert isinstance(user, User)
+    if user.is_admin_role or user.is_manager_role:
+        return ImportRun.objects.all()
+    return ImportRun.objects.filter(user_id=user.pk)
+
+
 __all__ = [
     "PermissionDenied",
     "accounts_for",
@@ -281,6 +294,7 @@ __all__ = [
     "contacts_for",
     "debriefs_for",
     "gaps_for",
+    "import_runs_for",
     "notes_for",
     "opportunities_for",
     "reports_for",

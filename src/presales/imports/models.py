@@ -1,0 +1,127 @@
+"""What imports keep between runs: the history of runs, the content digest of every imported
+record (so a re-import recognises unchanged rows without reading the objects) and the references
+that wait for their target to arrive in a later file."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Profile(models.TextChoices):
+    SALESFORCE = "salesforce", "Salesforce export"
+    HUBSPOT = "hubspot", "HubSpot export"
+    MAVEN = "maven", "Maven CRM sample"
+    CSV = "csv", "CSV with a mapping file"
+    ICS = "ics", "Calendar (ICS)"
+
+
+class ImportRun(models.Model):
+    """One ``presales import`` (or upload): who, what, when, and what came of it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        DONE_WITH_ERRORS = "done_with_errors", "Done, some rows rejected"
+        FAILED = "failed", "Failed"
+
+    profile = models.CharField(max_length=20, choices=Profile.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_runs",
+        help_text="Empty when the import ran from the command line",
+    )
+    operator = models.CharField(
+        max_length=150, blank=True, help_text="Who ran it from the command line"
+    )
+    files = models.JSONField(default=list, help_text="Names of the imported files")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    dry_run = models.BooleanField(default=False)
+    strict = models.BooleanField(default=False)
+    counts = models.JSONField(
+        default=dict, help_text="Per object type: created, updated, unchanged, rejected, pending"
+    )
+    rejected = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="Why the import failed, if it did")
+    report = models.CharField(max_length=255, blank=True, help_text="File name of the report")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["user", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_profile_display()} import #{self.pk}"
+
+    @property
+    def totals(self) -> dict[str, int]:
+        keys = ("created", "updated", "unchanged", "rejected", "pending")
+        return {k: sum(int(c.get(k, 0)) for c in self.counts.values()) for k in keys}
+
+    @property
+    def who(self) -> str:
+        if self.user is not None:
+            return str(self.user)
+        return f"{self.operator or 'someone'} (command line)"
+
+
+class ImportedRecord(models.Model):
+    """The digest of a record's content as last imported, keyed like the object it made.
+
+    A re-import compares digests instead of reading and comparing every field, which is what
+    makes an unchanged file cheap to import again.
+    """
+
+    source = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, help_text="Object type, e.g. account or activity")
+    external_id = models.CharField(max_length=64)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    digest = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "external_id"], name="imported_record_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.kind}:{self.external_id}"
+
+
+class PendingReference(models.Model):
+    """A reference to a record that has not arrived yet.
+
+    With ``payload`` empty the object exists and only its field waits; with a payload the row
+    itself waits because it cannot exist without its target (a contact without its account).
+    """
+
+    source = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40)
+    external_id = models.CharField(max_length=64)
+    field = models.CharField(max_length=60)
+    target_kind = models.CharField(max_length=40)
+    target_external_id = models.CharField(max_length=64)
+    payload = models.JSONField(null=True, blank=True)
+    file = models.CharField(max_length=255, blank=True)
+    line = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["source", "kind", "external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "external_id", "field"], name="pending_reference_key"
+            )
+        ]
+        indexes = [models.Index(fields=["source", "target_kind", "target_external_id"])]
+
+    def __str__(self) -> str:
+        target = f"{self.target_kind} {self.target_external_id}"
+        return f"{self.kind} {self.external_id}.{self.field} → {target}"

@@ -1,0 +1,485 @@
+"""The write path of every import: records in, upserts out, in large batches.
+
+Per batch of records of one object type the engine makes one query for the existing objects
+(their ids and the digest of their content as last imported), sorts the records into new,
+changed and unchanged, resolves references to other objects (cached per run), then writes the
+new ones with one ``executemany`` insert and the changed ones with one ``executemany`` update.
+Unchanged records cost one dictionary look-up, which is why a re-import is cheap. References
+whose target has not arrived wait in ``PendingReference`` and are resolved when it does.
+
+The ORM builds the statements' names (tables, columns) but per-row model instances would cost
+more than the whole rest of the import, so rows travel as tuples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+from presales.imports.models import ImportedRecord, PendingReference
+from presales.imports.services.pending import encode_record
+
+BATCH = 5000
+# SQLite allows 32,766 parameters per statement; keep IN lists well below.
+LOOKUP_CHUNK = 900
+
+
+def digest_of(cells: Iterable[str], salt: str = "") -> str:
+    text = salt + "\x1f" + "\x1f".join(cells)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A foreign key the record fills from another record's external id."""
+
+    field: str
+    kind: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    """An object type imports write: which model, which columns the records carry (in order),
+    which references and many-to-many relations they name by external id.
+
+    ``identity`` says where the (source, external id) identity lives: on the model itself
+    (``model``) or, for objects that have no such fields or are matched by name (users,
+    products), only in ``ImportedRecord`` (``record``).
+    """
+
+    kind: str
+    model: type[Model]
+    columns: tuple[str, ...]
+    refs: tuple[Ref, ...] = ()
+    m2m: tuple[tuple[str, str], ...] = ()
+    identity: str = "model"
+
+
+@dataclass(slots=True)
+class Record:
+    kind: str
+    external_id: str
+    values: tuple[Any, ...]
+    refs: tuple[str, ...] = ()
+    m2m: tuple[tuple[str, ...], ...] = ()
+    digest: str = ""
+    file: str = ""
+    line: int = 0
+    extra: tuple[Any, ...] = ()
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    pending: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "pending": self.pending,
+        }
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def _converter(model: type[Model], column: str) -> Callable[[Any], Any] | None:
+    """How a Python value becomes a parameter: on SQLite, Django stores datetimes as naive UTC
+    text; PostgreSQL's driver takes the Python values as they are."""
+    if not _sqlite():
+        return None
+    try:
+        internal = model._meta.get_field(column).get_internal_type()  # type: ignore[union-attr]
+    except FieldDoesNotExist:
+        return None
+    if internal == "DateTimeField":
+        return _sqlite_datetime
+    if internal == "DecimalField":
+        return _str_or_none
+    return None
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def allocate_ids(model: type[Model], count: int) -> list[int]:
+    """``count`` fresh primary keys for ``model``, so that new rows and the rows that point at
+    them (digests, many-to-many links) go in with one insert each."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if _sqlite():
+            # Imports run in an immediate transaction: no other writer can take these ids.
+            cursor.execute(f"SELECT max(id) FROM {_q(table)}")  # noqa: S608
+            top = cursor.fetchone()[0] or 0
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            found = cursor.fetchone()
+            start = max(top, found[0] if found else 0) + 1
+            return list(range(start, start + count))
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class Resolver:
+    """External id → local id per object type, cached for the run."""
+
+    def __init__(self, source: str, targets: dict[str, Target]) -> None:
+        self.source = source
+        self.targets = targets
+        self.cache: dict[str, dict[str, int]] = defaultdict(dict)
+        self.absent: dict[str, set[str]] = defaultdict(set)
+
+    def remember(self, kind: str, pairs: Iterable[tuple[str, int]]) -> None:
+        known = self.cache[kind]
+        absent = self.absent[kind]
+        for ext, pk in pairs:
+            known[ext] = pk
+            absent.discard(ext)
+
+    def forget_absent(self) -> None:
+        self.absent.clear()
+
+    def ids(self, kind: str, external_ids: Iterable[str]) -> dict[str, int]:
+        known = self.cache[kind]
+        absent = self.absent[kind]
+        wanted = [e for e in set(external_ids) if e and e not in known and e not in absent]
+        if wanted:
+            found = dict(lookup(self.source, self.targets[kind], wanted, with_digest=False))
+            for ext, (pk, _digest) in found.items():
+                known[ext] = pk
+            absent.update(e for e in wanted if e not in found)
+        return known
+
+
+def lookup(
+    source: str, target: Target, external_ids: Sequence[str], *, with_digest: bool = True
+) -> Iterable[tuple[str, tuple[int, str | None]]]:
+    """``(external id, (object id, digest))`` for the objects of ``target`` that exist."""
+    record = ImportedRecord._meta.db_table
+    table = target.model._meta.db_table
+    with connection.cursor() as cursor:
+        for part in chunks(list(external_ids)):
+            marks = ", ".join(["%s"] * len(part))
+            if target.identity == "record":
+                sql = (
+                    f"SELECT r.external_id, r.object_id, r.digest FROM {_q(record)} r "  # noqa: S608
+                    f"JOIN {_q(table)} m ON m.id = r.object_id "
+                    f"WHERE r.source = %s AND r.kind = %s AND r.external_id IN ({marks})"
+                )
+                params: list[Any] = [source, target.kind, *part]
+            elif with_digest:
+                # NOT (external_id = '') repeats the partial unique index's condition so that
+                # SQLite may use that index.
+                sql = (
+                    f"SELECT m.external_id, m.id, r.digest FROM {_q(table)} m "  # noqa: S608
+                    f"LEFT JOIN {_q(record)} r ON r.source = m.source AND r.kind = %s "
+                    "AND r.external_id = m.external_id "
+                    f"WHERE m.source = %s AND NOT (m.external_id = '') "
+                    f"AND m.external_id IN ({marks})"
+                )
+                params = [target.kind, source, *part]
+            else:
+                sql = (
+                    f"SELECT m.external_id, m.id, NULL FROM {_q(table)} m "  # noqa: S608
+                    f"WHERE m.source = %s AND NOT (m.external_id = '') "
+                    f"AND m.external_id IN ({marks})"
+                )
+                params = [source, *part]
+            cursor.execute(sql, params)
+            for ext, pk, digest in cursor.fetchall():
+                yield ext, (pk, digest)
+
+
+@dataclass
+class Writer:
+    """Upserts the records of one object type for one source, a batch at a time."""
+
+    source: str
+    target: Target
+    resolver: Resolver
+    counts: Counts
+    hooks: list[Callable[[list[tuple[int, Record]]], None]] = field(default_factory=list)
+    has_pending: bool = False
+    on_reject: Callable[[Record, str, str], None] | None = None
+    on_warn: Callable[[Record, str, str], None] | None = None
+    buffer: list[Record] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        model = self.target.model
+        refs = tuple(r.field for r in self.target.refs)
+        own = (*self.target.columns, *refs)
+        self._own = own
+        self._converters = [_converter(model, c) for c in self.target.columns]
+        self._converting = any(self._converters)
+        meta_fields = {f.attname: f for f in model._meta.concrete_fields}
+        self._timestamps = [n for n in ("created_at", "updated_at") if n in meta_fields]
+        self._sourced = "source" in meta_fields and self.target.identity == "model"
+        skip = {"id", *own, *self._timestamps, "source", "external_id"}
+        self._defaults = {
+            name: f.get_default() for name, f in meta_fields.items() if name not in skip
+        }
+
+    def add(self, record: Record) -> None:
+        self.buffer.append(record)
+        if len(self.buffer) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        existing = dict(lookup(self.source, self.target, [r.external_id for r in batch]))
+        new: list[Record] = []
+        changed: list[tuple[int, Record]] = []
+        for record in batch:
+            found = existing.get(record.external_id)
+            if found is None:
+                new.append(record)
+            elif found[1] == record.digest:
+                self.counts.unchanged += 1
+            else:
+                changed.append((found[0], record))
+        if not new and not changed:
+            return
+        waiting: list[PendingReference] = []
+        if self.has_pending:
+            # Whatever waited for these records is superseded by their new content.
+            self._drop_pending([r.external_id for r in new] + [r.external_id for _, r in changed])
+        fk = self._resolve_refs([*new, *(r for _, r in changed)], waiting)
+        new = [r for r in new if r.external_id in fk]
+        changed = [(pk, r) for pk, r in changed if r.external_id in fk]
+        inserted = self._insert(new, fk)
+        self._update(changed, fk)
+        written = [*inserted, *changed]
+        self._write_m2m(written, changed_ids=[pk for pk, _ in changed], waiting=waiting)
+        if waiting:
+            PendingReference.objects.bulk_create(waiting, ignore_conflicts=True)
+        for hook in self.hooks:
+            hook(written)
+
+    def _resolve_refs(
+        self, records: list[Record], waiting: list[PendingReference]
+    ) -> dict[str, tuple[int | None, ...]]:
+        """The foreign key ids of each record that can be written; a record whose required
+        target is missing is parked as a whole and left out."""
+        refs = self.target.refs
+        if not refs:
+            return {r.external_id: () for r in records}
+        ids = [
+            self.resolver.ids(ref.kind, (r.refs[i] for r in records)) for i, ref in enumerate(refs)
+        ]
+        result: dict[str, tuple[int | None, ...]] = {}
+        for record in records:
+            values: list[int | None] = []
+            parked = False
+            for i, ref in enumerate(refs):
+                wanted = record.refs[i]
+                pk = ids[i].get(wanted) if wanted else None
+                if wanted and pk is None:
+                    waiting.append(self._pending(record, ref.field, ref.kind, wanted, ref.required))
+                    if ref.required:
+                        parked = True
+                values.append(pk)
+            if parked:
+                self.counts.pending += 1
+                continue
+            result[record.external_id] = tuple(values)
+        return result
+
+    def _pending(
+        self, record: Record, name: str, kind: str, wanted: str, park: bool
+    ) -> PendingReference:
+        return PendingReference(
+            source=self.source,
+            kind=self.target.kind,
+            external_id=record.external_id,
+            field=name,
+            target_kind=kind,
+            target_external_id=wanted,
+            payload=encode_record(record) if park else None,
+            file=record.file,
+            line=record.line,
+        )
+
+    def _drop_pending(self, external_ids: list[str]) -> None:
+        for part in chunks(external_ids):
+            PendingReference.objects.filter(
+                source=self.source, kind=self.target.kind, external_id__in=part
+            ).delete()
+
+    def _values(self, record: Record) -> list[Any]:
+        if not self._converting:
+            return list(record.values)
+        return [
+            conv(v) if conv else v for conv, v in zip(self._converters, record.values, strict=True)
+        ]
+
+    def _insert(
+        self, records: list[Record], fk: dict[str, tuple[int | None, ...]]
+    ) -> list[tuple[int, Record]]:
+        if not records:
+            return []
+        model = self.target.model
+        ids = allocate_ids(model, len(records))
+        now = timezone.now()
+        stamp = _sqlite_datetime(now) if _sqlite() else now
+        columns = ["id", *self._own, *self._defaults, *self._timestamps]
+        extra = [*self._defaults.values(), *[stamp] * len(self._timestamps)]
+        if self._sourced:
+            columns += ["source", "external_id"]
+        rows = []
+        for pk, record in zip(ids, records, strict=True):
+            row = [pk, *self._values(record), *fk[record.external_id], *extra]
+            if self._sourced:
+                row += [self.source, record.external_id]
+            rows.append(row)
+        _executemany_insert(model._meta.db_table, columns, rows)
+        pairs = list(zip(ids, records, strict=True))
+        _executemany_insert(
+            ImportedRecord._meta.db_table,
+            ["source", "kind", "external_id", "object_id", "digest"],
+            [(self.source, self.target.kind, r.external_id, pk, r.digest) for pk, r in pairs],
+        )
+        self.resolver.remember(self.target.kind, ((r.external_id, pk) for pk, r in pairs))
+        self.counts.created += len(records)
+        return pairs
+
+    def _update(
+        self, changed: list[tuple[int, Record]], fk: dict[str, tuple[int | None, ...]]
+    ) -> None:
+        if not changed:
+            return
+        model = self.target.model
+        stamp = _sqlite_datetime(timezone.now()) if _sqlite() else timezone.now()
+        sets = [*self._own, *(["updated_at"] if "updated_at" in self._timestamps else [])]
+        assignments = ", ".join(f"{_q(c)} = %s" for c in sets)
+        tail = [stamp] if "updated_at" in self._timestamps else []
+        rows = [[*self._values(r), *fk[r.external_id], *tail, pk] for pk, r in changed]
+        record_table = ImportedRecord._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {_q(model._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+                rows,
+            )
+            # Objects that exist under this source without a digest (made before digests were
+            # kept, or by hand) get one now.
+            keys = [r.external_id for _, r in changed]
+            have: set[str] = set()
+            for part in chunks(keys):
+                marks = ", ".join(["%s"] * len(part))
+                cursor.execute(
+                    f"SELECT external_id FROM {_q(record_table)} "  # noqa: S608
+                    f"WHERE source = %s AND kind = %s AND external_id IN ({marks})",
+                    [self.source, self.target.kind, *part],
+                )
+                have.update(row[0] for row in cursor.fetchall())
+            cursor.executemany(
+                f"UPDATE {_q(record_table)} SET digest = %s, object_id = %s "  # noqa: S608
+                "WHERE source = %s AND kind = %s AND external_id = %s",
+                [
+                    (r.digest, pk, self.source, self.target.kind, r.external_id)
+                    for pk, r in changed
+                    if r.external_id in have
+                ],
+            )
+        missing = [(pk, r) for pk, r in changed if r.external_id not in have]
+        if missing:
+            _executemany_insert(
+                record_table,
+                ["source", "kind", "external_id", "object_id", "digest"],
+                [(self.source, self.target.kind, r.external_id, pk, r.digest) for pk, r in missing],
+            )
+        self.counts.updated += len(changed)
+
+    def _write_m2m(
+        self,
+        written: list[tuple[int, Record]],
+        *,
+        changed_ids: list[int],
+        waiting: list[PendingReference],
+    ) -> None:
+        for index, (name, kind) in enumerate(self.target.m2m):
+            relation = self.target.model._meta.get_field(name)
+            through = relation.remote_field.through  # type: ignore[union-attr]
+            own_column = relation.m2m_column_name()  # type: ignore[union-attr]
+            other_column = relation.m2m_reverse_name()  # type: ignore[union-attr]
+            table = through._meta.db_table
+            if changed_ids:
+                with connection.cursor() as cursor:
+                    for part in chunks(changed_ids):
+                        marks = ", ".join(["%s"] * len(part))
+                        cursor.execute(
+                            f"DELETE FROM {_q(table)} WHERE {_q(own_column)} IN ({marks})",  # noqa: S608
+                            list(part),
+                        )
+            ids = self.resolver.ids(kind, (e for _, r in written for e in r.m2m[index]))
+            links = []
+            for pk, record in written:
+                for wanted in dict.fromkeys(record.m2m[index]):
+                    other = ids.get(wanted)
+                    if other is None:
+                        waiting.append(
+                            self._pending(record, f"+{name}:{wanted}", kind, wanted, park=False)
+                        )
+                    else:
+                        links.append((pk, other))
+            _executemany_insert(table, [own_column, other_column], links)
+
+
+def _executemany_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    if not rows:
+        return
+    names = ", ".join(_q(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {_q(table)} ({names}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        if _sqlite():
+            cursor.executemany(sql, rows)
+        else:
+            _copy(cursor, table, columns, rows)
+
+
+def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL's COPY: several times faster than an INSERT per row, even batched."""
+    names = ", ".join(_q(c) for c in columns)
+    raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
+    with raw.copy(f"COPY {_q(table)} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

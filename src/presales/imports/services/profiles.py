@@ -1,0 +1,140 @@
+"""What every import profile shares: a file plan (which object type a file holds and how its
+rows become records), CSV column mappers, and the order files go in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from presales.imports.services.engine import Record, Target, Writer, digest_of
+from presales.imports.services.report import Issue
+from presales.imports.services.sources import CsvFile, UnusableInput
+from presales.imports.services.targets import CORE_TARGETS, WRITERS
+from presales.imports.services.values import CellError
+
+Hook = Callable[[list[tuple[int, Record]]], None]
+
+
+@dataclass
+class Item:
+    """What one row of a file gave: a record to write, or issues (and maybe a record too,
+    when the issues are only warnings)."""
+
+    line: int
+    record: Record | None
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class FilePlan:
+    name: str
+    kind: str
+    label: str
+    items: Callable[[], Iterator[Item]]
+    size: Callable[[], int]
+    done: Callable[[], int]
+    order: int = 50
+
+
+@dataclass
+class Profile:
+    """One source system's way of exporting: its name (the ``source`` of what it makes), the
+    object types it writes and how to turn its files into plans."""
+
+    source: str
+    plan: Callable[[list[Path]], list[FilePlan]]
+    targets: dict[str, Target] = field(default_factory=lambda: dict(CORE_TARGETS))
+    writers: dict[str, type[Writer]] = field(default_factory=lambda: dict(WRITERS))
+    hooks: dict[str, list[Hook]] = field(default_factory=dict)
+
+
+class CsvMapper:
+    """Turns the cells of one CSV file into records of one object type.
+
+    Subclasses name their ``kind``, the ``required`` and ``used`` columns and write ``build``;
+    the digest covers the used columns only, so a column the import ignores changing
+    (Salesforce's SystemModstamp) does not count as a change.
+    """
+
+    kind = ""
+    label = ""
+    required: tuple[str, ...] = ()
+    used: tuple[str, ...] = ()
+    salt = "1"
+
+    def __init__(self, source: CsvFile) -> None:
+        self.file = source
+        self.col = {name: i for i, name in enumerate(source.header)}
+        lowered = {name.lower(): i for i, name in enumerate(source.header)}
+        for name in (*self.required, *self.used):
+            if name not in self.col and name.lower() in lowered:
+                self.col[name] = lowered[name.lower()]
+        missing = [c for c in self.required if c not in self.col]
+        if missing:
+            raise UnusableInput(
+                f"{source.name}: missing column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} for {self.label or self.kind}"
+            )
+        self._digest_at = [self.col[c] for c in self.used if c in self.col]
+        self.warnings: list[tuple[str, str]] = []
+
+    def cell(self, cells: list[str], name: str) -> str:
+        at = self.col.get(name)
+        return cells[at].strip() if at is not None else ""
+
+    def parse(self, cells: list[str], name: str, parser: Callable[[str], Any]) -> Any:
+        try:
+            return parser(self.cell(cells, name))
+        except CellError as exc:
+            exc.column = exc.column or name
+            raise
+
+    def warn(self, column: str, reason: str) -> None:
+        self.warnings.append((column, reason))
+
+    def digest(self, cells: list[str]) -> str:
+        return digest_of((cells[i] for i in self._digest_at), self.salt)
+
+    def build(self, cells: list[str], line: int) -> Record:
+        raise NotImplementedError
+
+    def items(self) -> Iterator[Item]:
+        name = self.file.name
+        for line, cells in self.file.rows():
+            self.warnings = []
+            try:
+                record = self.build(cells, line)
+            except CellError as exc:
+                yield Item(line, None, [Issue(name, line, exc.column, exc.reason, kind=self.kind)])
+                continue
+            record.file, record.line = name, line
+            issues = [
+                Issue(name, line, col, why, severity="warning", kind=self.kind)
+                for col, why in self.warnings
+            ]
+            yield Item(line, record, issues)
+
+    def plan(self, order: int) -> FilePlan:
+        return FilePlan(
+            name=self.file.name,
+            kind=self.kind,
+            label=self.label or self.kind,
+            items=self.items,
+            size=self.file.size,
+            done=lambda: self.file.bytes_read,
+            order=order,
+        )
+
+
+def required_text(value: str, column: str) -> str:
+    if not value:
+        raise CellError("is empty but required", column)
+    return value
+
+
+def fit(value: str, length: int) -> str:
+    """Cut text to a column's length (names longer than the schema allows are rare and the
+    start is what people recognise)."""
+    return value if len(value) <= length else value[: length - 1] + "…"

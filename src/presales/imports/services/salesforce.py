@@ -1,0 +1,473 @@
+"""Salesforce data exports (Data Export or Data Loader): one CSV per object, API field names as
+headers, dates as ``2024-03-05`` and times as ``2024-03-05T14:00:00.000Z``, ids of 15 or 18
+characters. The file name (``Account.csv``) or, failing that, its columns say what it holds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from presales.accounts.models import Account, Contact
+from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
+from presales.deals.models import Stage
+from presales.imports.services.engine import Record
+from presales.imports.services.profiles import CsvMapper, FilePlan, Profile, fit, required_text
+from presales.imports.services.salesforce_links import (
+    CONTACT_ROLE,
+    LINE_ITEM,
+    ContactRoleWriter,
+    LineItemWriter,
+)
+from presales.imports.services.sources import CsvFile, UnusableInput
+from presales.imports.services.targets import (
+    CORE_TARGETS,
+    WRITERS,
+    record_account_domains,
+    team_from_owner,
+)
+from presales.imports.services.values import (
+    CellError,
+    domain_of,
+    normalise,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_int,
+    picklist,
+    salesforce_id,
+)
+from presales.people.models import Role
+
+SOURCE = "salesforce"
+
+# Salesforce's default opportunity stages, and Presales' own names for teams that renamed them.
+STAGES = {
+    "prospecting": Stage.PROSPECTING,
+    "qualification": Stage.DISCOVERY,
+    "needs analysis": Stage.DISCOVERY,
+    "discovery": Stage.DISCOVERY,
+    "value proposition": Stage.DEMO,
+    "id. decision makers": Stage.DEMO,
+    "demo": Stage.DEMO,
+    "perception analysis": Stage.POC,
+    "proof of concept": Stage.POC,
+    "poc": Stage.POC,
+    "proposal/price quote": Stage.PROPOSAL,
+    "proposal": Stage.PROPOSAL,
+    "negotiation/review": Stage.NEGOTIATION,
+    "negotiation": Stage.NEGOTIATION,
+    "closed won": Stage.WON,
+    "won": Stage.WON,
+    "closed lost": Stage.LOST,
+    "lost": Stage.LOST,
+}
+CONTACT_ROLES = {
+    "economic buyer": Contact.DealRole.ECONOMIC_BUYER,
+    "economic decision maker": Contact.DealRole.ECONOMIC_BUYER,
+    "decision maker": Contact.DealRole.ECONOMIC_BUYER,
+    "technical buyer": Contact.DealRole.TECHNICAL_DECISION_MAKER,
+    "technical decision maker": Contact.DealRole.TECHNICAL_DECISION_MAKER,
+    "executive sponsor": Contact.DealRole.SPONSOR,
+    "sponsor": Contact.DealRole.SPONSOR,
+    "champion": Contact.DealRole.CHAMPION,
+    "influencer": Contact.DealRole.CHAMPION,
+    "gatekeeper": Contact.DealRole.GATEKEEPER,
+    "business user": Contact.DealRole.USER,
+    "evaluator": Contact.DealRole.USER,
+    "user": Contact.DealRole.USER,
+    "other": "",
+}
+ACTIVITY_TYPES = {
+    "": Kind.MEETING,
+    "meeting": Kind.MEETING,
+    "call": Kind.MEETING,
+    "email": Kind.MEETING,
+    "other": Kind.MEETING,
+    "demo": Kind.DEMO,
+    "presentation": Kind.DEMO,
+    "poc": Kind.POC,
+    "proof of concept": Kind.POC,
+    "pilot": Kind.POC,
+    "workshop": Kind.WORKSHOP,
+    "training": Kind.WORKSHOP,
+    "internal": Kind.INTERNAL,
+    "out of band": Kind.OUT_OF_BAND,
+}
+TASK_DONE = {"completed", "complete", "done"}
+TASK_CANCELLED = {"deferred", "cancelled", "canceled"}
+# The first three characters of a Salesforce id name its object.
+PREFIX_KIND = {"001": "account", "003": "contact", "005": "user", "006": "opportunity"}
+
+
+def sf_id(raw: str, column: str) -> str:
+    try:
+        return salesforce_id(raw)
+    except CellError as exc:
+        exc.column = column
+        raise
+
+
+def role_for_title(title: str) -> str:
+    text = normalise(title)
+    engineer = any(w in text for w in ("engineer", "presales", "pre-sales", "solution", "se "))
+    manager = any(w in text for w in ("manager", "director", "head", "vp", "vice president"))
+    if engineer:
+        return Role.SE_MANAGER if manager else Role.SE
+    return Role.SALES_MANAGER if manager else Role.REP
+
+
+class UserMapper(CsvMapper):
+    kind, label = "user", "User"
+    required = ("Id", "LastName")
+    used = ("FirstName", "LastName", "Email", "Title", "ManagerId")
+
+    def build(self, cells: list[str], line: int) -> Record:
+        title = self.cell(cells, "Title")
+        return Record(
+            "user",
+            sf_id(self.cell(cells, "Id"), "Id"),
+            (
+                fit(self.cell(cells, "FirstName"), 150),
+                fit(required_text(self.cell(cells, "LastName"), "LastName"), 150),
+                self.cell(cells, "Email").lower(),
+                fit(title, 120),
+                role_for_title(title),
+            ),
+            refs=(sf_id(self.cell(cells, "ManagerId"), "ManagerId"),),
+            digest=self.digest(cells),
+        )
+
+
+class AccountMapper(CsvMapper):
+    kind, label = "account", "Account"
+    required = ("Id", "Name")
+    used = (
+        "Name",
+        "Industry",
+        "NumberOfEmployees",
+        "AnnualRevenue",
+        "BillingCountry",
+        "ParentId",
+        "Website",
+    )
+
+    def build(self, cells: list[str], line: int) -> Record:
+        employees = self.parse(cells, "NumberOfEmployees", parse_int)
+        revenue = self.parse(cells, "AnnualRevenue", parse_amount)
+        if employees is not None and employees < 0:
+            raise CellError("cannot be negative", "NumberOfEmployees")
+        return Record(
+            "account",
+            sf_id(self.cell(cells, "Id"), "Id"),
+            (
+                fit(required_text(self.cell(cells, "Name"), "Name"), 200),
+                fit(self.cell(cells, "Industry"), 80),
+                Account.size_for(employees),
+                employees,
+                # Salesforce keeps revenue in currency units; Presales in millions.
+                None if revenue is None else round(revenue / 1_000_000, 2),
+                fit(self.cell(cells, "BillingCountry"), 80),
+            ),
+            refs=(sf_id(self.cell(cells, "ParentId"), "ParentId"),),
+            digest=self.digest(cells),
+            extra=(domain_of(self.cell(cells, "Website")),),
+        )
+
+
+class ContactMapper(CsvMapper):
+    kind, label = "contact", "Contact"
+    required = ("Id", "LastName", "AccountId")
+    used = ("FirstName", "LastName", "Email", "Phone", "Title", "AccountId")
+
+    def build(self, cells: list[str], line: int) -> Record:
+        account = sf_id(self.cell(cells, "AccountId"), "AccountId")
+        if not account:
+            raise CellError("is empty: a contact needs an account", "AccountId")
+        return Record(
+            "contact",
+            sf_id(self.cell(cells, "Id"), "Id"),
+            (
+                fit(self.cell(cells, "FirstName"), 80),
+                fit(required_text(self.cell(cells, "LastName"), "LastName"), 80),
+                self.cell(cells, "Email")[:254],
+                fit(self.cell(cells, "Phone"), 40),
+                fit(self.cell(cells, "Title"), 120),
+            ),
+            refs=(account,),
+            digest=self.digest(cells),
+        )
+
+
+class OpportunityMapper(CsvMapper):
+    kind, label = "opportunity", "Opportunity"
+    required = ("Id", "Name", "StageName")
+    used = ("Name", "StageName", "Amount", "CloseDate", "CreatedDate", "AccountId", "OwnerId")
+
+    def build(self, cells: list[str], line: int) -> Record:
+        stage = self.parse(cells, "StageName", lambda v: picklist(v, STAGES, label="stage"))
+        created = self.parse(cells, "CreatedDate", parse_datetime)
+        return Record(
+            "opportunity",
+            sf_id(self.cell(cells, "Id"), "Id"),
+            (
+                fit(required_text(self.cell(cells, "Name"), "Name"), 200),
+                stage,
+                self.parse(cells, "Amount", parse_amount),
+                created.date() if created else None,
+                self.parse(cells, "CloseDate", parse_date),
+            ),
+            refs=(
+                sf_id(self.cell(cells, "AccountId"), "AccountId"),
+                sf_id(self.cell(cells, "OwnerId"), "OwnerId"),
+            ),
+            digest=self.digest(cells),
+        )
+
+
+class ActivityMapper(CsvMapper):
+    """Events and tasks both become activities. Events carry start and end; tasks a due date
+    (``ActivityDate``) and, for calls, a duration in seconds."""
+
+    kind = "activity"
+    required = ("Id", "Subject")
+    used = (
+        "Subject",
+        "Type",
+        "Description",
+        "StartDateTime",
+        "EndDateTime",
+        "ActivityDateTime",
+        "DurationInMinutes",
+        "IsAllDayEvent",
+        "ActivityDate",
+        "Status",
+        "CallDurationInSeconds",
+        "AccountId",
+        "WhatId",
+        "WhoId",
+        "OwnerId",
+    )
+
+    def __init__(self, source: CsvFile, *, task: bool) -> None:
+        super().__init__(source)
+        self.task = task
+        self.label = "Task" if task else "Event"
+        self.now = datetime.now(UTC)
+        at = self.col.get
+        self._at = {name: at(name) for name in self.used}
+        self._id = self.col["Id"]
+
+    def _get(self, cells: list[str], name: str) -> str:
+        at = self._at[name]
+        return cells[at] if at is not None else ""
+
+    def build(self, cells: list[str], line: int) -> Record:
+        get = self._get
+        external = sf_id(cells[self._id], "Id")
+        kind_text = get(cells, "Type")
+        kind = ACTIVITY_TYPES.get(kind_text.strip().lower())
+        if kind is None:
+            self.warn("Type", f"unknown Type {kind_text.strip()!r}; recorded as a meeting")
+            kind = Kind.MEETING
+        starts, ends = self._times(cells)
+        status = self._status(cells, ends)
+        account = sf_id(get(cells, "AccountId"), "AccountId")
+        opportunity = ""
+        what = sf_id(get(cells, "WhatId"), "WhatId")
+        if what:
+            what_kind = PREFIX_KIND.get(what[:3])
+            if what_kind == "opportunity":
+                opportunity = what
+            elif what_kind == "account" and not account:
+                account = what
+        who = sf_id(get(cells, "WhoId"), "WhoId")
+        owner = sf_id(get(cells, "OwnerId"), "OwnerId")
+        subject = get(cells, "Subject").strip() or "(no subject)"
+        return Record(
+            "activity",
+            external,
+            (
+                kind,
+                subject if len(subject) <= 255 else subject[:254] + "…",
+                get(cells, "Description"),
+                starts,
+                ends,
+                status,
+                kind in CUSTOMER_FACING_KINDS,
+            ),
+            refs=(account, opportunity),
+            m2m=(
+                (owner,) if owner else (),
+                (who,) if who and who.startswith("003") else (),
+            ),
+            digest=self.digest(cells),
+        )
+
+    def _times(self, cells: list[str]) -> tuple[datetime, datetime]:
+        get = self._get
+        if not self.task:
+            if parse_bool(get(cells, "IsAllDayEvent") or "false"):
+                day = self.parse(cells, "ActivityDate", parse_date)
+                if day is None:
+                    raise CellError("is empty on an all-day event", "ActivityDate")
+                start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+                return start, start + timedelta(days=1)
+            column = (
+                "StartDateTime" if self._at["StartDateTime"] is not None else "ActivityDateTime"
+            )
+            start = self.parse(cells, column, parse_datetime)
+            if start is None:
+                raise CellError("is empty: an event needs a start", column)
+            end = self.parse(cells, "EndDateTime", parse_datetime)
+            if end is None:
+                minutes = self.parse(cells, "DurationInMinutes", parse_int) or 0
+                end = start + timedelta(minutes=minutes)
+            if end < start:
+                raise CellError("is before StartDateTime", "EndDateTime")
+            return start, end
+        day = self.parse(cells, "ActivityDate", parse_date)
+        if day is None:
+            raise CellError("is empty: a task needs a date", "ActivityDate")
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        seconds = self.parse(cells, "CallDurationInSeconds", parse_int) or 0
+        return start, start + timedelta(seconds=max(seconds, 0))
+
+    def _status(self, cells: list[str], ends: datetime) -> str:
+        if self.task:
+            state = self._get(cells, "Status").strip().lower()
+            if state in TASK_DONE:
+                return Activity.Status.HELD
+            if state in TASK_CANCELLED:
+                return Activity.Status.CANCELLED
+            return Activity.Status.PLANNED
+        return Activity.Status.HELD if ends <= self.now else Activity.Status.PLANNED
+
+
+class ContactRoleMapper(CsvMapper):
+    kind, label = "contact_role", "OpportunityContactRole"
+    required = ("Id", "OpportunityId", "ContactId", "Role")
+    used = ("OpportunityId", "ContactId", "Role")
+
+    def build(self, cells: list[str], line: int) -> Record:
+        role = self.parse(cells, "Role", lambda v: picklist(v, CONTACT_ROLES, label="Role"))
+        return Record(
+            "contact_role",
+            sf_id(self.cell(cells, "Id"), "Id"),
+            (role,),
+            refs=(
+                required_text(sf_id(self.cell(cells, "ContactId"), "ContactId"), "ContactId"),
+                required_text(
+                    sf_id(self.cell(cells, "OpportunityId"), "OpportunityId"), "OpportunityId"
+                ),
+            ),
+            digest=self.digest(cells),
+        )
+
+
+class LineItemMapper(CsvMapper):
+    kind, label = "line_item", "OpportunityLineItem"
+    required = ("Id", "OpportunityId")
+    used = ("OpportunityId", "Product2Id", "Name", "ProductCode")
+
+    def build(self, cells: list[str], line: int) -> Record:
+        name = self.cell(cells, "ProductCode") or self.cell(cells, "Name")
+        product = sf_id(self.cell(cells, "Product2Id"), "Product2Id")
+        if not product and not name:
+            raise CellError("is empty and so are Name and ProductCode", "Product2Id")
+        return Record(
+            "line_item",
+            sf_id(self.cell(cells, "Id"), "Id"),
+            (name,),
+            refs=(
+                required_text(
+                    sf_id(self.cell(cells, "OpportunityId"), "OpportunityId"), "OpportunityId"
+                ),
+                product,
+            ),
+            digest=self.digest(cells),
+        )
+
+
+class ProductMapper(CsvMapper):
+    kind, label = "product", "Product2"
+    required = ("Id", "Name")
+    used = ("Name", "Family")
+
+    def build(self, cells: list[str], line: int) -> Record:
+        return Record(
+            "product",
+            sf_id(self.cell(cells, "Id"), "Id"),
+            (
+                fit(required_text(self.cell(cells, "Name"), "Name"), 120),
+                self.cell(cells, "Family"),
+                None,
+            ),
+            digest=self.digest(cells),
+        )
+
+
+FILE_NAMES: dict[str, tuple[int, Any]] = {
+    "user": (10, UserMapper),
+    "product2": (15, ProductMapper),
+    "account": (20, AccountMapper),
+    "contact": (30, ContactMapper),
+    "opportunity": (40, OpportunityMapper),
+    "opportunitycontactrole": (50, ContactRoleMapper),
+    "opportunitylineitem": (55, LineItemMapper),
+    "event": (60, lambda f: ActivityMapper(f, task=False)),
+    "task": (70, lambda f: ActivityMapper(f, task=True)),
+}
+
+
+def object_of(source: CsvFile) -> str:
+    """Which Salesforce object a file holds: its name if it is an object's name, else its
+    columns."""
+    stem = source.path.stem.lower().replace("_", "").replace(" ", "")
+    if stem in FILE_NAMES:
+        return stem
+    cols = {c.lower() for c in source.header}
+    signatures = [
+        ("opportunitycontactrole", {"opportunityid", "contactid", "role"}),
+        ("opportunitylineitem", {"opportunityid", "pricebookentryid"}),
+        ("opportunitylineitem", {"opportunityid", "product2id"}),
+        ("opportunity", {"stagename"}),
+        ("event", {"startdatetime"}),
+        ("event", {"durationinminutes"}),
+        ("task", {"activitydate", "status", "subject"}),
+        ("user", {"username"}),
+        ("contact", {"lastname", "accountid"}),
+        ("product2", {"productcode", "family"}),
+        ("account", {"name", "billingcountry"}),
+        ("account", {"name", "industry"}),
+        ("account", {"name", "website"}),
+    ]
+    for name, needed in signatures:
+        if needed <= cols:
+            return name
+    raise UnusableInput(
+        f"{source.name}: not a Salesforce export this import knows (name the file after its "
+        "object, e.g. Account.csv, or keep the API field names as headers)"
+    )
+
+
+def plan(paths: list[Path]) -> list[FilePlan]:
+    plans = []
+    for path in paths:
+        source = CsvFile(path)
+        order, make = FILE_NAMES[object_of(source)]
+        plans.append(make(source).plan(order))
+    return sorted(plans, key=lambda p: p.order)
+
+
+def profile() -> Profile:
+    targets = {**CORE_TARGETS, "contact_role": CONTACT_ROLE, "line_item": LINE_ITEM}
+    writers = {**WRITERS, "contact_role": ContactRoleWriter, "line_item": LineItemWriter}
+    return Profile(
+        source=SOURCE,
+        plan=plan,
+        targets=targets,
+        writers=writers,
+        hooks={"account": [record_account_domains], "opportunity": [team_from_owner]},
+    )
