@@ -179,7 +179,7 @@ def gap_new(request: HttpRequest) -> HttpResponse:
     raised = source.get("raised")
     sentences = source.get("sentences", [])
     initial = {
-        "title": services._title_of(raised.text) if raised else (sentences[0] if sentences else ""),
+        "title": services.title_of(raised.text) if raised else (sentences[0] if sentences else ""),
         "description": raised.text if raised else "",
         "sentence": sentences[0] if sentences else "",
     }
