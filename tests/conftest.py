@@ -186,3 +186,17 @@ def reseed_shipped_data() -> None:
         "presales.meetings.migrations.0002_seed_topic_map",
     ):
         importlib.import_module(module).seed(apps, None)
+
+
+def make_gap(title: str = "Export reports to Parquet", **extra: Any) -> Any:
+    """A product gap under review (due in 14 days unless given), with its figures computed."""
+    from presales.gaps.models import ProductGap
+    from presales.gaps.services import refresh_figures
+    from presales.gaps.similarity import index_gap_words
+
+    extra.setdefault("review_due_on", timezone.localdate() + timedelta(days=14))
+    gap = ProductGap.objects.create(title=title, **extra)
+    index_gap_words([gap])
+    refresh_figures(gap_ids=[gap.pk])
+    gap.refresh_from_db()
+    return gap

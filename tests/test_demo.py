@@ -117,3 +117,20 @@ def test_demo_fills_the_deal_workspace_so_its_pages_are_not_empty(demo: object) 
     lost = CirclesRating.objects.filter(opportunity__stage=Stage.LOST)
     mean = lambda rows: sum(r.overlap for r in rows) / len(rows)  # noqa: E731
     assert mean(list(won)) > mean(list(lost))
+
+
+def test_demo_has_product_gaps_with_deals_answers_and_maybes(demo: object) -> None:
+    from presales.gaps.models import GapOpportunity, ProductGap, Status, maybe_filter
+    from presales.meetings.models import RaisedGap
+
+    gaps = ProductGap.objects.all()
+    assert gaps.count() >= 20
+    assert GapOpportunity.objects.exists()
+    assert gaps.filter(revenue_at_stake__gt=0).exists()
+    for status in Status.values:
+        assert gaps.filter(status=status).exists(), status
+    assert gaps.filter(maybe_filter(TODAY)).exists()
+    converted = RaisedGap.objects.exclude(converted_to="")
+    assert converted.exists() and RaisedGap.objects.filter(converted_to="").exists()
+    gap_id = int(converted.first().converted_to.split(":")[1])  # type: ignore[union-attr]
+    assert gaps.filter(pk=gap_id, origin="debrief").exists()

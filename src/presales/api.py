@@ -15,6 +15,7 @@ from presales.core.api import (
     session_auth,
 )
 from presales.deals.api import router as deals_router
+from presales.gaps.api import router as gaps_router
 from presales.imports.api import router as imports_router
 from presales.meetings.api import router as meetings_router
 from presales.notes.api import router as notes_router
@@ -46,6 +47,7 @@ for router in (
     notes_router,
     qualification_router,
     meetings_router,
+    gaps_router,
     imports_router,
 ):
     api.add_router("/", router)

@@ -9,9 +9,13 @@ import secrets
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from presales.people.models import User
 
 console = Console(stderr=True)
 out = Console()
@@ -191,6 +195,64 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _acting_user(name: str) -> User | None:
+    """The user NAME, or the first administrator when no name is given."""
+    from presales.people.models import User
+
+    users = User.objects.filter(is_active=True)
+    if name:
+        return users.filter(username=name).first()
+    return users.filter(is_superuser=True).order_by("pk").first()
+
+
+def cmd_gap_add(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from presales.core.access import PermissionDenied
+    from presales.gaps.models import Origin
+    from presales.gaps.services import propose_gap
+
+    user = _acting_user(args.user)
+    if user is None:
+        console.print(f"[red]No active user named {args.user!r}.[/]")
+        return 2
+    links = []
+    for raw in args.deal:
+        deal_id, _, impact = raw.partition(":")
+        if not deal_id.isdigit():
+            console.print(f"[red]--deal takes ID or ID:IMPACT, not {raw!r}.[/]")
+            return 2
+        links.append({"opportunity_id": int(deal_id), "impact": impact or "important"})
+    try:
+        due = date.fromisoformat(args.due) if args.due else None
+    except ValueError:
+        console.print(f"[red]--due takes a date as YYYY-MM-DD, not {args.due!r}.[/]")
+        return 2
+    fields = {
+        "title": args.title,
+        "description": args.description,
+        "product_area": args.area,
+        "account_id": args.account_id,
+        "review_due_on": due,
+    }
+    try:
+        gap = propose_gap(actor=user, fields=fields, links=links, origin=Origin.CLI)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            console.print(f"[red]{field}: {' '.join(messages)}[/]")
+        return 2
+    except PermissionDenied as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
+    out.print(
+        f"Gap {gap.pk}: {gap.title} (under review, answer due {gap.review_due_on}; "
+        f"${gap.revenue_at_stake:,.2f} at stake)"
+    )
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     import json
 
@@ -276,6 +338,70 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gap_list(args: argparse.Namespace) -> int:
+    import json
+
+    from django.utils import timezone
+
+    from presales.gaps.analytics import RankingFilters, ranked_gaps
+
+    user = _acting_user(args.user)
+    if user is None:
+        console.print(f"[red]No active user named {args.user!r}.[/]")
+        return 2
+    today = timezone.localdate()
+    filters = RankingFilters(product_area=args.area, maybes_only=args.maybes, order=args.order)
+    rows = list(ranked_gaps(user, filters, today=today)[: args.limit])
+    if args.json:
+        data = [
+            {
+                "id": g.pk,
+                "title": g.title,
+                "product_area": g.product_area,
+                "status": g.status,
+                "days_overdue": g.days_overdue(today),
+                "revenue_at_stake": str(g.revenue_at_stake),
+                "revenue_lost": str(g.revenue_lost),
+                "revenue_won": str(g.revenue_won),
+                "account_count": g.account_count,
+                "open_deal_count": g.open_deal_count,
+            }
+            for g in rows
+        ]
+        out.print_json(json.dumps(data))
+        return 0
+    if not rows:
+        out.print("No product gaps.")
+    for g in rows:
+        flag = f" [red]maybe, {g.days_overdue(today)} days overdue[/]" if g.is_maybe else ""
+        out.print(
+            f"{g.pk:>6}  ${g.revenue_at_stake:>14,.2f}  {g.account_count:>3} acc  "
+            f"{g.get_status_display()}{flag}  {g.title}",
+            highlight=False,
+        )
+    return 0
+
+
+def cmd_gap_refresh(args: argparse.Namespace) -> int:
+    from presales.gaps.services import refresh_all_figures
+
+    with Progress(
+        TextColumn("[bold]gap figures"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("gaps", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        count = refresh_all_figures(progress=progress)
+    out.print(f"Recomputed the figures of {count:,} gaps.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -349,6 +475,38 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("text", help="kind, account, duration, then ':' and what happened")
     log.add_argument("--as", dest="as_user", default="", help="User name (default: yours)")
     log.add_argument("--account", type=int, help="Account id, to confirm an unsure match")
+
+    gap = add("gap", lambda a: 2, "Product gaps: write one down, list the ranking")
+    gap_commands = gap.add_subparsers(dest="gap_command", required=True, metavar="ACTION")
+    gap_add = gap_commands.add_parser("add", help="Write a product gap down (under review)")
+    gap_add.add_argument("title")
+    gap_add.add_argument("--user", default="", help="Propose as this user (default: first admin)")
+    gap_add.add_argument("--description", default="")
+    gap_add.add_argument("--area", default="", help="Product area, e.g. Storage")
+    gap_add.add_argument("--account-id", type=int, default=None)
+    gap_add.add_argument(
+        "--deal",
+        action="append",
+        default=[],
+        metavar="ID[:IMPACT]",
+        help="A deal it touches; IMPACT is deal_breaker, important (default) or nice_to_have",
+    )
+    gap_add.add_argument("--due", default="", help="Answer due (YYYY-MM-DD; default in 14 days)")
+    gap_add.set_defaults(func=cmd_gap_add)
+    gap_list = gap_commands.add_parser("list", help="Gaps ranked by revenue at stake")
+    gap_list.add_argument("--json", action="store_true")
+    gap_list.add_argument("--user", default="", help="As this user sees them (default: all)")
+    gap_list.add_argument("--area", default="")
+    gap_list.add_argument(
+        "--order", choices=["revenue", "accounts", "lost", "newest"], default="revenue"
+    )
+    gap_list.add_argument("--maybes", action="store_true", help="Only overdue gaps under review")
+    gap_list.add_argument("--limit", type=int, default=50)
+    gap_list.set_defaults(func=cmd_gap_list)
+    gap_refresh = gap_commands.add_parser(
+        "refresh", help="Recompute every gap's revenue figures (after bulk deal imports)"
+    )
+    gap_refresh.set_defaults(func=cmd_gap_refresh)
 
     manage = add("manage", cmd_manage, "Run a Django management command (for operators)")
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "presales.dashboard",
     "presales.qualification",
     "presales.meetings",
+    "presales.gaps",
     "presales.imports",
 ]
 

@@ -7,6 +7,7 @@ from presales.activities import views as activities
 from presales.api import api
 from presales.dashboard import views as dashboard
 from presales.deals import views as deals
+from presales.gaps import views as gaps
 from presales.imports import views as imports
 from presales.meetings import views as meetings
 from presales.notes import views as notes
@@ -57,6 +58,13 @@ urlpatterns = [
     path("reports/", meetings.report_list, name="report_list"),
     path("reports/new/", meetings.report_new, name="report_new"),
     path("reports/<int:report_id>/", meetings.report_detail, name="report_detail"),
+    path("gaps/", gaps.gap_list, name="gap_list"),
+    path("gaps/export.csv", gaps.gap_export, name="gap_export"),
+    path("gaps/queue/", gaps.gap_queue, name="gap_queue"),
+    path("gaps/new/", gaps.gap_new, name="gap_new"),
+    path("gaps/similar/", gaps.gap_similar, name="gap_similar"),
+    path("gaps/<int:gap_id>/", gaps.gap_detail, name="gap_detail"),
+    path("gaps/<int:gap_id>/<slug:action>/", gaps.gap_action, name="gap_action"),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/<int:run_id>/", imports.import_detail, name="import_detail"),
     path("imports/<int:run_id>/report/", imports.import_report, name="import_report"),

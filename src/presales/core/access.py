@@ -16,6 +16,7 @@ from django.db.models import Model, Q, QuerySet
 from presales.accounts.models import Account, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity
+from presales.gaps.models import ProductGap
 from presales.meetings.models import Commitment, Debrief, Report, Topic
 from presales.notes.models import Note
 from presales.people.models import Role, Team, User
@@ -164,6 +165,42 @@ def can_manage_team(user: User | AnonymousUser, team: Team | None) -> bool:
     return team is not None and user.is_manager_role and team.pk in team_ids(user)
 
 
+def gaps_for(user: User | AnonymousUser) -> QuerySet[ProductGap]:
+    """Product gaps: everything for a product manager or admin; otherwise the gaps of the teams
+    the user sees (a manager: the teams they manage), gaps on accounts they see, and their own."""
+    if not user.is_authenticated:
+        return ProductGap.objects.none()
+    assert isinstance(user, User)
+    if sees_everything(user):
+        return ProductGap.objects.all()
+    return ProductGap.objects.filter(
+        Q(team_id__in=team_ids(user))
+        | Q(proposed_by_id=user.pk)
+        | Q(account__in=accounts_for(user).values("pk"))
+    )
+
+
+def can_propose_gap(user: User | AnonymousUser) -> bool:
+    """Anyone logged in may write a gap down: the SE is product management's ears."""
+    return user.is_authenticated
+
+
+def can_answer_gap(user: User | AnonymousUser, gap: ProductGap) -> bool:
+    """Only a product manager (or an admin) answers a gap: sets its status and the answer."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    return (user.is_admin_role or user.role == Role.PRODUCT_MANAGER) and can_see(user, gap)
+
+
+def can_merge_gaps(user: User | AnonymousUser) -> bool:
+    """Merging duplicates (and undoing a merge) is product management's call."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    return user.is_admin_role or user.role == Role.PRODUCT_MANAGER
+
+
 _VISIBLE = {
     Account: accounts_for,
     Contact: contacts_for,
@@ -174,6 +211,7 @@ _VISIBLE = {
     Commitment: commitments_for,
     Report: reports_for,
     Topic: topics_for,
+    ProductGap: gaps_for,
 }
 
 
@@ -195,6 +233,11 @@ def can_change(user: User | AnonymousUser, obj: Model) -> bool:
     if isinstance(obj, Note | Report):
         # Notes are personal writing: their author changes them, or a manager who sees them.
         return (obj.author_id == user.pk or user.is_manager_role) and can_see(user, obj)
+    if isinstance(obj, ProductGap):
+        # The proposal's words: its author, a manager who sees it, or product management.
+        if user.role == Role.PRODUCT_MANAGER or user.is_manager_role:
+            return can_see(user, obj)
+        return obj.proposed_by_id == user.pk and can_see(user, obj)
     if isinstance(obj, Topic) and obj.team_id is None:
         return False  # the shared topic map belongs to the administrators
     if user.role == Role.PRODUCT_MANAGER:
@@ -240,13 +283,17 @@ __all__ = [
     "PermissionDenied",
     "accounts_for",
     "activities_for",
+    "can_answer_gap",
     "can_change",
     "can_create_in",
     "can_manage_team",
+    "can_merge_gaps",
+    "can_propose_gap",
     "can_see",
     "commitments_for",
     "contacts_for",
     "debriefs_for",
+    "gaps_for",
     "import_runs_for",
     "notes_for",
     "opportunities_for",

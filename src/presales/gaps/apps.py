@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class GapsConfig(AppConfig):
+    name = "presales.gaps"
+    label = "gaps"
+    verbose_name = "Product gaps"
+
+    def ready(self) -> None:
+        from presales.gaps import signals
+
+        signals.connect()
