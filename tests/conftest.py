@@ -186,3 +186,18 @@ def reseed_shipped_data() -> None:
         "presales.meetings.migrations.0002_seed_topic_map",
     ):
         importlib.import_module(module).seed(apps, None)
+
+
+def make_goal(owner: User | None = None, **extra: Any) -> Any:
+    """A goal (scorecards.Goal) saved without the service's checks, for crafting goal sets."""
+    from presales.scorecards.models import Goal, Pillar
+
+    extra.setdefault("year", 2024)
+    extra.setdefault("quarter", 2)
+    extra.setdefault("pillar", Pillar.BUSINESS)
+    extra.setdefault("title", f"Goal {next(_seq)}")
+    extra.setdefault("metric", "demos_delivered")
+    extra.setdefault("target", Decimal("2"))
+    extra.setdefault("weight", Decimal("25"))
+    extra.setdefault("why", "Demos are where deals are won.")
+    return Goal.objects.create(owner=owner, **extra)
