@@ -134,7 +134,8 @@ def test_lints_fire_on_a_crafted_goal_set(cast: Cast) -> None:
         )
     )
     codes = [
-        (l.code, l.goal_id) for l in lint_goals(goals=goals, people=[cast.alice.pk], quarter=Q2)
+        (lint.code, lint.goal_id)
+        for lint in lint_goals(goals=goals, people=[cast.alice.pk], quarter=Q2)
     ]
     assert ("too_many_goals", None) in codes
     assert ("weights_not_100", None) in codes  # 120 + 5 + 5 = 130

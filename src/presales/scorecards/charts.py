@@ -50,8 +50,9 @@ def trend_line(
             segments.append([])
     for seg in segments:
         if len(seg) > 1:
+            joined = " ".join(seg)
             parts.append(
-                f'<polyline fill="none" stroke="#1f6feb" stroke-width="2" points="{" ".join(seg)}"/>'
+                f'<polyline fill="none" stroke="#1f6feb" stroke-width="2" points="{joined}"/>'
             )
     for i, (label, v) in enumerate(points):
         if v is not None:

@@ -29,7 +29,8 @@ def _quarter(request: HttpRequest) -> Quarter:
 
 def _what_if(request: HttpRequest) -> dict[int, Decimal]:
     out: dict[int, Decimal] = {}
-    for name, raw in request.GET.items():
+    for name in request.GET:
+        raw = request.GET.get(name, "")
         if not name.startswith("whatif_") or not raw.strip():
             continue
         try:
