@@ -195,6 +195,14 @@ class CustomMetric(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from presales.scorecards.metrics.builtin import BUILTIN
+
+        if self.key in BUILTIN:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"key": f"'{self.key}' is a built-in metric."})
+
 
 class CustomMetricCondition(models.Model):
     class Part(models.TextChoices):
@@ -212,6 +220,13 @@ class CustomMetricCondition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}__{self.lookup}={self.value}"
+
+    def clean(self) -> None:
+        # The admin saves conditions row by row: each is checked against the allow-list here.
+        from presales.scorecards.metrics.declared import coerce_condition
+
+        if self.metric_id is not None:
+            coerce_condition(self.metric.source, self.field, self.lookup, self.value)
 
 
 class SurveyResponse(models.Model):
