@@ -22,8 +22,6 @@ from presales.scorecards.periods import Quarter
 
 router = Router(tags=["scorecards"])
 
-PERIOD = Field(None, description="A quarter such as 2025-Q3; the current quarter by default")
-
 
 def _quarter(period: str | None) -> Quarter:
     return Quarter.parse(period) if period else Quarter.current()
@@ -87,7 +85,7 @@ def declare_metric(request: HttpRequest, payload: CustomMetricIn) -> tuple[int, 
 
 
 @router.get("/scorecards/people/{user_id}", response=dict[str, Any])
-def get_scorecard(request: HttpRequest, user_id: int, period: str | None = PERIOD) -> Any:
+def get_scorecard(request: HttpRequest, user_id: int, period: str | None = None) -> Any:
     """A person's goals with value, sample, last period, team median, milestones and trend,
     every catalog metric the same way, and the checks on the goal set."""
     person = _person(request, user_id)
@@ -101,7 +99,7 @@ def get_scorecard(request: HttpRequest, user_id: int, period: str | None = PERIO
 
 
 @router.get("/scorecards/teams/{team_id}", response=dict[str, Any])
-def get_scoreboard(request: HttpRequest, team_id: int, period: str | None = PERIOD) -> Any:
+def get_scoreboard(request: HttpRequest, team_id: int, period: str | None = None) -> Any:
     return export.scoreboard_json(
         scoreboard(team=_team(request, team_id), quarter=_quarter(period))
     )
@@ -178,7 +176,7 @@ def list_goals(
     request: HttpRequest,
     owner_id: int | None = None,
     team_id: int | None = None,
-    period: str | None = PERIOD,
+    period: str | None = None,
 ) -> Any:
     rows = access.goals_for(actor(request))
     if owner_id is not None:
@@ -212,7 +210,7 @@ def delete_goal(request: HttpRequest, goal_id: int) -> tuple[int, None]:
 
 
 @router.get("/scorecards/lints", response=list[LintOut])
-def get_lints(request: HttpRequest, user_id: int, period: str | None = PERIOD) -> Any:
+def get_lints(request: HttpRequest, user_id: int, period: str | None = None) -> Any:
     person = _person(request, user_id)
     quarter = _quarter(period)
     goals = list(Goal.objects.filter(owner=person, year=quarter.year, quarter=quarter.quarter))
@@ -250,7 +248,7 @@ class WhatIfIn(Schema):
 
 
 @router.get("/scorecards/people/{user_id}/payout", response=PayoutOut)
-def get_payout(request: HttpRequest, user_id: int, period: str | None = PERIOD) -> Any:
+def get_payout(request: HttpRequest, user_id: int, period: str | None = None) -> Any:
     return payout(person=_person(request, user_id), quarter=_quarter(period))
 
 
