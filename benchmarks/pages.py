@@ -70,6 +70,9 @@ def worker(scale: float, repeat: int) -> dict[str, Any]:
         "deal workspace": f"/opportunities/{deal.pk}/workspace/",
         "circles analysis": "/qualification/circles/",
         "commitments": "/commitments/",
+        "my scorecard": f"/scorecards/people/{se.pk}/",
+        "team scoreboard": f"/scorecards/teams/{se.team_id}/",
+        "incentives": "/incentives/",
     }
     meeting = (
         access.activities_for(se)

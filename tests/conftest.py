@@ -200,3 +200,18 @@ def make_gap(title: str = "Export reports to Parquet", **extra: Any) -> Any:
     refresh_figures(gap_ids=[gap.pk])
     gap.refresh_from_db()
     return gap
+
+
+def make_goal(owner: User | None = None, **extra: Any) -> Any:
+    """A goal (scorecards.Goal) saved without the service's checks, for crafting goal sets."""
+    from presales.scorecards.models import Goal, Pillar
+
+    extra.setdefault("year", 2024)
+    extra.setdefault("quarter", 2)
+    extra.setdefault("pillar", Pillar.BUSINESS)
+    extra.setdefault("title", f"Goal {next(_seq)}")
+    extra.setdefault("metric", "demos_delivered")
+    extra.setdefault("target", Decimal("2"))
+    extra.setdefault("weight", Decimal("25"))
+    extra.setdefault("why", "Demos are where deals are won.")
+    return Goal.objects.create(owner=owner, **extra)

@@ -134,3 +134,23 @@ def test_demo_has_product_gaps_with_deals_answers_and_maybes(demo: object) -> No
     assert converted.exists() and RaisedGap.objects.filter(converted_to="").exists()
     gap_id = int(converted.first().converted_to.split(":")[1])  # type: ignore[union-attr]
     assert gaps.filter(pk=gap_id, origin="debrief").exists()
+
+
+def test_demo_has_goals_a_flagged_spiff_and_quota_buckets(demo: object) -> None:
+    from presales.incentives.analytics import spiff_report
+    from presales.incentives.models import QuotaBucket, Spiff
+    from presales.scorecards.lints import lint_goals
+    from presales.scorecards.models import Goal
+    from presales.scorecards.periods import Quarter
+
+    quarter = Quarter.containing(TODAY)
+    se = User.objects.filter(role=Role.SE).order_by("pk").first()
+    assert se is not None
+    goals = list(Goal.objects.filter(owner=se, year=quarter.year, quarter=quarter.quarter))
+    assert len(goals) == 5 and sum(g.weight for g in goals) == 100
+    codes = {lint.code for lint in lint_goals(goals=goals, people=[se.pk], quarter=quarter)}
+    assert not codes & {"too_many_goals", "weights_not_100", "business_heavy", "no_why"}
+    rushed = spiff_report(Spiff.objects.get(name="GTK 500 month-end push"))
+    assert {f.code for f in rushed.flags} == {"unrealistic", "not_inclusive"}
+    assert spiff_report(Spiff.objects.get(name="GTX Plus Pro this quarter")).flags == []
+    assert QuotaBucket.objects.filter(year=quarter.year, quarter=quarter.quarter).count() == 84

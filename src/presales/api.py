@@ -17,11 +17,13 @@ from presales.core.api import (
 from presales.deals.api import router as deals_router
 from presales.gaps.api import router as gaps_router
 from presales.imports.api import router as imports_router
+from presales.incentives.api import router as incentives_router
 from presales.meetings.api import router as meetings_router
 from presales.notes.api import router as notes_router
 from presales.people.api import router as people_router
 from presales.products.api import router as products_router
 from presales.qualification.api import router as qualification_router
+from presales.scorecards.api import router as scorecards_router
 
 api = NinjaAPI(
     title="Presales API",
@@ -49,5 +51,7 @@ for router in (
     meetings_router,
     gaps_router,
     imports_router,
+    scorecards_router,
+    incentives_router,
 ):
     api.add_router("/", router)

@@ -179,6 +179,8 @@ INSTALLED_APPS = [
     "presales.meetings",
     "presales.gaps",
     "presales.imports",
+    "presales.scorecards",
+    "presales.incentives",
 ]
 
 MIDDLEWARE = [

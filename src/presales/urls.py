@@ -9,9 +9,11 @@ from presales.dashboard import views as dashboard
 from presales.deals import views as deals
 from presales.gaps import views as gaps
 from presales.imports import views as imports
+from presales.incentives import views as incentives
 from presales.meetings import views as meetings
 from presales.notes import views as notes
 from presales.qualification import views as qualification
+from presales.scorecards import views as scorecards
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -69,6 +71,19 @@ urlpatterns = [
     path("imports/<int:run_id>/", imports.import_detail, name="import_detail"),
     path("imports/<int:run_id>/report/", imports.import_report, name="import_report"),
     path("imports/quick-log/", imports.quick_log, name="quick_log"),
+    path("scorecards/", scorecards.scorecard_index, name="scorecard_index"),
+    path(
+        "scorecards/people/<int:user_id>/",
+        scorecards.person_scorecard,
+        name="person_scorecard",
+    ),
+    path("scorecards/teams/<int:team_id>/", scorecards.team_scoreboard, name="team_scoreboard"),
+    path(
+        "scorecards/teams/<int:team_id>/export.csv",
+        scorecards.team_scoreboard_csv,
+        name="team_scoreboard_csv",
+    ),
+    path("incentives/", incentives.incentive_list, name="incentive_list"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

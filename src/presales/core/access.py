@@ -17,9 +17,11 @@ from presales.accounts.models import Account, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity
 from presales.gaps.models import ProductGap
+from presales.incentives.models import QuotaBucket, Spiff
 from presales.meetings.models import Commitment, Debrief, Report, Topic
 from presales.notes.models import Note
 from presales.people.models import Role, Team, User
+from presales.scorecards.models import Goal, ScoreboardSetting
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -279,6 +281,121 @@ def import_runs_for(user: User | AnonymousUser) -> QuerySet[Any]:
     return ImportRun.objects.filter(user_id=user.pk)
 
 
+# -- scorecards and incentives ------------------------------------------------------------------
+
+
+def _reporting_tree(user: User) -> set[int]:
+    """The user and everyone who reports to them, at any depth."""
+    people = {user.pk}
+    frontier = {user.pk}
+    while frontier:
+        frontier = set(
+            User.objects.filter(manager_id__in=frontier)
+            .exclude(pk__in=people)
+            .values_list("pk", flat=True)
+        )
+        people |= frontier
+    return people
+
+
+def scorecard_people_for(user: User | AnonymousUser) -> QuerySet[User]:
+    """Whose personal scorecard (goals, figures, payout) the user may see: their own; a manager
+    also sees everyone on the teams they manage and everyone reporting to them; an admin all."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    assert isinstance(user, User)
+    if user.is_admin_role:
+        return User.objects.all()
+    if user.is_manager_role:
+        return User.objects.filter(Q(pk__in=_reporting_tree(user)) | Q(team_id__in=team_ids(user)))
+    return User.objects.filter(pk=user.pk)
+
+
+def scoreboard_teams_for(user: User | AnonymousUser) -> QuerySet[Team]:
+    """Whose team scoreboard the user may see: a manager the teams they see, an admin all, a
+    member their own team unless the team keeps its scoreboard to managers."""
+    if not user.is_authenticated:
+        return Team.objects.none()
+    assert isinstance(user, User)
+    if user.is_admin_role:
+        return Team.objects.all()
+    if user.is_manager_role:
+        return Team.objects.filter(pk__in=team_ids(user))
+    closed = ScoreboardSetting.objects.filter(
+        visibility=ScoreboardSetting.Visibility.MANAGERS
+    ).values("team_id")
+    if user.team_id is None:
+        return Team.objects.none()
+    return Team.objects.filter(pk=user.team_id).exclude(pk__in=closed)
+
+
+def can_set_goals(user: User | AnonymousUser, *, owner: User | None, team: Team | None) -> bool:
+    """Goals: an admin sets any; a manager sets them for the people and teams they manage; an
+    SE or rep drafts their own (their manager sees the lints)."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    if user.is_admin_role:
+        return True
+    if team is not None:
+        return user.is_manager_role and team.pk in team_ids(user)
+    if owner is None:
+        return False
+    if owner.pk == user.pk:
+        return user.role in {Role.SE, Role.REP}
+    return user.is_manager_role and scorecard_people_for(user).filter(pk=owner.pk).exists()
+
+
+def can_set_pay(user: User | AnonymousUser, *, owner: User) -> bool:
+    """Bonus plans and quota buckets: an admin, or a manager of the person (never oneself)."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    if user.is_admin_role:
+        return True
+    return (
+        user.is_manager_role
+        and owner.pk != user.pk
+        and scorecard_people_for(user).filter(pk=owner.pk).exists()
+    )
+
+
+def spiffs_for(user: User | AnonymousUser) -> QuerySet[Spiff]:
+    """Company-wide SPIFFs and those of the teams the user sees."""
+    if not user.is_authenticated:
+        return Spiff.objects.none()
+    assert isinstance(user, User)
+    if sees_everything(user):
+        return Spiff.objects.all()
+    return Spiff.objects.filter(Q(team__isnull=True) | Q(team_id__in=team_ids(user)))
+
+
+def can_manage_spiff(user: User | AnonymousUser, *, team: Team | None) -> bool:
+    """A company-wide SPIFF is the administrators'; a team's SPIFF also its managers'."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    if user.is_admin_role:
+        return True
+    return team is not None and user.is_manager_role and team.pk in team_ids(user)
+
+
+def quota_buckets_for(user: User | AnonymousUser) -> QuerySet[QuotaBucket]:
+    return QuotaBucket.objects.filter(owner__in=scorecard_people_for(user).values("pk"))
+
+
+def goals_for(user: User | AnonymousUser) -> QuerySet[Goal]:
+    """Goals of the people whose scorecard the user sees and of the teams whose scoreboard
+    the user sees."""
+    return Goal.objects.filter(
+        Q(owner__in=scorecard_people_for(user).values("pk"))
+        | Q(team__in=scoreboard_teams_for(user).values("pk"))
+    )
+
+
+_VISIBLE.update({Goal: goals_for, Spiff: spiffs_for, QuotaBucket: quota_buckets_for})
+
+
 __all__ = [
     "PermissionDenied",
     "accounts_for",
@@ -286,19 +403,27 @@ __all__ = [
     "can_answer_gap",
     "can_change",
     "can_create_in",
+    "can_manage_spiff",
     "can_manage_team",
     "can_merge_gaps",
     "can_propose_gap",
     "can_see",
+    "can_set_goals",
+    "can_set_pay",
     "commitments_for",
     "contacts_for",
     "debriefs_for",
     "gaps_for",
+    "goals_for",
     "import_runs_for",
     "notes_for",
     "opportunities_for",
+    "quota_buckets_for",
     "reports_for",
     "require",
+    "scoreboard_teams_for",
+    "scorecard_people_for",
+    "spiffs_for",
     "team_ids",
     "topics_for",
     "visible",

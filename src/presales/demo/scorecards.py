@@ -1,0 +1,177 @@
+"""The demo's MBO layer: goals across the four pillars for every SE this quarter and the last,
+a team goal, bonus plans, survey answers, two SPIFFs (one well made, one that the checks flag)
+and quota buckets per product. A step of the demo generator, run after the workspace step.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from presales.incentives.models import QuotaBucket, Spiff
+from presales.scorecards.models import BonusPlan, Goal, Pillar, SurveyResponse
+from presales.scorecards.periods import Quarter
+
+# (pillar, title, metric, target, weight, why, correlated result)
+GOALS = [
+    (
+        Pillar.BUSINESS,
+        "Win with the SE in the deal",
+        "win_rate_with_se",
+        "35",
+        "25",
+        "Deals where an SE is involved should close more often than those without.",
+        "",
+    ),
+    (
+        Pillar.BUSINESS,
+        "Spend the week with customers",
+        "customer_facing_time",
+        "60",
+        "20",
+        "Time with customers sells; internal firefighting does not.",
+        "",
+    ),
+    (
+        Pillar.ENABLEMENT,
+        "Share what we learn",
+        "collateral_published",
+        "2",
+        "15",
+        "A published win/loss or trip report saves the next SE a week.",
+        "team knowledge",
+    ),
+    (
+        Pillar.CUSTOMER,
+        "Bring the customer's asks to product",
+        "feature_requests",
+        "3",
+        "15",
+        "Product can only fix the gaps it hears about.",
+        "",
+    ),
+    (
+        Pillar.PROCESS,
+        "Debrief every customer meeting",
+        "debrief_completion",
+        "80",
+        "25",
+        "Five minutes after each call keeps rep and SE on the same page.",
+        "",
+    ),
+]
+_TEAM_GOAL = (
+    Pillar.BUSINESS,
+    "Demos across the team",
+    "demos_delivered",
+    "40",
+    "100",
+    "Demos are where the team's evaluations start.",
+    "",
+)
+
+
+def populate(builder: Any) -> None:
+    rng: random.Random = builder.rng
+    today: date = builder.today
+    now = Quarter.containing(today)
+    goals: list[Goal] = []
+    plans: list[BonusPlan] = []
+    for quarter in (now.previous(), now):
+        for se in builder.all_ses:
+            for pillar, title, metric, target, weight, why, correlated in GOALS:
+                goals.append(
+                    Goal(
+                        owner=se,
+                        year=quarter.year,
+                        quarter=quarter.quarter,
+                        pillar=pillar,
+                        title=title,
+                        metric=metric,
+                        target=Decimal(target),
+                        weight=Decimal(weight),
+                        why=why,
+                        correlated_result=correlated,
+                    )
+                )
+            plans.append(
+                BonusPlan(
+                    owner=se,
+                    year=quarter.year,
+                    quarter=quarter.quarter,
+                    target_bonus=Decimal(rng.choice([6000, 7500, 9000])),
+                )
+            )
+        pillar, title, metric, target, weight, why, correlated = _TEAM_GOAL
+        goals.append(
+            Goal(
+                team=builder.teams[0],
+                year=quarter.year,
+                quarter=quarter.quarter,
+                pillar=pillar,
+                title=title,
+                metric=metric,
+                target=Decimal(target),
+                weight=Decimal(weight),
+                why=why,
+            )
+        )
+    Goal.objects.bulk_create(goals)
+    BonusPlan.objects.bulk_create(plans)
+
+    answers: list[SurveyResponse] = []
+    for account_id in rng.sample(list(builder.contacts), k=min(len(builder.contacts), 60)):
+        for _ in range(rng.randint(1, 3)):
+            day = today - timedelta(days=rng.randint(1, 330))
+            answers.append(
+                SurveyResponse(
+                    account_id=account_id,
+                    respondent=f"respondent {len(answers)}",
+                    respondent_key=f"respondent {len(answers)}",
+                    score=Decimal(rng.choice([6, 7, 8, 8, 9, 9, 10])),
+                    responded_on=day,
+                    source_file="demo",
+                )
+            )
+    SurveyResponse.objects.bulk_create(answers)
+
+    by_name = {p.name: p for p in builder.products}
+    fair = Spiff.objects.create(
+        name="GTX Plus Pro this quarter",
+        basis=Spiff.Basis.SALE,
+        purpose="Move customers from GTX Pro to Plus Pro before the price change.",
+        starts_on=now.start,
+        ends_on=now.end,
+        rep_amount=Decimal(500),
+        se_amount=Decimal(300),
+    )
+    fair.products.set([by_name["GTX Plus Pro"]])
+    rushed = Spiff.objects.create(
+        name="GTK 500 month-end push",
+        basis=Spiff.Basis.SALE,
+        purpose="Close GTK 500 deals before the month ends.",
+        starts_on=today.replace(day=1),
+        ends_on=today.replace(day=1) + timedelta(days=29),
+        rep_amount=Decimal(1000),
+        se_amount=Decimal(0),
+    )
+    rushed.products.set([by_name["GTK 500"]])
+
+    buckets = []
+    for team in builder.teams:
+        for person in [*builder.ses[team.pk], *builder.reps[team.pk]]:
+            for name, quota in (("GTX Plus Pro", 40000), ("MG Advanced", 25000)):
+                buckets.append(
+                    QuotaBucket(
+                        owner=person,
+                        product=by_name[name],
+                        year=now.year,
+                        quarter=now.quarter,
+                        target=Decimal(quota),
+                    )
+                )
+    QuotaBucket.objects.bulk_create(buckets)
+    builder.counts["goals"] = len(goals)
+    builder.counts["quota buckets"] = len(buckets)
