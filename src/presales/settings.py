@@ -178,6 +178,8 @@ INSTALLED_APPS = [
     "presales.qualification",
     "presales.meetings",
     "presales.imports",
+    "presales.forecasts",
+    "presales.analytics",
 ]
 
 MIDDLEWARE = [
