@@ -34,7 +34,7 @@ from presales.deals.models import (
 )
 
 BREAKDOWNS = ("owner", "manager", "product", "segment")
-STAGE_INDEX = {stage: i for i, stage in enumerate(OPEN_STAGES)}
+STAGE_INDEX: dict[str, int] = {str(stage): i for i, stage in enumerate(OPEN_STAGES)}
 
 
 @dataclass(frozen=True)
@@ -100,15 +100,15 @@ def _group_keys(
             keys[pk].append(key)
             names[key] = f"{first} {last}".strip() or username or "No owner"
     elif by == "manager":
-        rows = closed.values_list(
+        managed = closed.values_list(
             "pk",
             "team__manager_id",
             "team__manager__first_name",
             "team__manager__last_name",
             "team__manager__username",
         )
-        for pk, uid, first, last, username in rows:
-            key = str(uid or "")
+        for pk, manager_id, first, last, username in managed:
+            key = str(manager_id or "")
             keys[pk].append(key)
             names[key] = f"{first or ''} {last or ''}".strip() or username or "No manager"
     elif by == "product":

@@ -294,6 +294,14 @@ def can_rate_confidence(user: User | AnonymousUser, line: Line) -> bool:
     return line.opportunity.sales_engineers.filter(pk=user.pk).exists()
 
 
+def can_take_snapshot(user: User | AnonymousUser) -> bool:
+    """Snapshots cover every team, so administrators and managers take them."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    return user.is_admin_role or user.is_manager_role
+
+
 _VISIBLE[Submission] = forecast_submissions_for
 _VISIBLE[Snapshot] = snapshots_for
 
@@ -308,6 +316,7 @@ __all__ = [
     "can_rate_confidence",
     "can_see",
     "can_submit_forecast",
+    "can_take_snapshot",
     "commitments_for",
     "contacts_for",
     "debriefs_for",

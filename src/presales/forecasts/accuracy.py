@@ -296,6 +296,8 @@ def _actuals(
         ).values_list("opportunity_id", "user_id"):
             ses[deal].append(user)
     for pk, owner_id, team_id, closed, amount in rows:
+        if closed is None:
+            continue
         start = quarter_of(closed)[0]
         value = amount or Decimal(0)
         if level == "rep":

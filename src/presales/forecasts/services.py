@@ -200,6 +200,7 @@ class SnapshotResult:
 @transaction.atomic
 def take_snapshot(
     *,
+    actor: User | None = None,
     week: date | None = None,
     teams: list[Team] | None = None,
     now: datetime | None = None,

@@ -15,6 +15,7 @@ from fpdf.enums import XPos, YPos
 
 from presales.activities.models import Activity
 from presales.core import access
+from presales.core.pdf import latin1 as _latin1
 from presales.meetings.planner import Plan, build_plan
 from presales.people.models import User
 
@@ -97,15 +98,6 @@ def to_markdown(plan: Plan) -> str:
     for heading, rows in sections(plan):
         lines += [f"## {heading}", "", *(f"- {r}" for r in rows), ""]
     return "\n".join(lines)
-
-
-_PLAIN = str.maketrans(
-    {"—": "-", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "→": "->", "•": "*"}
-)
-
-
-def _latin1(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
 def to_pdf(plan: Plan) -> bytes:

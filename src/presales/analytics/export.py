@@ -1,0 +1,75 @@
+"""The weekly team report as Markdown, a printable PDF (fpdf2, as the meeting plan) and JSON."""
+
+from __future__ import annotations
+
+import json
+
+from django.utils import timezone
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from presales.analytics.report import WeeklyReport
+from presales.core.pdf import latin1
+
+
+def title(report: WeeklyReport) -> str:
+    return f"Weekly report: {report.team}, week of {report.week_start:%d %b %Y}"
+
+
+def sections(report: WeeklyReport) -> list[tuple[str, list[str]]]:
+    generated = timezone.localtime(report.generated_at)
+    return [
+        (
+            "The week",
+            [
+                f"{report.week_start:%a %d %b %Y} to {report.week_end:%a %d %b %Y}; "
+                f"generated {generated:%d %b %Y %H:%M} from recorded data."
+            ],
+        ),
+        ("Figures", [line.sentence for line in report.lines]),
+        ("Forecast accuracy, last 4 quarters", report.accuracy),
+    ]
+
+
+def to_markdown(report: WeeklyReport) -> str:
+    lines = [f"# {title(report)}", ""]
+    for heading, rows in sections(report):
+        lines += [f"## {heading}", "", *(f"- {r}" for r in rows), ""]
+    return "\n".join(lines)
+
+
+def to_json(report: WeeklyReport) -> str:
+    return json.dumps(report.as_dict(), indent=2)
+
+
+def to_pdf(report: WeeklyReport) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_margins(14, 14, 14)
+    pdf.set_auto_page_break(auto=True, margin=14)
+    pdf.set_title(latin1(title(report)))
+    pdf.set_creator("Presales")
+    pdf.add_page()
+    pdf.set_font("Helvetica", style="B", size=14)
+    _row(pdf, 7, title(report))
+    for heading, rows in sections(report):
+        pdf.ln(2)
+        pdf.set_font("Helvetica", style="B", size=11)
+        _row(pdf, 6, heading)
+        pdf.set_font("Helvetica", size=9.5)
+        for row in rows:
+            _row(pdf, 4.8, f"- {row}")
+    return bytes(pdf.output())
+
+
+def _row(pdf: FPDF, height: float, text: str) -> None:
+    pdf.multi_cell(0, height, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def render_weekly(report: WeeklyReport, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return to_pdf(report)
+    if fmt == "json":
+        return to_json(report).encode()
+    if fmt == "md":
+        return to_markdown(report).encode()
+    raise ValueError(f"Unknown format {fmt!r}: use md, pdf or json.")
