@@ -38,7 +38,7 @@ def test_win_rate_with_and_without_an_se_carries_wilson_intervals_and_says_too_f
     assert with_se.high == pytest.approx(0.9385, abs=1e-3)
     assert with_se.reference == pytest.approx(2 / 5)
     assert (without.n, without.population, without.value) == (0, 2, 0.0)
-    assert with_se.note == "Too few to tell: 2 of 3; at least 10 are needed."
+    assert with_se.note == "Not enough to tell: 2 of 3; at least 10 are needed."
 
 
 def _history(deal: Opportunity, *stages: str) -> None:
@@ -92,7 +92,7 @@ def test_cycle_length_by_product_is_a_median_with_a_bootstrap_interval(cast: Cas
     assert pro_cycle.reference == 35.0  # median of 10, 20, 30, 40, 50, 99
     assert (groups["GTX Pro"].win_rate.n, groups["GTX Pro"].win_rate.population) == (5, 6)
     basic_cycle = groups["GTX Basic"].cycle_days
-    assert basic_cycle.note == "Too few to tell: 1 of 1 have a value; at least 5 are needed."
+    assert basic_cycle.note == "Not enough to tell: 1 of 1 have a value; at least 5 are needed."
 
 
 def test_slipped_and_pushed_deals_come_from_the_close_date_history(cast: Cast) -> None:

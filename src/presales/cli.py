@@ -276,6 +276,73 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_weekly(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from presales.analytics.export import render_team_report
+    from presales.people.models import User
+
+    viewer = None
+    if args.user:
+        viewer = User.objects.filter(username=args.user, is_active=True).first()
+        if viewer is None:
+            console.print(f"[red]No active user named {args.user!r}.[/]")
+            return 2
+    try:
+        week = date.fromisoformat(args.week) if args.week else None
+    except ValueError:
+        console.print(f"[red]--week {args.week!r} is not a date (YYYY-MM-DD).[/]")
+        return 2
+    if args.format == "pdf" and not args.output and out.is_terminal:
+        console.print("[red]A PDF is binary: write it with --output FILE.[/]")
+        return 2
+    try:
+        data = render_team_report(team=args.team, fmt=args.format, week=week, viewer=viewer)
+    except LookupError as exc:
+        console.print(f"[red]{exc.args[0]}[/]", highlight=False)
+        return 2
+    if args.output:
+        Path(args.output).write_bytes(data)
+        console.print(f"Wrote the weekly report to {args.output}.")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_forecast_snapshot(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from presales.forecasts.services import take_snapshot
+
+    try:
+        week = date.fromisoformat(args.week) if args.week else None
+    except ValueError:
+        console.print(f"[red]--week {args.week!r} is not a date (YYYY-MM-DD).[/]")
+        return 2
+    with Progress(
+        TextColumn("[bold]{task.description:<12}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        result = take_snapshot(week=week, progress=progress)
+    out.print(
+        f"Week of {result.week}: {result.created} team snapshot(s) taken with {result.lines} "
+        f"open deal(s); {result.unchanged} already taken this week, left unchanged.",
+        highlight=False,
+    )
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -349,6 +416,28 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("text", help="kind, account, duration, then ':' and what happened")
     log.add_argument("--as", dest="as_user", default="", help="User name (default: yours)")
     log.add_argument("--account", type=int, help="Account id, to confirm an unsure match")
+
+    report = add("report", lambda a: 2, "Data-driven reports")
+    report_commands = report.add_subparsers(dest="report_command", required=True, metavar="KIND")
+    weekly = report_commands.add_parser(
+        "weekly", help="A team's weekly report: every figure with its sample and references"
+    )
+    weekly.add_argument("--team", required=True, help="Team name (or id)")
+    weekly.add_argument("--format", choices=["md", "pdf", "json"], default="md")
+    weekly.add_argument("--week", default="", help="Any day of the week (default: last week)")
+    weekly.add_argument("--output", default="", metavar="FILE", help="Write here, not stdout")
+    weekly.add_argument("--user", default="", help="Report as this user sees the data")
+    weekly.set_defaults(func=cmd_report_weekly)
+
+    forecast = add("forecast", lambda a: 2, "Forecast snapshots")
+    forecast_commands = forecast.add_subparsers(
+        dest="forecast_command", required=True, metavar="ACTION"
+    )
+    snapshot = forecast_commands.add_parser(
+        "snapshot", help="Keep each team's open pipeline for this week (once a week; re-runnable)"
+    )
+    snapshot.add_argument("--week", default="", help="Any day of the week (default: this week)")
+    snapshot.set_defaults(func=cmd_forecast_snapshot)
 
     manage = add("manage", cmd_manage, "Run a Django management command (for operators)")
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from presales.analytics.report import WeeklyReport
+from presales.analytics.report import WeeklyReport, weekly_report
 from presales.core.pdf import latin1
+from presales.people.models import Team, User
 
 
 def title(report: WeeklyReport) -> str:
@@ -73,3 +75,23 @@ def render_weekly(report: WeeklyReport, fmt: str) -> bytes:
     if fmt == "md":
         return to_markdown(report).encode()
     raise ValueError(f"Unknown format {fmt!r}: use md, pdf or json.")
+
+
+def render_team_report(*, team: str, fmt: str, week: date | None, viewer: User | None) -> bytes:
+    """The weekly report of the team named (or numbered) ``team``, for the CLI and scripts.
+
+    Without a viewer the report reads as the first active administrator does (everything).
+    Raises LookupError for an unknown team or when there is nobody to read as.
+    """
+    if fmt not in ("md", "pdf", "json"):
+        raise ValueError(f"Unknown format {fmt!r}: use md, pdf or json.")
+    reader = viewer or User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if reader is None:
+        raise LookupError("No active administrator to read the data as; pass --user NAME.")
+    found = Team.objects.filter(name__iexact=team.strip()).first()
+    if found is None and team.strip().isdigit():
+        found = Team.objects.filter(pk=int(team)).first()
+    if found is None:
+        names = ", ".join(Team.objects.order_by("name").values_list("name", flat=True)[:20])
+        raise LookupError(f"No team named {team!r}. Teams: {names or 'none yet'}.")
+    return render_weekly(weekly_report(viewer=reader, team=found, week=week), fmt)

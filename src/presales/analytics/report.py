@@ -209,7 +209,8 @@ def _sentence(line_label: str, cur: Figure, sample: str, refs: list[tuple[str, s
     if cur.low is not None and cur.high is not None and cur.value is not None:
         text += f"; 95% interval {fmt(cur.low, cur.unit)} to {fmt(cur.high, cur.unit)}"
     text += "). "
-    text += "; ".join(f"{name} {value}" for name, value in refs) + "."
+    references = "; ".join(f"{name} {value}" for name, value in refs)
+    text += references[:1].upper() + references[1:] + "."
     if cur.note:
         text += f" {cur.note}"
     return text
@@ -292,7 +293,7 @@ def _accuracy_lines(viewer: User, team: Team, day: date) -> list[str]:
         f"Quarters within ±10% of forecast: {s.hits.successes} of {s.hits.n}.",
     ]
     if s.periods < 3:
-        lines.append(f"Too few quarters to tell a trend: {s.periods}; at least 3 are needed.")
+        lines.append(f"Not enough quarters to tell a trend: {s.periods}; at least 3 are needed.")
     return lines
 
 

@@ -109,7 +109,7 @@ def rate_figure(
     rate = wilson(successes, trials)
     note = ""
     if trials < minimum:
-        note = f"Too few to tell: {successes} of {trials}; at least {minimum} are needed."
+        note = f"Not enough to tell: {successes} of {trials}; at least {minimum} are needed."
     return Figure(
         label=label,
         value=rate.value,
@@ -141,9 +141,7 @@ def median_figure(
     total = len(values) if population is None else population
     note = ""
     if median.n < minimum:
-        note = (
-            f"Too few to tell: {median.n} of {total} have a value; at least {minimum} are needed."
-        )
+        note = f"Not enough to tell: {median.n} of {total} have a value; at least {minimum} are needed."
     return Figure(
         label=label,
         value=median.value,
