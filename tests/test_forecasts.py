@@ -58,14 +58,14 @@ def test_the_seed_managers_average_alike_but_b_is_more_accurate_than_a() -> None
     assert [s.name for s in order] == ["B", "A"]
 
 
-def _seed_two_managers(cast: Cast) -> None:
+def _seed_two_managers(cast: Cast, quarters: list[date] = QUARTERS) -> None:
     """North (managed by dave) lands 70%, 140%, 90% of a 100,000 commit; South (erin) lands
     90%, 92%, 91%."""
     cast.north.manager = cast.dave
     cast.north.save()
     sam = make_user("sam", Role.REP, team=cast.south)
     for start, north_won, south_won in zip(
-        QUARTERS, ("70000", "140000", "90000"), ("90000", "92000", "91000"), strict=True
+        quarters, ("70000", "140000", "90000"), ("90000", "92000", "91000"), strict=True
     ):
         make_forecast(cast.bob, start, "100000")
         make_forecast(sam, start, "100000")
@@ -266,3 +266,76 @@ def test_changing_a_close_date_or_amount_records_the_change(cast: Cast) -> None:
         True,
     )
     assert (changes[1].from_amount, changes[1].to_amount) == (Decimal("10000"), Decimal("8000"))
+
+
+def test_the_api_submits_adjusts_rates_and_reports_accuracy(cast: Cast) -> None:
+    from tests.test_api import bearer, call
+
+    deal = make_opportunity(make_account(cast.north), owner=cast.bob, amount="20000")
+    deal.sales_engineers.add(cast.alice)
+    start, _ = quarter_of(deal.close_date)
+    made = call(
+        "post",
+        "/api/forecasts/submissions",
+        bearer(cast.bob),
+        {"period_start": start.isoformat(), "categories": {str(deal.pk): "commit"}},
+    )
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["commit_total"], body["lines"][0]["category"]) == ("20000.00", "commit")
+    sid, line = body["id"], body["lines"][0]["id"]
+    bad = call(
+        "post", "/api/forecasts/submissions", bearer(cast.bob),
+        {"period_start": start.isoformat(), "categories": {str(deal.pk): "maybe"}},
+    )  # fmt: skip
+    assert bad.status_code == 422
+    refused = call(
+        "post", f"/api/forecasts/submissions/{sid}/adjustments", bearer(cast.alice),
+        {"commit": "1", "reason": "x"},
+    )  # fmt: skip
+    assert refused.status_code == 403
+    adjusted = call(
+        "post", f"/api/forecasts/submissions/{sid}/adjustments", bearer(cast.dave),
+        {"commit": "15000", "reason": "Security review pending"},
+    )  # fmt: skip
+    assert adjusted.status_code == 201
+    rated = call(
+        "put", f"/api/forecasts/lines/{line}/confidence", bearer(cast.alice), {"confidence": 70}
+    )
+    assert rated.json()["se_confidence"] == 70
+    hidden = call("get", f"/api/forecasts/submissions/{sid}", bearer(cast.carol))
+    assert hidden.status_code == 404
+    listed = call("get", "/api/forecasts/submissions", bearer(cast.dave)).json()
+    assert listed["items"][0]["adjusted_commit"] == "15000.00"
+    assert call("post", "/api/forecasts/snapshots", bearer(cast.bob), {}).status_code == 403
+    snap = call("post", "/api/forecasts/snapshots", bearer(cast.dave), {}).json()
+    assert (snap["created"], snap["lines"]) == (3, 1)
+    assert call("get", "/api/forecasts/accuracy?level=galaxy", bearer(cast.bob)).status_code == 422
+
+
+def test_the_api_accuracy_ranks_the_seed_managers(cast: Cast) -> None:
+    from tests.test_api import bearer, call
+
+    _seed_two_managers(cast)
+    body = call("get", "/api/forecasts/accuracy?level=manager&periods=3", bearer(cast.root)).json()
+    # Quarters are the last ones closed before today, so seed relative to today's quarters.
+    assert body["level"] == "manager"
+    assert len(body["period_labels"]) == 3
+
+
+def test_the_accuracy_page_draws_the_trend_and_ranks_managers(cast: Cast) -> None:
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    _seed_two_managers(cast, closed_quarters(timezone.localdate(), 3))
+    client = Client()
+    client.login(username="root", password=PASSWORD)
+    page = client.get("/forecasts/accuracy/?level=manager")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html and "Attainment of forecast per quarter" in html
+    assert html.index("Erin Tester</td>") < html.index("Dave Tester</td>")
+    assert '<td class="num">27%</td>' in html  # Dave's MAPE, 0.8 / 3
+    forecast = client.get("/forecasts/")
+    assert forecast.status_code == 200

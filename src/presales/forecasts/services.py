@@ -207,7 +207,12 @@ def take_snapshot(
     progress: Progress = _noop,
 ) -> SnapshotResult:
     """Keep each team's open pipeline as it stands, once per week: a team that already has a
-    snapshot for the week keeps it unchanged, so re-running is harmless."""
+    snapshot for the week keeps it unchanged, so re-running is harmless. ``actor`` is None
+    for the CLI and scheduled jobs."""
+    if actor is not None:
+        access.require(
+            access.can_take_snapshot(actor), "Managers and administrators take snapshots."
+        )
     now = now or timezone.now()
     monday = week_of(week or timezone.localdate(now))
     chosen = teams if teams is not None else list(Team.objects.all())
