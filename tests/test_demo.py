@@ -117,3 +117,18 @@ def test_demo_fills_the_deal_workspace_so_its_pages_are_not_empty(demo: object) 
     lost = CirclesRating.objects.filter(opportunity__stage=Stage.LOST)
     mean = lambda rows: sum(r.overlap for r in rows) / len(rows)  # noqa: E731
     assert mean(list(won)) > mean(list(lost))
+
+
+def test_demo_has_forecasts_for_past_quarters_so_accuracy_ranks_reps(demo: object) -> None:
+    from presales.forecasts.accuracy import accuracy
+    from presales.forecasts.models import Adjustment, Snapshot, Submission
+
+    assert Submission.objects.filter(period_start__lt=date(2026, 10, 1)).exists()
+    assert Adjustment.objects.exclude(reason="").exists()
+    # Eight past weeks, one snapshot per team and week.
+    assert Snapshot.objects.values("week").distinct().count() == 8
+    admin = User.objects.get(username="admin")
+    reps = accuracy(viewer=admin, level="rep", today=TODAY)
+    measured = [s for s in reps.subjects if s.summary.mape is not None]
+    assert len(measured) >= 5
+    assert [s.rank for s in reps.subjects] == list(range(1, len(reps.subjects) + 1))

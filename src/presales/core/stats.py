@@ -141,7 +141,10 @@ def median_figure(
     total = len(values) if population is None else population
     note = ""
     if median.n < minimum:
-        note = f"Not enough to tell: {median.n} of {total} have a value; at least {minimum} are needed."
+        note = (
+            f"Not enough to tell: {median.n} of {total} have a value; "
+            f"at least {minimum} are needed."
+        )
     return Figure(
         label=label,
         value=median.value,

@@ -24,7 +24,7 @@ from django.utils import timezone
 from presales.accounts.models import Account, AccountDomain, Contact
 from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
 from presales.deals.models import Flavor, Opportunity, Stage, StageChange
-from presales.demo import names, workspace
+from presales.demo import forecasts, names, workspace
 from presales.demo.text import NoteContext, activity_subject, loss_reason, note_body, win_reason
 from presales.notes.models import Note
 from presales.people.models import Region, Role, Team, User
@@ -663,6 +663,7 @@ def generate_demo(
         builder.activities,
         builder.notes,
         lambda: workspace.populate(builder),
+        lambda: forecasts.populate(builder),
     )
     for step in steps:
         step()
