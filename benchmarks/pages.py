@@ -70,6 +70,10 @@ def worker(scale: float, repeat: int) -> dict[str, Any]:
         "deal workspace": f"/opportunities/{deal.pk}/workspace/",
         "circles analysis": "/qualification/circles/",
         "commitments": "/commitments/",
+        "forecast": "/forecasts/",
+        "forecast accuracy": "/forecasts/accuracy/?level=rep",
+        "pipeline analytics": "/analytics/pipeline/",
+        "weekly report": "/analytics/weekly/",
     }
     meeting = (
         access.activities_for(se)
