@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -339,3 +340,17 @@ def test_the_accuracy_page_draws_the_trend_and_ranks_managers(cast: Cast) -> Non
     assert '<td class="num">27%</td>' in html  # Dave's MAPE, 0.8 / 3
     forecast = client.get("/forecasts/")
     assert forecast.status_code == 200
+
+
+def test_the_cli_takes_the_weekly_snapshot_once_and_says_so(cast: Cast, capsys: Any) -> None:
+    from presales.cli import main as presales
+
+    make_opportunity(make_account(cast.north), owner=cast.bob)
+    assert presales(["forecast", "snapshot", "--week", "2025-01-15"]) == 0
+    first = " ".join(capsys.readouterr().out.split())
+    assert "Week of 2025-01-13: 3 team snapshot(s) taken with 1 open deal(s); 0 already" in first
+    assert presales(["forecast", "snapshot", "--week", "2025-01-13"]) == 0
+    again = " ".join(capsys.readouterr().out.split())
+    assert "0 team snapshot(s) taken with 0 open deal(s); 3 already taken" in again
+    assert presales(["forecast", "snapshot", "--week", "soon"]) == 2
+    assert Snapshot.objects.count() == 3

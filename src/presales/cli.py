@@ -8,10 +8,15 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from presales.people.models import User
 
 console = Console(stderr=True)
 out = Console()
@@ -34,6 +39,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
     console.print("[green]Database is up to date.[/]")
     return 0
+
+
+def _progress_callback(bar: Progress) -> Callable[[str, int, int], None]:
+    """A service's progress(step, done, total) drawn as one bar per step."""
+    tasks: dict[str, TaskID] = {}
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = bar.add_task(step, total=total)
+        bar.update(tasks[step], completed=done, total=total)
+
+    return progress
 
 
 def _demo_password() -> str:
@@ -61,12 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             console=console,
             disable=not console.is_terminal,
         ) as bar:
-            tasks: dict[str, TaskID] = {}
-
-            def progress(step: str, done: int, total: int) -> None:
-                if step not in tasks:
-                    tasks[step] = bar.add_task(step, total=total)
-                bar.update(tasks[step], completed=done, total=total)
+            progress = _progress_callback(bar)
 
             result = generate_demo(
                 password=password, seed=args.seed, scale=args.scale, progress=progress
@@ -166,25 +178,43 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from presales.meetings.export import render_plan
-    from presales.people.models import User
 
-    viewer = None
-    if args.user:
-        viewer = User.objects.filter(username=args.user, is_active=True).first()
-        if viewer is None:
-            console.print(f"[red]No active user named {args.user!r}.[/]")
-            return 2
-    if args.format == "pdf" and not args.output and out.is_terminal:
-        console.print("[red]A PDF is binary: write it with --output FILE.[/]")
+    viewer = _viewer(args.user)
+    if viewer is False or not _can_write(args):
         return 2
     try:
         data = render_plan(activity_id=args.activity_id, fmt=args.format, viewer=viewer)
     except LookupError as exc:
         console.print(f"[red]{exc.args[0]}[/]")
         return 2
-    if args.output:
-        Path(args.output).write_bytes(data)
-        console.print(f"Wrote the plan to {args.output}.")
+    return _emit(data, args.output, "the plan")
+
+
+def _viewer(name: str) -> User | Literal[False] | None:
+    """The active user named ``name`` (None when no name is given); False, with the error
+    printed, when there is no such user."""
+    from presales.people.models import User
+
+    if not name:
+        return None
+    viewer = User.objects.filter(username=name, is_active=True).first()
+    if viewer is None:
+        console.print(f"[red]No active user named {name!r}.[/]")
+        return False
+    return viewer
+
+
+def _can_write(args: argparse.Namespace) -> bool:
+    if args.format == "pdf" and not args.output and out.is_terminal:
+        console.print("[red]A PDF is binary: write it with --output FILE.[/]")
+        return False
+    return True
+
+
+def _emit(data: bytes, output: str, what: str) -> int:
+    if output:
+        Path(output).write_bytes(data)
+        console.print(f"Wrote {what} to {output}.")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -277,48 +307,33 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def cmd_report_weekly(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from presales.analytics.export import render_team_report
-    from presales.people.models import User
 
-    viewer = None
-    if args.user:
-        viewer = User.objects.filter(username=args.user, is_active=True).first()
-        if viewer is None:
-            console.print(f"[red]No active user named {args.user!r}.[/]")
-            return 2
-    try:
-        week = date.fromisoformat(args.week) if args.week else None
-    except ValueError:
-        console.print(f"[red]--week {args.week!r} is not a date (YYYY-MM-DD).[/]")
-        return 2
-    if args.format == "pdf" and not args.output and out.is_terminal:
-        console.print("[red]A PDF is binary: write it with --output FILE.[/]")
+    viewer = _viewer(args.user)
+    week = _week(args.week)
+    if viewer is False or week is False or not _can_write(args):
         return 2
     try:
         data = render_team_report(team=args.team, fmt=args.format, week=week, viewer=viewer)
     except LookupError as exc:
         console.print(f"[red]{exc.args[0]}[/]", highlight=False)
         return 2
-    if args.output:
-        Path(args.output).write_bytes(data)
-        console.print(f"Wrote the weekly report to {args.output}.")
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    return 0
+    return _emit(data, args.output, "the weekly report")
+
+
+def _week(text: str) -> date | Literal[False] | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        console.print(f"[red]--week {text!r} is not a date (YYYY-MM-DD).[/]")
+        return False
 
 
 def cmd_forecast_snapshot(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from presales.forecasts.services import take_snapshot
 
-    try:
-        week = date.fromisoformat(args.week) if args.week else None
-    except ValueError:
-        console.print(f"[red]--week {args.week!r} is not a date (YYYY-MM-DD).[/]")
+    week = _week(args.week)
+    if week is False:
         return 2
     with Progress(
         TextColumn("[bold]{task.description:<12}"),
@@ -327,12 +342,7 @@ def cmd_forecast_snapshot(args: argparse.Namespace) -> int:
         console=console,
         disable=not console.is_terminal,
     ) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
+        progress = _progress_callback(bar)
 
         result = take_snapshot(week=week, progress=progress)
     out.print(

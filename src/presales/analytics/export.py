@@ -7,10 +7,9 @@ from datetime import date
 
 from django.utils import timezone
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from presales.analytics.report import WeeklyReport, weekly_report
-from presales.core.pdf import latin1
+from presales.core.pdf import latin1, markdown, write_row
 from presales.people.models import Team, User
 
 
@@ -34,10 +33,7 @@ def sections(report: WeeklyReport) -> list[tuple[str, list[str]]]:
 
 
 def to_markdown(report: WeeklyReport) -> str:
-    lines = [f"# {title(report)}", ""]
-    for heading, rows in sections(report):
-        lines += [f"## {heading}", "", *(f"- {r}" for r in rows), ""]
-    return "\n".join(lines)
+    return markdown(title(report), sections(report))
 
 
 def to_json(report: WeeklyReport) -> str:
@@ -52,19 +48,15 @@ def to_pdf(report: WeeklyReport) -> bytes:
     pdf.set_creator("Presales")
     pdf.add_page()
     pdf.set_font("Helvetica", style="B", size=14)
-    _row(pdf, 7, title(report))
+    write_row(pdf, 7, title(report))
     for heading, rows in sections(report):
         pdf.ln(2)
         pdf.set_font("Helvetica", style="B", size=11)
-        _row(pdf, 6, heading)
+        write_row(pdf, 6, heading)
         pdf.set_font("Helvetica", size=9.5)
         for row in rows:
-            _row(pdf, 4.8, f"- {row}")
+            write_row(pdf, 4.8, f"- {row}")
     return bytes(pdf.output())
-
-
-def _row(pdf: FPDF, height: float, text: str) -> None:
-    pdf.multi_cell(0, height, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def render_weekly(report: WeeklyReport, fmt: str) -> bytes:

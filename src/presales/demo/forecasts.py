@@ -118,7 +118,7 @@ def populate(builder: Any) -> None:
                     week=week,
                     submitted_at=timezone.make_aware(datetime(week.year, week.month, week.day, 16)),
                 )
-                _totals(submission, lines)
+                submission.set_totals(lines)
                 submissions.append(submission)
                 pending_lines.append((submission, lines))
     Submission.objects.bulk_create(submissions, batch_size=1000)
@@ -147,13 +147,6 @@ def populate(builder: Any) -> None:
     _pushes(builder, rng, now)
     _snapshots(builder, today)
     builder.progress("forecasts", len(by_owner), len(by_owner))
-
-
-def _totals(submission: Submission, lines: list[Line]) -> None:
-    sums = {c: sum((x.amount for x in lines if x.category == c), Decimal(0)) for c in Category}
-    submission.commit_total = sums[Category.COMMIT]
-    submission.best_case_total = sums[Category.COMMIT] + sums[Category.BEST_CASE]
-    submission.pipeline_total = submission.best_case_total + sums[Category.PIPELINE]
 
 
 def _pushes(builder: Any, rng: random.Random, now: datetime) -> None:

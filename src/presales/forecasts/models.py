@@ -76,6 +76,13 @@ class Submission(models.Model):
     def period_label(self) -> str:
         return quarter_label(self.period_start)
 
+    def set_totals(self, lines: list[Line]) -> None:
+        """Commit, best case (commit included) and pipeline (everything not omitted)."""
+        sums = {c: sum((x.amount for x in lines if x.category == c), Decimal(0)) for c in Category}
+        self.commit_total = sums[Category.COMMIT]
+        self.best_case_total = sums[Category.COMMIT] + sums[Category.BEST_CASE]
+        self.pipeline_total = self.best_case_total + sums[Category.PIPELINE]
+
     @property
     def adjusted_commit(self) -> Decimal:
         """The manager's latest adjusted commit, or the rep's own when nobody adjusted it."""

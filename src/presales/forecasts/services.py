@@ -120,17 +120,9 @@ def submit_forecast(
             )
         )
     Line.objects.bulk_create(lines)
-    _total(submission, lines)
-    return submission
-
-
-def _total(submission: Submission, lines: list[Line]) -> None:
-    """Commit, best case (commit included) and pipeline (everything not omitted) totals."""
-    sums = {c: sum((x.amount for x in lines if x.category == c), Decimal(0)) for c in Category}
-    submission.commit_total = sums[Category.COMMIT]
-    submission.best_case_total = sums[Category.COMMIT] + sums[Category.BEST_CASE]
-    submission.pipeline_total = submission.best_case_total + sums[Category.PIPELINE]
+    submission.set_totals(lines)
     submission.save(update_fields=["commit_total", "best_case_total", "pipeline_total"])
+    return submission
 
 
 @transaction.atomic

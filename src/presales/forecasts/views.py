@@ -18,6 +18,13 @@ from presales.forecasts.charts import trend_svg
 from presales.forecasts.models import Category, Line, Submission, quarter_label, quarter_of
 
 
+def _flash(request: HttpRequest, exc: ValidationError | access.PermissionDenied) -> None:
+    if isinstance(exc, ValidationError):
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    else:
+        messages.error(request, str(exc))
+
+
 def forecast(request: HttpRequest) -> HttpResponse:
     """This quarter's forecast: the rep's form, the SE's confidence, the team's submissions."""
     me = current_user(request)
@@ -78,10 +85,8 @@ def submit(request: HttpRequest) -> HttpResponse:
         services.submit_forecast(actor=me, period_start=period, categories=categories)
     except ValueError:
         messages.error(request, "The period is not a date.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-    except access.PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (ValidationError, access.PermissionDenied) as exc:
+        _flash(request, exc)
     else:
         messages.success(request, f"Forecast submitted for {len(categories)} deal(s).")
     return redirect("forecast")
@@ -101,7 +106,7 @@ def adjust(request: HttpRequest, submission_id: int) -> HttpResponse:
         except InvalidOperation:
             messages.error(request, "The adjusted commit must be a number.")
         except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+            _flash(request, exc)
         else:
             messages.success(request, f"Adjusted the forecast of {submission.owner}.")
     return redirect("forecast")
@@ -123,10 +128,8 @@ def confidence(request: HttpRequest, line_id: int) -> HttpResponse:
             )
         except ValueError:
             messages.error(request, "Give the confidence as a whole number from 0 to 100.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        except access.PermissionDenied as exc:
-            messages.error(request, str(exc))
+        except (ValidationError, access.PermissionDenied) as exc:
+            _flash(request, exc)
         else:
             messages.success(request, f"Confidence recorded for {line.opportunity}.")
     return redirect("forecast")
