@@ -73,6 +73,10 @@ def worker(scale: float, repeat: int) -> dict[str, Any]:
         "my scorecard": f"/scorecards/people/{se.pk}/",
         "team scoreboard": f"/scorecards/teams/{se.team_id}/",
         "incentives": "/incentives/",
+        "forecast": "/forecasts/",
+        "forecast accuracy": "/forecasts/accuracy/?level=rep",
+        "pipeline analytics": "/analytics/pipeline/",
+        "weekly report": "/analytics/weekly/",
     }
     meeting = (
         access.activities_for(se)

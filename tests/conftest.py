@@ -215,3 +215,23 @@ def make_goal(owner: User | None = None, **extra: Any) -> Any:
     extra.setdefault("weight", Decimal("25"))
     extra.setdefault("why", "Demos are where deals are won.")
     return Goal.objects.create(owner=owner, **extra)
+
+
+def make_forecast(
+    owner: User, period_start: date, commit: str, *, week: date | None = None, **extra: Any
+) -> Any:
+    """A recorded forecast submission with its commit total (no lines), for accuracy tests."""
+    from presales.forecasts.models import Submission, quarter_of
+
+    start, end = quarter_of(period_start)
+    monday = week or start - timedelta(days=start.weekday())
+    return Submission.objects.create(
+        owner=owner,
+        team=extra.pop("team", owner.team),
+        period_start=start,
+        period_end=end,
+        week=monday,
+        submitted_at=timezone.make_aware(datetime(monday.year, monday.month, monday.day, 9)),
+        commit_total=Decimal(commit),
+        **extra,
+    )

@@ -154,3 +154,18 @@ def test_demo_has_goals_a_flagged_spiff_and_quota_buckets(demo: object) -> None:
     assert {f.code for f in rushed.flags} == {"unrealistic", "not_inclusive"}
     assert spiff_report(Spiff.objects.get(name="GTX Plus Pro this quarter")).flags == []
     assert QuotaBucket.objects.filter(year=quarter.year, quarter=quarter.quarter).count() == 84
+
+
+def test_demo_has_forecasts_for_past_quarters_so_accuracy_ranks_reps(demo: object) -> None:
+    from presales.forecasts.accuracy import accuracy
+    from presales.forecasts.models import Adjustment, Snapshot, Submission
+
+    assert Submission.objects.filter(period_start__lt=date(2026, 10, 1)).exists()
+    assert Adjustment.objects.exclude(reason="").exists()
+    # Eight past weeks, one snapshot per team and week.
+    assert Snapshot.objects.values("week").distinct().count() == 8
+    admin = User.objects.get(username="admin")
+    reps = accuracy(viewer=admin, level="rep", today=TODAY)
+    measured = [s for s in reps.subjects if s.summary.mape is not None]
+    assert len(measured) >= 5
+    assert [s.rank for s in reps.subjects] == list(range(1, len(reps.subjects) + 1))

@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from presales import __version__
 from presales.accounts.api import router as accounts_router
 from presales.activities.api import router as activities_router
+from presales.analytics.api import router as analytics_router
 from presales.core.api import (
     StrictJsonParser,
     bearer_auth,
@@ -15,6 +16,7 @@ from presales.core.api import (
     session_auth,
 )
 from presales.deals.api import router as deals_router
+from presales.forecasts.api import router as forecasts_router
 from presales.gaps.api import router as gaps_router
 from presales.imports.api import router as imports_router
 from presales.incentives.api import router as incentives_router
@@ -53,5 +55,7 @@ for router in (
     imports_router,
     scorecards_router,
     incentives_router,
+    forecasts_router,
+    analytics_router,
 ):
     api.add_router("/", router)

@@ -8,8 +8,9 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -40,6 +41,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress_callback(bar: Progress) -> Callable[[str, int, int], None]:
+    """A service's progress(step, done, total) drawn as one bar per step."""
+    tasks: dict[str, TaskID] = {}
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = bar.add_task(step, total=total)
+        bar.update(tasks[step], completed=done, total=total)
+
+    return progress
+
+
 def _demo_password() -> str:
     # Readable but random: the demo never ships a fixed password.
     return "-".join(secrets.token_hex(3) for _ in range(3))
@@ -65,12 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             console=console,
             disable=not console.is_terminal,
         ) as bar:
-            tasks: dict[str, TaskID] = {}
-
-            def progress(step: str, done: int, total: int) -> None:
-                if step not in tasks:
-                    tasks[step] = bar.add_task(step, total=total)
-                bar.update(tasks[step], completed=done, total=total)
+            progress = _progress_callback(bar)
 
             result = generate_demo(
                 password=password, seed=args.seed, scale=args.scale, progress=progress
@@ -170,25 +178,43 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from presales.meetings.export import render_plan
-    from presales.people.models import User
 
-    viewer = None
-    if args.user:
-        viewer = User.objects.filter(username=args.user, is_active=True).first()
-        if viewer is None:
-            console.print(f"[red]No active user named {args.user!r}.[/]")
-            return 2
-    if args.format == "pdf" and not args.output and out.is_terminal:
-        console.print("[red]A PDF is binary: write it with --output FILE.[/]")
+    viewer = _viewer(args.user)
+    if viewer is False or not _can_write(args):
         return 2
     try:
         data = render_plan(activity_id=args.activity_id, fmt=args.format, viewer=viewer)
     except LookupError as exc:
         console.print(f"[red]{exc.args[0]}[/]")
         return 2
-    if args.output:
-        Path(args.output).write_bytes(data)
-        console.print(f"Wrote the plan to {args.output}.")
+    return _emit(data, args.output, "the plan")
+
+
+def _viewer(name: str) -> User | Literal[False] | None:
+    """The active user named ``name`` (None when no name is given); False, with the error
+    printed, when there is no such user."""
+    from presales.people.models import User
+
+    if not name:
+        return None
+    viewer = User.objects.filter(username=name, is_active=True).first()
+    if viewer is None:
+        console.print(f"[red]No active user named {name!r}.[/]")
+        return False
+    return viewer
+
+
+def _can_write(args: argparse.Namespace) -> bool:
+    if args.format == "pdf" and not args.output and out.is_terminal:
+        console.print("[red]A PDF is binary: write it with --output FILE.[/]")
+        return False
+    return True
+
+
+def _emit(data: bytes, output: str, what: str) -> int:
+    if output:
+        Path(output).write_bytes(data)
+        console.print(f"Wrote {what} to {output}.")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -487,6 +513,53 @@ def cmd_import_survey(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def cmd_report_weekly(args: argparse.Namespace) -> int:
+    from presales.analytics.export import render_team_report
+
+    viewer = _viewer(args.user)
+    week = _week(args.week)
+    if viewer is False or week is False or not _can_write(args):
+        return 2
+    try:
+        data = render_team_report(team=args.team, fmt=args.format, week=week, viewer=viewer)
+    except LookupError as exc:
+        console.print(f"[red]{exc.args[0]}[/]", highlight=False)
+        return 2
+    return _emit(data, args.output, "the weekly report")
+
+
+def _week(text: str) -> date | Literal[False] | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        console.print(f"[red]--week {text!r} is not a date (YYYY-MM-DD).[/]")
+        return False
+
+
+def cmd_forecast_snapshot(args: argparse.Namespace) -> int:
+    from presales.forecasts.services import take_snapshot
+
+    week = _week(args.week)
+    if week is False:
+        return 2
+    with Progress(
+        TextColumn("[bold]{task.description:<12}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        progress = _progress_callback(bar)
+
+        result = take_snapshot(week=week, progress=progress)
+    out.print(
+        f"Week of {result.week}: {result.created} team snapshot(s) taken with {result.lines} "
+        f"open deal(s); {result.unchanged} already taken this week, left unchanged.",
+        highlight=False,
+    )
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -604,6 +677,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     survey.add_argument("file", help="The survey export (CSV)")
     survey.add_argument("--json", action="store_true", help="Print the counts and errors as JSON")
+    report = add("report", lambda a: 2, "Data-driven reports")
+    report_commands = report.add_subparsers(dest="report_command", required=True, metavar="KIND")
+    weekly = report_commands.add_parser(
+        "weekly", help="A team's weekly report: every figure with its sample and references"
+    )
+    weekly.add_argument("--team", required=True, help="Team name (or id)")
+    weekly.add_argument("--format", choices=["md", "pdf", "json"], default="md")
+    weekly.add_argument("--week", default="", help="Any day of the week (default: last week)")
+    weekly.add_argument("--output", default="", metavar="FILE", help="Write here, not stdout")
+    weekly.add_argument("--user", default="", help="Report as this user sees the data")
+    weekly.set_defaults(func=cmd_report_weekly)
+
+    forecast = add("forecast", lambda a: 2, "Forecast snapshots")
+    forecast_commands = forecast.add_subparsers(
+        dest="forecast_command", required=True, metavar="ACTION"
+    )
+    snapshot = forecast_commands.add_parser(
+        "snapshot", help="Keep each team's open pipeline for this week (once a week; re-runnable)"
+    )
+    snapshot.add_argument("--week", default="", help="Any day of the week (default: this week)")
+    snapshot.set_defaults(func=cmd_forecast_snapshot)
+
     manage = add("manage", cmd_manage, "Run a Django management command (for operators)")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser

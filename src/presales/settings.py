@@ -181,6 +181,8 @@ INSTALLED_APPS = [
     "presales.imports",
     "presales.scorecards",
     "presales.incentives",
+    "presales.forecasts",
+    "presales.analytics",
 ]
 
 MIDDLEWARE = [

@@ -4,9 +4,11 @@ from django.urls import path
 
 from presales.accounts import views as accounts
 from presales.activities import views as activities
+from presales.analytics import views as analytics
 from presales.api import api
 from presales.dashboard import views as dashboard
 from presales.deals import views as deals
+from presales.forecasts import views as forecasts
 from presales.gaps import views as gaps
 from presales.imports import views as imports
 from presales.incentives import views as incentives
@@ -84,6 +86,19 @@ urlpatterns = [
         name="team_scoreboard_csv",
     ),
     path("incentives/", incentives.incentive_list, name="incentive_list"),
+    path("forecasts/", forecasts.forecast, name="forecast"),
+    path("forecasts/submit/", forecasts.submit, name="forecast_submit"),
+    path("forecasts/<int:submission_id>/adjust/", forecasts.adjust, name="forecast_adjust"),
+    path(
+        "forecasts/lines/<int:line_id>/confidence/",
+        forecasts.confidence,
+        name="forecast_confidence",
+    ),
+    path("forecasts/accuracy/", forecasts.accuracy_page, name="forecast_accuracy"),
+    path("analytics/pipeline/", analytics.pipeline_page, name="pipeline_analytics"),
+    path("analytics/weekly/", analytics.weekly, name="weekly_report"),
+    path("analytics/weekly.md", analytics.weekly_markdown, name="weekly_report_md"),
+    path("analytics/weekly.pdf", analytics.weekly_pdf, name="weekly_report_pdf"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

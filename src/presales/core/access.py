@@ -16,6 +16,7 @@ from django.db.models import Model, Q, QuerySet
 from presales.accounts.models import Account, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity
+from presales.forecasts.models import Line, Snapshot, Submission
 from presales.gaps.models import ProductGap
 from presales.incentives.models import QuotaBucket, Spiff
 from presales.meetings.models import Commitment, Debrief, Report, Topic
@@ -396,10 +397,80 @@ def goals_for(user: User | AnonymousUser) -> QuerySet[Goal]:
 _VISIBLE.update({Goal: goals_for, Spiff: spiffs_for, QuotaBucket: quota_buckets_for})
 
 
+def teams_for(user: User | AnonymousUser) -> QuerySet[Team]:
+    """The teams whose figures (forecasts, accuracy, reports) the user may read."""
+    if not user.is_authenticated:
+        return Team.objects.none()
+    assert isinstance(user, User)
+    if sees_everything(user):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=team_ids(user))
+
+
+def forecast_submissions_for(user: User | AnonymousUser) -> QuerySet[Submission]:
+    """Forecasts of the teams the user sees, and the user's own."""
+    if not user.is_authenticated:
+        return Submission.objects.none()
+    assert isinstance(user, User)
+    if sees_everything(user):
+        return Submission.objects.all()
+    return Submission.objects.filter(Q(team_id__in=team_ids(user)) | Q(owner_id=user.pk))
+
+
+def snapshots_for(user: User | AnonymousUser) -> QuerySet[Snapshot]:
+    return Snapshot.objects.filter(team__in=teams_for(user).values("pk"))
+
+
+def can_submit_forecast(user: User | AnonymousUser, owner: User) -> bool:
+    """A rep submits their own forecast; an administrator may submit for anyone."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    return user.is_admin_role or user.pk == owner.pk
+
+
+def can_adjust_forecast(user: User | AnonymousUser, submission: Submission) -> bool:
+    """A manager adjusts the forecasts of the teams they manage (not their own forecast)."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    if user.is_admin_role:
+        return True
+    return (
+        user.is_manager_role
+        and submission.owner_id != user.pk
+        and submission.team_id is not None
+        and submission.team_id in team_ids(user)
+    )
+
+
+def can_rate_confidence(user: User | AnonymousUser, line: Line) -> bool:
+    """The SEs of the deal give its technical confidence (an administrator may too)."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    if user.is_admin_role:
+        return True
+    return line.opportunity.sales_engineers.filter(pk=user.pk).exists()
+
+
+def can_take_snapshot(user: User | AnonymousUser) -> bool:
+    """Snapshots cover every team, so administrators and managers take them."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    return user.is_admin_role or user.is_manager_role
+
+
+_VISIBLE[Submission] = forecast_submissions_for
+_VISIBLE[Snapshot] = snapshots_for
+
+
 __all__ = [
     "PermissionDenied",
     "accounts_for",
     "activities_for",
+    "can_adjust_forecast",
     "can_answer_gap",
     "can_change",
     "can_create_in",
@@ -407,12 +478,16 @@ __all__ = [
     "can_manage_team",
     "can_merge_gaps",
     "can_propose_gap",
+    "can_rate_confidence",
     "can_see",
     "can_set_goals",
     "can_set_pay",
+    "can_submit_forecast",
+    "can_take_snapshot",
     "commitments_for",
     "contacts_for",
     "debriefs_for",
+    "forecast_submissions_for",
     "gaps_for",
     "goals_for",
     "import_runs_for",
@@ -423,8 +498,10 @@ __all__ = [
     "require",
     "scoreboard_teams_for",
     "scorecard_people_for",
+    "snapshots_for",
     "spiffs_for",
     "team_ids",
+    "teams_for",
     "topics_for",
     "visible",
 ]

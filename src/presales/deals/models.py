@@ -127,3 +127,39 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '∅'} → {self.to_stage}"
+
+
+class TermsChange(models.Model):
+    """A change of an opportunity's expected close date or amount, so slipped and pushed deals
+    can be counted later (recorded by deals.services.update_opportunity)."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="terms_changes"
+    )
+    from_close_date = models.DateField(null=True, blank=True)
+    to_close_date = models.DateField(null=True, blank=True)
+    from_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    to_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [
+            models.Index(fields=["opportunity", "changed_at"]),
+            models.Index(fields=["changed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.from_close_date} → {self.to_close_date}, {self.from_amount} → {self.to_amount}"
+        )
+
+    @property
+    def pushed(self) -> bool:
+        """The close date moved later."""
+        return bool(self.from_close_date and self.to_close_date) and (
+            self.to_close_date > self.from_close_date  # type: ignore[operator]
+        )

@@ -13,7 +13,7 @@ from presales.core.services import (
     resolve_plain,
     validate_and_save,
 )
-from presales.deals.models import Opportunity, StageChange
+from presales.deals.models import Opportunity, StageChange, TermsChange
 from presales.people.models import Team, User
 from presales.products.models import Competitor, Product
 from presales.qualification.services import enforce_stage_gate
@@ -40,6 +40,20 @@ def _split(actor: User, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[st
             objs = [resolve_plain(model, pk, field=key) for pk in dict.fromkeys(pks)]
             relations[name] = objs
     return values, relations
+
+
+def _record_terms(opportunity: Opportunity, old: tuple[Any, Any], actor: User | None) -> None:
+    close_date, amount = old
+    if (close_date, amount) != (opportunity.close_date, opportunity.amount):
+        TermsChange.objects.create(
+            opportunity=opportunity,
+            from_close_date=close_date,
+            to_close_date=opportunity.close_date,
+            from_amount=amount,
+            to_amount=opportunity.amount,
+            changed_at=timezone.now(),
+            changed_by=actor,
+        )
 
 
 def _record_stage(opportunity: Opportunity, old: str, actor: User | None) -> None:
@@ -81,6 +95,7 @@ def update_opportunity(
     (the confirmed override is recorded, see qualification.services.enforce_stage_gate)."""
     access.require(access.can_change(actor, opportunity))
     old_stage = opportunity.stage
+    old_terms = (opportunity.close_date, opportunity.amount)
     values, relations = _split(actor, changes)
     if "team" in values:
         access.require(access.can_create_in(actor, team=values["team"]))
@@ -92,4 +107,5 @@ def update_opportunity(
     for name, objs in relations.items():
         getattr(opportunity, name).set(objs)
     _record_stage(opportunity, old_stage, actor)
+    _record_terms(opportunity, old_terms, actor)
     return opportunity

@@ -24,7 +24,7 @@ from django.utils import timezone
 from presales.accounts.models import Account, AccountDomain, Contact
 from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
 from presales.deals.models import Flavor, Opportunity, Stage, StageChange
-from presales.demo import gaps, names, workspace
+from presales.demo import forecasts, gaps, names, workspace
 from presales.demo import scorecards as scorecard_step
 from presales.demo.text import NoteContext, activity_subject, loss_reason, note_body, win_reason
 from presales.notes.models import Note
@@ -666,6 +666,7 @@ def generate_demo(
         lambda: workspace.populate(builder),
         lambda: gaps.populate(builder),
         lambda: scorecard_step.populate(builder),
+        lambda: forecasts.populate(builder),
     )
     for step in steps:
         step()

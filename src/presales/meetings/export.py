@@ -11,10 +11,12 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from presales.activities.models import Activity
 from presales.core import access
+from presales.core.pdf import latin1 as _latin1
+from presales.core.pdf import markdown
+from presales.core.pdf import write_row as _row
 from presales.meetings.planner import Plan, build_plan
 from presales.people.models import User
 
@@ -93,19 +95,7 @@ def _commitment(c: object) -> str:
 
 
 def to_markdown(plan: Plan) -> str:
-    lines = [f"# Plan: {plan.activity.subject}", ""]
-    for heading, rows in sections(plan):
-        lines += [f"## {heading}", "", *(f"- {r}" for r in rows), ""]
-    return "\n".join(lines)
-
-
-_PLAIN = str.maketrans(
-    {"—": "-", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "→": "->", "•": "*"}
-)
-
-
-def _latin1(text: str) -> str:
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+    return markdown(f"Plan: {plan.activity.subject}", list(sections(plan)))
 
 
 def to_pdf(plan: Plan) -> bytes:
@@ -145,10 +135,6 @@ def _draw(
         if len(shown) < len(rows):
             _row(pdf, line, f"  (+{len(rows) - len(shown)} more in the app)")
     return pdf
-
-
-def _row(pdf: FPDF, height: float, text: str) -> None:
-    pdf.multi_cell(0, height, _latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def render_plan(*, activity_id: int, fmt: str, viewer: User | None) -> bytes:

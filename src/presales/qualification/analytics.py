@@ -4,76 +4,23 @@ interval (Wilson for rates, bootstrap for medians) and the all-deals reference b
 
 from __future__ import annotations
 
-import math
-import random
-import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import QuerySet
 
+from presales.core.stats import Median, Rate, bootstrap_median, wilson
 from presales.deals.models import Opportunity, Stage
 from presales.qualification.models import CirclesRating
 
-Z95 = 1.959964
 EARLY_DAYS = 30
 MIN_DEALS_PER_GROUP = 10
 MIN_WON_PER_GROUP = 5
-BOOTSTRAP_SAMPLES = 2000
 GROUPS = (
     ("low", "Low overlap (1–2)", (1, 2)),
     ("mid", "Partial (3)", (3,)),
     ("high", "High overlap (4–5)", (4, 5)),
 )
-
-
-@dataclass(frozen=True)
-class Rate:
-    successes: int
-    n: int
-    low: float | None
-    high: float | None
-
-    @property
-    def value(self) -> float | None:
-        return self.successes / self.n if self.n else None
-
-
-@dataclass(frozen=True)
-class Median:
-    n: int
-    value: float | None
-    low: float | None
-    high: float | None
-
-
-def wilson(successes: int, n: int, z: float = Z95) -> Rate:
-    """The Wilson score interval: honest at small n and at rates near 0 or 1."""
-    if n == 0:
-        return Rate(successes=0, n=0, low=None, high=None)
-    p = successes / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return Rate(successes=successes, n=n, low=max(0.0, centre - half), high=min(1.0, centre + half))
-
-
-def bootstrap_median(
-    values: Sequence[float], *, samples: int = BOOTSTRAP_SAMPLES, seed: int = 0
-) -> Median:
-    """The median with a percentile-bootstrap 95% interval (seeded, so pages do not flicker)."""
-    if not values:
-        return Median(n=0, value=None, low=None, high=None)
-    data = list(values)
-    rng = random.Random(seed)
-    medians = sorted(statistics.median(rng.choices(data, k=len(data))) for _ in range(samples))
-    return Median(
-        n=len(data),
-        value=float(statistics.median(data)),
-        low=float(medians[int(0.025 * (samples - 1))]),
-        high=float(medians[math.ceil(0.975 * (samples - 1))]),
-    )
 
 
 @dataclass

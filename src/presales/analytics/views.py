@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from presales.analytics import export, pipeline
+from presales.analytics.report import WeeklyReport, report_teams, weekly_report
+from presales.core import access
+from presales.core.pages import current_user
+from presales.people.models import Team
+
+
+def _team(request: HttpRequest) -> Team | None:
+    raw = request.GET.get("team", "")
+    if not raw:
+        return None
+    team = report_teams(current_user(request)).filter(pk=int(raw) if raw.isdigit() else 0).first()
+    if team is None:
+        raise Http404("No team with that id that you can see.")
+    return team
+
+
+def _since(request: HttpRequest) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        return timezone.localdate() - timedelta(days=365)
+
+
+def pipeline_page(request: HttpRequest) -> HttpResponse:
+    """Pipeline analytics over the deals the user sees, optionally one team's, closed since a
+    date (default: the last 365 days)."""
+    me = current_user(request)
+    team = _team(request)
+    since = _since(request)
+    by = request.GET.get("by", "product")
+    if by not in pipeline.BREAKDOWNS:
+        by = "product"
+    deals = access.opportunities_for(me)
+    if team:
+        deals = deals.filter(team=team)
+    recent = deals.exclude(stage__in=["won", "lost"], close_date__lt=since)
+    today = timezone.localdate()
+    start = today - timedelta(days=today.weekday() + 7)
+    return render(
+        request,
+        "analytics/pipeline.html",
+        {
+            "teams": report_teams(me),
+            "team": team,
+            "since": since,
+            "by": by,
+            "breakdowns": pipeline.BREAKDOWNS,
+            "win_rate": pipeline.win_rate(recent),
+            "conversion": pipeline.stage_conversion(recent),
+            "se": pipeline.se_involvement(recent),
+            "groups": pipeline.breakdown(recent, by=by, samples=500),
+            "slipped": pipeline.slipped(deals, start=start, end=start + timedelta(days=6)),
+            "pushed": pipeline.pushed(deals, start=start, end=start + timedelta(days=6)),
+            "week_start": start,
+        },
+    )
+
+
+def _report(request: HttpRequest) -> WeeklyReport:
+    me = current_user(request)
+    team = _team(request) or report_teams(me).first()
+    if team is None:
+        raise Http404("You see no team to report on.")
+    week = None
+    if request.GET.get("week"):
+        try:
+            week = date.fromisoformat(request.GET["week"])
+        except ValueError:
+            week = None
+    return weekly_report(viewer=me, team=team, week=week)
+
+
+def weekly(request: HttpRequest) -> HttpResponse:
+    report = _report(request)
+    return render(
+        request,
+        "analytics/weekly.html",
+        {
+            "report": report,
+            "title": export.title(report),
+            "teams": report_teams(current_user(request)),
+            "query": request.GET.urlencode(),
+            "previous": report.week_start - timedelta(days=7),
+            "next": report.week_start + timedelta(days=7),
+        },
+    )
+
+
+def weekly_markdown(request: HttpRequest) -> HttpResponse:
+    report = _report(request)
+    return HttpResponse(export.to_markdown(report), content_type="text/markdown; charset=utf-8")
+
+
+def weekly_pdf(request: HttpRequest) -> HttpResponse:
+    report = _report(request)
+    response = HttpResponse(export.to_pdf(report), content_type="application/pdf")
+    name = f"weekly-{report.team_id}-{report.week_start:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

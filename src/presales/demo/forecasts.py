@@ -1,0 +1,212 @@
+"""The demo's forecasting layer: weekly forecast submissions per rep for the last six quarters
+and this one, SE confidence on supported deals, manager adjustments with reasons, close-date
+pushes on some open deals, and weekly pipeline snapshots for the last eight weeks.
+
+A step of the demo generator, run after deals. Each rep gets a lasting lean (some commit
+more than they land, some less) so the accuracy page has differences to rank; the size of that
+lean is a choice of the demo, not a fact about sales.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from presales.deals.models import CLOSED_STAGES, Stage, TermsChange
+from presales.forecasts.models import (
+    Adjustment,
+    Category,
+    Line,
+    Snapshot,
+    SnapshotLine,
+    Submission,
+    quarter_of,
+    week_of,
+)
+
+QUARTERS_BACK = 6
+WEEKS_OF_SNAPSHOTS = 8
+SUBMISSION_WEEKS = (0, 1, 6)  # weeks into the quarter when reps submit
+REASONS = (
+    "The security review is still open; moved one deal out of commit.",
+    "Procurement confirmed the PO date on the call with the CFO.",
+    "Champion left the account; discounting the largest deal.",
+    "Two renewals confirmed in writing; adding them back.",
+    "POC success criteria not yet signed off.",
+)
+
+
+def _stage_at(path: list[tuple[str, datetime]], day: date) -> str | None:
+    stage = None
+    for name, at in path:
+        if at.date() <= day:
+            stage = name
+    return stage
+
+
+def _category(rng: random.Random, won: bool, lean: float) -> str:
+    roll = rng.random()
+    commit = (0.62 if won else 0.18) + lean
+    if roll < commit:
+        return Category.COMMIT
+    if roll < commit + 0.2:
+        return Category.BEST_CASE
+    return Category.PIPELINE if roll < 0.95 else Category.OMITTED
+
+
+def populate(builder: Any) -> None:
+    rng: random.Random = builder.rng
+    today: date = builder.today
+    now: datetime = builder.now
+    leans = {rep.pk: rng.uniform(-0.15, 0.2) for reps in builder.reps.values() for rep in reps}
+    managers = {t.pk: t.manager_id for t in builder.teams}
+    by_owner: dict[int, list[Any]] = defaultdict(list)
+    for deal in builder.deal_list:
+        by_owner[deal.obj.owner_id].append(deal)
+    start, _ = quarter_of(today)
+    quarters = [start]
+    for _ in range(QUARTERS_BACK):
+        quarters.append(quarter_of(quarters[-1] - timedelta(days=1))[0])
+    submissions: list[Submission] = []
+    pending_lines: list[tuple[Submission, list[Line]]] = []
+    for n, (owner_id, deals) in enumerate(sorted(by_owner.items())):
+        builder.progress("forecasts", n, len(by_owner))
+        team_id = deals[0].obj.team_id
+        for q_start in quarters:
+            q_end = quarter_of(q_start)[1]
+            for offset in SUBMISSION_WEEKS:
+                week = week_of(q_start) + timedelta(weeks=offset)
+                if week > today:
+                    continue
+                lines = []
+                for deal in deals:
+                    opp = deal.obj
+                    stage = _stage_at(deal.path, week)
+                    if stage is None or stage in CLOSED_STAGES:
+                        continue
+                    if not (opp.close_date and q_start <= opp.close_date <= q_end):
+                        continue
+                    won = opp.stage == Stage.WON
+                    rated = bool(deal.ses) and rng.random() < 0.7
+                    lines.append(
+                        Line(
+                            opportunity=opp,
+                            category=_category(rng, won, leans.get(owner_id, 0.0)),
+                            amount=opp.amount or Decimal(0),
+                            close_date=opp.close_date,
+                            stage=stage,
+                            se=deal.ses[0] if rated else None,
+                            se_confidence=(
+                                max(0, min(100, int(rng.gauss(72 if won else 42, 15))))
+                                if rated
+                                else None
+                            ),
+                        )
+                    )
+                if not lines:
+                    continue
+                submission = Submission(
+                    owner_id=owner_id,
+                    team_id=team_id,
+                    period_start=q_start,
+                    period_end=q_end,
+                    week=week,
+                    submitted_at=timezone.make_aware(datetime(week.year, week.month, week.day, 16)),
+                )
+                submission.set_totals(lines)
+                submissions.append(submission)
+                pending_lines.append((submission, lines))
+    Submission.objects.bulk_create(submissions, batch_size=1000)
+    all_lines = []
+    adjustments = []
+    for submission, lines in pending_lines:
+        for line in lines:
+            line.submission = submission
+        all_lines += lines
+        manager = managers.get(submission.team_id or -1)
+        if manager and rng.random() < 0.2:
+            factor = Decimal(str(round(rng.uniform(0.8, 1.1), 2)))
+            adjustments.append(
+                Adjustment(
+                    submission=submission,
+                    manager_id=manager,
+                    commit=(submission.commit_total * factor).quantize(Decimal("1")),
+                    reason=rng.choice(REASONS),
+                    created_at=submission.submitted_at + timedelta(days=1),
+                )
+            )
+    Line.objects.bulk_create(all_lines, batch_size=2000)
+    Adjustment.objects.bulk_create(adjustments, batch_size=1000)
+    builder.counts["forecast submissions"] = len(submissions)
+    builder.counts["forecast lines"] = len(all_lines)
+    _pushes(builder, rng, now)
+    _snapshots(builder, today)
+    builder.progress("forecasts", len(by_owner), len(by_owner))
+
+
+def _pushes(builder: Any, rng: random.Random, now: datetime) -> None:
+    """Some open deals had their close date pushed out in the last ten weeks."""
+    changes = []
+    for deal in builder.deal_list:
+        opp = deal.obj
+        if opp.stage in CLOSED_STAGES or not opp.close_date or rng.random() > 0.25:
+            continue
+        changes.append(
+            TermsChange(
+                opportunity=opp,
+                from_close_date=opp.close_date - timedelta(days=rng.randint(14, 60)),
+                to_close_date=opp.close_date,
+                from_amount=opp.amount,
+                to_amount=opp.amount,
+                changed_at=now - timedelta(days=rng.randint(1, 70)),
+                changed_by=opp.owner,
+            )
+        )
+    TermsChange.objects.bulk_create(changes, batch_size=2000)
+    builder.counts["close-date pushes"] = len(changes)
+
+
+def _snapshots(builder: Any, today: date) -> None:
+    latest: dict[int, Line] = {}
+    for line in Line.objects.order_by("submission__week", "id").select_related("submission"):
+        latest[line.opportunity_id] = line
+    snapshots, rows = [], []
+    for back in range(WEEKS_OF_SNAPSHOTS, 0, -1):
+        week = week_of(today) - timedelta(weeks=back)
+        for team in builder.teams:
+            snapshot = Snapshot(
+                team=team,
+                week=week,
+                taken_at=timezone.make_aware(datetime(week.year, week.month, week.day, 7)),
+            )
+            snapshots.append(snapshot)
+            for deal in builder.deal_list:
+                opp = deal.obj
+                if opp.team_id != team.pk:
+                    continue
+                stage = _stage_at(deal.path, week)
+                if stage is None or stage in CLOSED_STAGES:
+                    continue
+                called = latest.get(opp.pk)
+                rows.append(
+                    SnapshotLine(
+                        snapshot=snapshot,
+                        opportunity=opp,
+                        owner_id=opp.owner_id,
+                        stage=stage,
+                        amount=opp.amount,
+                        close_date=opp.close_date,
+                        category=called.category if called else "",
+                        se_confidence=called.se_confidence if called else None,
+                    )
+                )
+    Snapshot.objects.bulk_create(snapshots, batch_size=500)
+    for row in rows:
+        row.snapshot_id = row.snapshot.pk
+    SnapshotLine.objects.bulk_create(rows, batch_size=2000)
+    builder.counts["forecast snapshots"] = len(snapshots)
