@@ -36,6 +36,21 @@ def sees_everything(user: User) -> bool:
     return user.is_superuser or user.role in {Role.ADMIN, Role.PRODUCT_MANAGER}
 
 
+def _reporting_tree(user: User) -> set[int]:
+    """The user and everyone who reports to them, at any depth (breadth first; orgs are
+    shallow, so a few queries at most)."""
+    people = {user.pk}
+    frontier = {user.pk}
+    while frontier:
+        frontier = set(
+            User.objects.filter(manager_id__in=frontier)
+            .exclude(pk__in=people)
+            .values_list("pk", flat=True)
+        )
+        people |= frontier
+    return people
+
+
 def team_ids(user: User) -> set[int]:
     """The teams whose accounts and deals the user sees (meaningless for sees_everything).
 
@@ -47,16 +62,7 @@ def team_ids(user: User) -> set[int]:
         return cached
     ids: set[int] = {user.team_id} if user.team_id else set()
     if user.is_manager_role:
-        people = {user.pk}
-        frontier = {user.pk}
-        # Walk the reporting tree breadth first; orgs are shallow, so a few queries at most.
-        while frontier:
-            frontier = set(
-                User.objects.filter(manager_id__in=frontier)
-                .exclude(pk__in=people)
-                .values_list("pk", flat=True)
-            )
-            people |= frontier
+        people = _reporting_tree(user)
         ids |= set(Team.objects.filter(manager_id__in=people).values_list("pk", flat=True))
         ids |= set(
             User.objects.filter(pk__in=people, team__isnull=False).values_list("team_id", flat=True)
@@ -283,20 +289,6 @@ def import_runs_for(user: User | AnonymousUser) -> QuerySet[Any]:
 
 
 # -- scorecards and incentives ------------------------------------------------------------------
-
-
-def _reporting_tree(user: User) -> set[int]:
-    """The user and everyone who reports to them, at any depth."""
-    people = {user.pk}
-    frontier = {user.pk}
-    while frontier:
-        frontier = set(
-            User.objects.filter(manager_id__in=frontier)
-            .exclude(pk__in=people)
-            .values_list("pk", flat=True)
-        )
-        people |= frontier
-    return people
 
 
 def scorecard_people_for(user: User | AnonymousUser) -> QuerySet[User]:
