@@ -18,6 +18,7 @@ from presales.activities.models import Activity
 from presales.deals.models import Opportunity
 from presales.notes.models import Note
 from presales.people.models import Role, Team, User
+from presales.texts.models import Text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -122,12 +123,28 @@ def notes_for(user: User | AnonymousUser) -> QuerySet[Note]:
     )
 
 
+def texts_for(user: User | AnonymousUser) -> QuerySet[Text]:
+    """Indexed texts (presales.texts): whoever may see the source object may see its text."""
+    from presales.texts.sources import registered
+
+    if not user.is_authenticated:
+        return Text.objects.none()
+    assert isinstance(user, User)
+    if sees_everything(user):
+        return Text.objects.all()
+    seen = Q(pk__in=[])
+    for source in registered():
+        seen |= Q(kind=source.kind, object_id__in=visible(user, source.model).values("pk"))
+    return Text.objects.filter(seen)
+
+
 _VISIBLE = {
     Account: accounts_for,
     Contact: contacts_for,
     Opportunity: opportunities_for,
     Activity: activities_for,
     Note: notes_for,
+    Text: texts_for,
 }
 
 
@@ -187,5 +204,6 @@ __all__ = [
     "opportunities_for",
     "require",
     "team_ids",
+    "texts_for",
     "visible",
 ]

@@ -1,0 +1,168 @@
+"""Hybrid search: meaning (vectors) and words (full-text search), merged by reciprocal rank
+fusion, limited to what the user may see and to the filters they chose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.safestring import SafeString
+
+from presales.core import access
+from presales.people.models import User
+from presales.texts import embedding, vectors, words
+from presales.texts.models import Text
+from presales.texts.sources import registered
+
+CANDIDATES = 200
+RRF_K = 60
+# Below this cosine a text is not "about" the query at all; without a floor, meaning search
+# would rank the whole index for a query about nothing in it.
+MEANING_FLOOR = 0.25
+MAX_QUERY = 500
+WORDS_ONLY_NOTICE = (
+    "Search by meaning is not installed (pip install 'presales[meaning]'), "
+    "so these results match words only."
+)
+
+
+@dataclass
+class SearchHit:
+    text: Text
+    score: float
+    meaning_rank: int | None
+    words_rank: int | None
+    similarity: float | None
+    snippet: SafeString
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[SearchHit]
+    total: int
+    mode: str  # "hybrid" or "words"
+    notice: str = ""
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def _filtered(actor: User, filters: dict[str, Any]) -> Any:
+    rows = access.texts_for(actor)
+    if filters.get("account_id"):
+        rows = rows.filter(account_id=filters["account_id"])
+    if filters.get("opportunity_id"):
+        rows = rows.filter(opportunity_id=filters["opportunity_id"])
+    if filters.get("author_id"):
+        rows = rows.filter(author_id=filters["author_id"])
+    if filters.get("kind"):
+        rows = rows.filter(kind=filters["kind"])
+    if filters.get("written_after"):
+        rows = rows.filter(written_at__gte=filters["written_after"])
+    if filters.get("written_before"):
+        rows = rows.filter(written_at__lt=filters["written_before"])
+    return rows
+
+
+def _validate(query: str, limit: int, offset: int, filters: dict[str, Any]) -> str:
+    query = " ".join(query.split())
+    errors: dict[str, str] = {}
+    if len(query) < 2:
+        errors["q"] = "Type at least two characters."
+    elif len(query) > MAX_QUERY:
+        errors["q"] = f"Keep the query under {MAX_QUERY} characters."
+    if not 1 <= limit <= 200:
+        errors["limit"] = "Ask for between 1 and 200 results."
+    if offset < 0:
+        errors["offset"] = "The offset cannot be negative."
+    kinds = {s.kind for s in registered()}
+    if filters.get("kind") and filters["kind"] not in kinds:
+        errors["kind"] = f"Unknown kind; use one of {sorted(kinds)}."
+    after, before = filters.get("written_after"), filters.get("written_before")
+    if isinstance(after, datetime) and isinstance(before, datetime) and after >= before:
+        errors["written_before"] = "The end of the date range must come after its start."
+    if errors:
+        raise ValidationError(errors)
+    return query
+
+
+def search_texts(
+    *,
+    actor: User,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    account_id: int | None = None,
+    opportunity_id: int | None = None,
+    author_id: int | None = None,
+    kind: str | None = None,
+    written_after: datetime | None = None,
+    written_before: datetime | None = None,
+) -> SearchResult:
+    """The texts ``actor`` may see that best answer ``query``, by meaning and words together."""
+    filters = {
+        "account_id": account_id,
+        "opportunity_id": opportunity_id,
+        "author_id": author_id,
+        "kind": kind,
+        "written_after": written_after,
+        "written_before": written_before,
+    }
+    query = _validate(query, limit, offset, filters)
+    allowed = _filtered(actor, filters)
+    unrestricted = access.sees_everything(actor) and not any(filters.values())
+    ranked: dict[int, dict[str, Any]] = {}
+    mode, notice = "words", WORDS_ONLY_NOTICE
+    if embedding.available():
+        mode, notice = "hybrid", ""
+        meaning = vectors.nearest(
+            embedding.encode_query(query),
+            allowed=None if unrestricted else allowed,
+            k=CANDIDATES,
+            minimum=MEANING_FLOOR,
+        )
+        for rank, (pk, similarity) in enumerate(meaning, start=1):
+            ranked[pk] = {"meaning": rank, "similarity": similarity, "score": 1 / (RRF_K + rank)}
+    for rank, pk in enumerate(words.word_matches(query, allowed=allowed, k=CANDIDATES), start=1):
+        entry = ranked.setdefault(pk, {"score": 0.0})
+        entry["words"] = rank
+        entry["score"] += 1 / (RRF_K + rank)
+    order = sorted(ranked, key=lambda pk: (-ranked[pk]["score"], -pk))
+    page = order[offset : offset + limit]
+    texts = Text.objects.select_related("author", "account", "opportunity").in_bulk(page)
+    hits = [
+        SearchHit(
+            text=texts[pk],
+            score=ranked[pk]["score"],
+            meaning_rank=ranked[pk].get("meaning"),
+            words_rank=ranked[pk].get("words"),
+            similarity=ranked[pk].get("similarity"),
+            snippet=words.snippet(texts[pk].body, query),
+        )
+        for pk in page
+        if pk in texts
+    ]
+    return SearchResult(query, hits, len(order), mode, notice, filters)
+
+
+def similar_texts(*, actor: User, text: Text, limit: int = 5) -> list[SearchHit]:
+    """Texts closest in meaning to ``text`` (e.g. duplicate product gaps, likely topics)."""
+    if not embedding.available():
+        return search_texts(actor=actor, query=text.body[:MAX_QUERY], limit=limit + 1).hits[
+            : limit + 1
+        ]
+    vector = vectors.vectors_for([text.pk]).get(text.pk)
+    if vector is None:
+        vector = embedding.encode_query(text.body[:2000])
+    near = vectors.nearest(
+        vector, allowed=access.texts_for(actor).exclude(pk=text.pk), k=limit, minimum=0.0
+    )
+    found = Text.objects.select_related("author", "account", "opportunity").in_bulk(
+        [pk for pk, _ in near]
+    )
+    return [
+        SearchHit(found[pk], sim, rank, None, sim, words.snippet(found[pk].body, ""))
+        for rank, (pk, sim) in enumerate(near, start=1)
+        if pk in found
+    ]

@@ -1,0 +1,136 @@
+"""Words: the database's full-text search, highlighted snippets, and bag-of-words vectors for
+grouping when the meaning model is not installed."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from typing import Any
+
+import numpy as np
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+TOKEN = re.compile(r"[a-z0-9][a-z0-9'+#.-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just
+    me more most my no nor not now of off on once only or other our ours out over own same she
+    should so some such than that the their them then there these they this those through to
+    too under until up very was we were what when where which while who whom why will with
+    would you your yours also us said says asked told get got one two new via per let lets
+    week today tomorrow call meeting team""".split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower().strip("'.-") for t in TOKEN.findall(text)]
+
+
+def query_terms(query: str) -> list[str]:
+    terms = [t for t in tokens(query) if t not in STOPWORDS and len(t) > 1]
+    return list(dict.fromkeys(terms or [t for t in tokens(query) if len(t) > 1]))
+
+
+def _stem(term: str) -> str:
+    # Enough to match "freeze" with "freezes" and "integrations" with "integration" in snippets.
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s"):
+        if term.endswith(suffix) and len(term) - len(suffix) >= 4:
+            return term[: -len(suffix)]
+    return term
+
+
+def word_matches(query: str, *, allowed: QuerySet[Any], k: int) -> list[int]:
+    """Ids of texts in ``allowed`` that contain the query's words, best first (BM25/ts_rank)."""
+    terms = [re.sub(r"[^\w]", "", t) for t in query_terms(query)]
+    terms = [t for t in terms if t]
+    if not terms:
+        return []
+    sub, params = allowed.values("pk").query.sql_with_params()
+    if connection.vendor == "sqlite":
+        match = " OR ".join(f'"{t}"' for t in terms)
+        sql = (
+            "SELECT rowid FROM texts_text_fts WHERE texts_text_fts MATCH %s "
+            f"AND rowid IN ({sub}) ORDER BY bm25(texts_text_fts) LIMIT %s"
+        )
+        args = [match, *params, k]
+    elif connection.vendor == "postgresql":
+        tsquery = " | ".join(terms)
+        sql = (
+            "SELECT id FROM texts_text, to_tsquery('english', %s) AS q "
+            "WHERE to_tsvector('english', body) @@ q "
+            f"AND id IN ({sub}) "
+            "ORDER BY ts_rank_cd(to_tsvector('english', body), q, 1) DESC, id DESC LIMIT %s"
+        )
+        args = [tsquery, *params, k]
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def snippet(body: str, query: str, *, width: int = 240) -> SafeString:
+    """The part of ``body`` richest in the query's words, HTML-escaped, words in <mark>."""
+    stems = [_stem(t) for t in query_terms(query)]
+    if not stems:
+        return escape(body[:width] + ("…" if len(body) > width else ""))
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(s) for s in stems) + r")[\w'-]*", re.IGNORECASE
+    )
+    hits = [m.start() for m in pattern.finditer(body)]
+    start = 0
+    if hits:
+        best = max(hits, key=lambda h: sum(1 for o in hits if h <= o < h + width))
+        start = max(0, best - width // 4)
+        if start:
+            space = body.find(" ", start)
+            start = space + 1 if 0 <= space < best else start
+    piece = body[start : start + width]
+    html = []
+    last = 0
+    for m in pattern.finditer(piece):
+        html.append(escape(piece[last : m.start()]))
+        html.append(f"<mark>{escape(m.group(0))}</mark>")
+        last = m.end()
+    html.append(escape(piece[last:]))
+    text = "".join(html)
+    prefix = "…" if start else ""
+    suffix = "…" if start + width < len(body) else ""
+    return mark_safe(prefix + text + suffix)  # noqa: S308 - every piece is escaped above
+
+
+def bag_of_words(bodies: list[str], *, dimensions: int = 2048) -> np.ndarray:
+    """Hashed, L2-normalised word counts: a stand-in for meaning vectors in a lean install."""
+    out = np.zeros((len(bodies), dimensions), dtype=np.float32)
+    for row, body in enumerate(bodies):
+        for term in tokens(body):
+            if term not in STOPWORDS and len(term) > 2:
+                out[row, zlib.crc32(_stem(term).encode()) % dimensions] += 1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1.0, norms)
+
+
+def distinctive_terms(members: list[str], others: list[str], *, top: int = 3) -> list[str]:
+    """Words frequent in ``members`` and rare elsewhere: a readable label for a group."""
+    def doc_freq(bodies: list[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for body in bodies:
+            for term in {t for t in tokens(body) if t not in STOPWORDS and len(t) > 2}:
+                counts[term] = counts.get(term, 0) + 1
+        return counts
+
+    inside, outside = doc_freq(members), doc_freq(others)
+    n_in, n_out = max(len(members), 1), max(len(others), 1)
+    scored = sorted(
+        (
+            (count / n_in - outside.get(term, 0) / n_out, count, term)
+            for term, count in inside.items()
+            if count >= 2 or len(members) < 3
+        ),
+        reverse=True,
+    )
+    return [term for _, _, term in scored[:top]]
