@@ -13,6 +13,7 @@ from presales.deals.api import router as deals_router
 from presales.notes.api import router as notes_router
 from presales.people.api import router as people_router
 from presales.products.api import router as products_router
+from presales.texts.api import router as texts_router
 
 api = NinjaAPI(
     title="Presales API",
@@ -35,5 +36,6 @@ for router in (
     deals_router,
     activities_router,
     notes_router,
+    texts_router,
 ):
     api.add_router("/", router)

@@ -1,16 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from presales.accounts import views as accounts
 from presales.activities import views as activities
 from presales.api import api
 from presales.dashboard import views as dashboard
 from presales.deals import views as deals
+from presales.texts import views as texts
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("search/", dashboard.search, name="search"),
+    path("search/", texts.search, name="search"),
+    path("texts/", include("presales.texts.urls")),
     path("accounts/", accounts.account_list, name="account_list"),
     path("accounts/<int:account_id>/", accounts.account_detail, name="account_detail"),
     path("opportunities/", deals.opportunity_list, name="opportunity_list"),
