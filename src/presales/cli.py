@@ -342,7 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--label", default="cli", help="A name to recognise the token by")
     create.set_defaults(func=cmd_token_create)
 
-    index = add("index", cmd_index, "Index notes and activities for search (incremental, resumable)")
+    index = add(
+        "index", cmd_index, "Index notes and activities for search (incremental, resumable)"
+    )
     index.add_argument("--batch-size", type=int, default=256, help="Texts encoded per batch")
 
     search = add("search", cmd_search, "Search what the team wrote, by meaning and words")

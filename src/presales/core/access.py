@@ -149,7 +149,7 @@ _VISIBLE = {
 
 
 def visible(user: User | AnonymousUser, model: type[Model]) -> QuerySet[Any]:
-    return _VISIBLE[model](user)  # type: ignore[index]
+    return _VISIBLE[model](user)
 
 
 def can_see(user: User | AnonymousUser, obj: Model) -> bool:

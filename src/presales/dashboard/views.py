@@ -41,4 +41,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "dashboard/dashboard.html",
         {"upcoming": upcoming, "deals": deals, "notes": notes, "now": now},
     )
-

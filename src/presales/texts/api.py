@@ -109,7 +109,9 @@ def _hit(hit: services.SearchHit) -> dict[str, Any]:
 
 @router.get("/texts/search", response=SearchOut)
 def search_texts(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, Any]:
-    result = services.search_texts(actor=actor(request), query=params.q, **params.dict(exclude={"q"}))
+    result = services.search_texts(
+        actor=actor(request), query=params.q, **params.dict(exclude={"q"})
+    )
     return {
         "query": result.query,
         "mode": result.mode,

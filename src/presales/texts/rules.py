@@ -162,7 +162,8 @@ RISKS: dict[str, re.Pattern[str]] = {
         r"\bdefunded\b",
         r"\bfunding (was |has been |is )?(pulled|cut|frozen|withdrawn)",
         r"\b(is|are|was|were|been) frozen\b",
-        r"\b(projects?|spend\w*|purchas\w*|orders?) (are |is |were )?(all )?(on hold|frozen|paused)",
+        r"\b(projects?|spend\w*|purchas\w*|orders?) (are |is |were )?(all )?"
+        r"(on hold|frozen|paused)",
         r"\bmoney (is |was )?(gone|spent)\b",
         r"\bcan(no|')t get budget",
     ),
@@ -305,10 +306,10 @@ def _resolve_due(match: re.Match[str], written: date) -> date | None:
             return date.fromisoformat(g["iso"])
         except ValueError:
             return None
-    day, month = (g["d1"], g["m1"]) if g["d1"] else (g["d2"], g["m2"])
-    if day and month:
+    day_number, month = (g["d1"], g["m1"]) if g["d1"] else (g["d2"], g["m2"])
+    if day_number and month:
         try:
-            due = date(written.year, _MONTHS[month.lower()[:3]], int(day))
+            due = date(written.year, _MONTHS[month.lower()[:3]], int(day_number))
         except ValueError:
             return None
         return due if due >= written - timedelta(days=7) else due.replace(year=due.year + 1)

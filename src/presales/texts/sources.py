@@ -87,9 +87,9 @@ def _activity_rows(pks: Iterable[int] | None) -> Iterator[SourceRow]:
         "account_id",
         "opportunity_id",
     )
-    for pk, subject, description, at, author, account, deal in rows.values_list(
-        *fields
-    ).iterator(2000):
+    for pk, subject, description, at, author, account, deal in rows.values_list(*fields).iterator(
+        2000
+    ):
         body = f"{subject}\n{description}".strip() if description else subject
         yield SourceRow(pk, body, at, author, account, deal)
 

@@ -155,8 +155,9 @@ def _nearest_pgvector(
     if allowed is not None:
         sub, sub_params = allowed.values("pk").query.sql_with_params()
         where, params = f"WHERE text_id IN ({sub})", list(sub_params)
+    # The subquery is Django's own SQL for the permission filter; values are bound parameters.
     sql = (
-        "SELECT text_id, 1 - (embedding <=> %s::vector) FROM texts_pgvector "
+        "SELECT text_id, 1 - (embedding <=> %s::vector) FROM texts_pgvector "  # noqa: S608
         f"{where} ORDER BY embedding <=> %s::vector LIMIT %s"
     )
     with connection.cursor() as cursor:

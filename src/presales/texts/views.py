@@ -86,9 +86,9 @@ def search(request: HttpRequest) -> HttpResponse:
             paginator = Paginator(range(result.total), per_page)
             context.update(result=result, page=paginator.get_page(page_number))
             if page_number == 1 and not any(filters.values()):
-                context["named_accounts"] = access.accounts_for(user).filter(
-                    name__icontains=q
-                ).order_by("name")[:10]
+                context["named_accounts"] = (
+                    access.accounts_for(user).filter(name__icontains=q).order_by("name")[:10]
+                )
                 context["named_deals"] = (
                     access.opportunities_for(user)
                     .filter(Q(name__icontains=q) | Q(account__name__icontains=q))

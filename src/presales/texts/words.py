@@ -14,16 +14,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'+#.-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before
+_STOPWORDS = """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
     further had has have having he her here hers him his how i if in into is it its itself just
     me more most my no nor not now of off on once only or other our ours out over own same she
     should so some such than that the their them then there these they this those through to
     too under until up very was we were what when where which while who whom why will with
     would you your yours also us said says asked told get got one two new via per let lets
-    week today tomorrow call meeting team""".split()
-)
+    week today tomorrow call meeting team"""
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 def tokens(text: str) -> list[str]:
@@ -52,15 +51,16 @@ def word_matches(query: str, *, allowed: QuerySet[Any], k: int) -> list[int]:
     sub, params = allowed.values("pk").query.sql_with_params()
     if connection.vendor == "sqlite":
         match = " OR ".join(f'"{t}"' for t in terms)
+        # ``sub`` is Django's SQL for the permission filter; every value is a bound parameter.
         sql = (
-            "SELECT rowid FROM texts_text_fts WHERE texts_text_fts MATCH %s "
+            "SELECT rowid FROM texts_text_fts WHERE texts_text_fts MATCH %s "  # noqa: S608
             f"AND rowid IN ({sub}) ORDER BY bm25(texts_text_fts) LIMIT %s"
         )
         args = [match, *params, k]
     elif connection.vendor == "postgresql":
         tsquery = " | ".join(terms)
         sql = (
-            "SELECT id FROM texts_text, to_tsquery('english', %s) AS q "
+            "SELECT id FROM texts_text, to_tsquery('english', %s) AS q "  # noqa: S608
             "WHERE to_tsvector('english', body) @@ q "
             f"AND id IN ({sub}) "
             "ORDER BY ts_rank_cd(to_tsvector('english', body), q, 1) DESC, id DESC LIMIT %s"
@@ -90,7 +90,7 @@ def snippet(body: str, query: str, *, width: int = 240) -> SafeString:
             space = body.find(" ", start)
             start = space + 1 if 0 <= space < best else start
     piece = body[start : start + width]
-    html = []
+    html: list[str] = []
     last = 0
     for m in pattern.finditer(piece):
         html.append(escape(piece[last : m.start()]))
@@ -116,6 +116,7 @@ def bag_of_words(bodies: list[str], *, dimensions: int = 2048) -> np.ndarray:
 
 def distinctive_terms(members: list[str], others: list[str], *, top: int = 3) -> list[str]:
     """Words frequent in ``members`` and rare elsewhere: a readable label for a group."""
+
     def doc_freq(bodies: list[str]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for body in bodies:

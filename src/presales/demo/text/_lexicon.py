@@ -9,9 +9,14 @@ def _ordinal(day: int) -> str:
 
 
 GENERATED = "\n".join(
-    ["@month", *_MONTHS.split()]
-    + ["@day_num", *(str(day) for day in range(1, 29))]
-    + ["@ordinal", *(_ordinal(day) for day in range(1, 29))]
+    [
+        "@month",
+        *_MONTHS.split(),
+        "@day_num",
+        *(str(day) for day in range(1, 29)),
+        "@ordinal",
+        *(_ordinal(day) for day in range(1, 29)),
+    ]
 )
 
 RULES = """

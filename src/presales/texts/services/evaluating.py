@@ -107,7 +107,9 @@ def load_eval_set(path: Path) -> list[dict[str, Any]]:
             assert isinstance(row["text"], str) and row["text"].strip()
             assert row["flavor"] in {"problem", "opportunity", "none"}
         except (ValueError, KeyError, AssertionError, TypeError) as exc:
-            raise ValidationError({"file": f"{path.name}, line {number}: not a labelled text ({exc})"})
+            raise ValidationError(
+                {"file": f"{path.name}, line {number}: not a labelled text ({exc})"}
+            ) from exc
         rows.append(row)
     return rows
 
@@ -150,7 +152,9 @@ def evaluate_labels(*, path: Path | None = None, part: str | None = None) -> Eva
             != (
                 row["flavor"]
                 if name == "flavor"
-                else bool(row.get(name)) if name == "product_gap" else name in row.get("risks", [])
+                else bool(row.get(name))
+                if name == "product_gap"
+                else name in row.get("risks", [])
             )
         ]
         if wrong or bool(commitment) != bool(guess["commitments"]):

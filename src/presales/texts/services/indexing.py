@@ -191,9 +191,9 @@ def _encode_pending(report: IndexReport, progress: Progress, batch_size: int) ->
     progress("encode", 0, total)
     last = 0
     while True:
-        batch = list(pending.filter(pk__gt=last).values_list("pk", "content_hash", "body")[
-            :batch_size
-        ])
+        batch = list(
+            pending.filter(pk__gt=last).values_list("pk", "content_hash", "body")[:batch_size]
+        )
         if not batch:
             break
         matrix = embedding.encode([body for _, _, body in batch])

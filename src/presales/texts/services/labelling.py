@@ -98,7 +98,9 @@ def correct_label(*, actor: User, text: Text, label: str, value: str) -> Text:
     """Record a user's correction of one label; it applies now and teaches similar texts."""
     access.require(access.can_see(actor, text), "You cannot see this text.")
     if label not in LABEL_VALUES:
-        raise ValidationError({"label": f"Unknown label {label!r}; use one of {list(LABEL_VALUES)}"})
+        raise ValidationError(
+            {"label": f"Unknown label {label!r}; use one of {list(LABEL_VALUES)}"}
+        )
     if value not in LABEL_VALUES[label]:
         raise ValidationError({"value": f"{label} takes one of {list(LABEL_VALUES[label])}."})
     LabelCorrection.objects.update_or_create(

@@ -69,11 +69,12 @@ def _in_scope(actor: User, scope: str) -> object:
     elif scope == "gaps":
         rows = rows.filter(labels__product_gap="yes")
     elif scope == "risks":
-        rows = rows.filter(
-            labels__budget_freeze="yes"
-        ) | rows.filter(labels__champion_left="yes") | rows.filter(
-            labels__timeline_slip="yes"
-        ) | rows.filter(labels__security_objection="yes")
+        rows = (
+            rows.filter(labels__budget_freeze="yes")
+            | rows.filter(labels__champion_left="yes")
+            | rows.filter(labels__timeline_slip="yes")
+            | rows.filter(labels__security_objection="yes")
+        )
     return rows
 
 
