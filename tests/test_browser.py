@@ -104,3 +104,40 @@ def test_list_filters_update_in_place_with_htmx(
     )
     assert "Alpha Medical" in page.locator("#results").inner_text()
     page.close()
+
+
+def test_se_searches_by_meaning_opens_a_note_and_corrects_its_label(
+    browser: Any, live_server: Any, transactional_db: None, cast: Cast
+) -> None:
+    from presales.texts.services import index_texts
+
+    account = make_account(cast.north, "Contoso Health")
+    deal = make_opportunity(account, name="Contoso rollout", owner=cast.bob)
+    make_note("The CFO froze all discretionary spending until January.", author=cast.bob,
+              opportunity=deal)  # fmt: skip
+    make_note("Demo of the dashboards went well.", author=cast.bob, opportunity=deal)
+    index_texts()
+
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.fill("header input[name=q]", "spending frozen")
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url("**/search/?q=spending+frozen")
+    first = page.locator("#results .hit").first
+    assert "The CFO froze all discretionary" in first.inner_text()
+    assert first.locator("mark").first.inner_text().lower() == "spending"
+    first.locator(".meta a").first.click()
+    page.wait_for_url("**/texts/*/")
+    assert "budget freeze" in page.locator("#text-labels").inner_text()
+    page.select_option("select[name=label]", "timeline_slip")
+    page.select_option("select[name=value]", "yes")
+    page.click("#correct-label button")
+    page.wait_for_selector("text=Label corrected")
+    assert "timeline slip" in page.locator("#text-labels").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "text.png"), full_page=True)
+    page.close()

@@ -434,7 +434,7 @@ def test_text_page_shows_labels_and_takes_a_correction(cast: Cast) -> None:
 
 def test_themes_page_lists_themes_with_counts(cast: Cast, settings: Any) -> None:
     settings.TEXT_MODEL = "off"  # words only: groups by shared words
-    write(cast, ["Okta login for single sign-on", "Okta single sign-on for admins"] + PRICE[:2])
+    write(cast, ["Okta login for single sign-on", "Okta single sign-on for admins", *PRICE[:2]])
     page = logged_in(cast.alice).get("/texts/themes/").content.decode()
     assert "4 of 4 texts grouped" in page
     assert "okta" in page
