@@ -345,7 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     index = add(
         "index", cmd_index, "Index notes and activities for search (incremental, resumable)"
     )
-    index.add_argument("--batch-size", type=int, default=256, help="Texts encoded per batch")
+    index.add_argument(
+        "--batch-size", type=int, default=1024, help="Texts encoded and committed per batch"
+    )
 
     search = add("search", cmd_search, "Search what the team wrote, by meaning and words")
     search.add_argument("query")

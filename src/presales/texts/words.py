@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+FIRST_PASS = 500
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'+#.-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
 _STOPWORDS = """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
@@ -42,34 +43,61 @@ def _stem(term: str) -> str:
     return term
 
 
-def word_matches(query: str, *, allowed: QuerySet[Any], k: int) -> list[int]:
-    """Ids of texts in ``allowed`` that contain the query's words, best first (BM25/ts_rank)."""
+def word_matches(
+    query: str,
+    *,
+    allowed: QuerySet[Any] | None,
+    k: int,
+    allowed_ids: np.ndarray | None = None,
+) -> list[int]:
+    """Ids of texts (in ``allowed``, None meaning all) that contain the query's words, best
+    first by BM25 (SQLite FTS5) or ts_rank_cd (PostgreSQL). ``allowed_ids`` may carry the ids
+    of ``allowed`` already fetched."""
     terms = [re.sub(r"[^\w]", "", t) for t in query_terms(query)]
     terms = [t for t in terms if t]
     if not terms:
         return []
-    sub, params = allowed.values("pk").query.sql_with_params()
     if connection.vendor == "sqlite":
-        match = " OR ".join(f'"{t}"' for t in terms)
-        # ``sub`` is Django's SQL for the permission filter; every value is a bound parameter.
-        sql = (
-            "SELECT rowid FROM texts_text_fts WHERE texts_text_fts MATCH %s "  # noqa: S608
-            f"AND rowid IN ({sub}) ORDER BY bm25(texts_text_fts) LIMIT %s"
-        )
-        args = [match, *params, k]
-    elif connection.vendor == "postgresql":
-        tsquery = " | ".join(terms)
-        sql = (
-            "SELECT id FROM texts_text, to_tsquery('english', %s) AS q "  # noqa: S608
-            "WHERE to_tsvector('english', body) @@ q "
-            f"AND id IN ({sub}) "
-            "ORDER BY ts_rank_cd(to_tsvector('english', body), q, 1) DESC, id DESC LIMIT %s"
-        )
-        args = [tsquery, *params, k]
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        return []
+        if allowed is not None and allowed_ids is None:
+            allowed_ids = np.fromiter(allowed.values_list("pk", flat=True), dtype=np.int64)
+        visible = None if allowed_ids is None else set(allowed_ids.tolist())
+        return _sqlite_matches(" OR ".join(f'"{t}"' for t in terms), visible, k)
+    if connection.vendor == "postgresql":
+        return _postgres_matches(" | ".join(terms), allowed, k)
+    return []  # pragma: no cover - only SQLite and PostgreSQL are supported
+
+
+def _sqlite_matches(match: str, visible: set[int] | None, k: int) -> list[int]:
+    # FTS5 cannot push a permission subquery into its index (``rowid IN (...)`` made one query
+    # take seconds on 20,000 texts), so rank the matches by BM25 and keep the visible ones,
+    # taking ten times more while too few of them are visible.
+    sql = "SELECT rowid FROM texts_text_fts WHERE texts_text_fts MATCH %s ORDER BY rank LIMIT %s"
+    wanted = k if visible is None else max(FIRST_PASS, k)
     with connection.cursor() as cursor:
-        cursor.execute(sql, args)
+        while True:
+            cursor.execute(sql, [match, wanted])
+            ranked = [int(row[0]) for row in cursor.fetchall()]
+            if visible is None:
+                return ranked
+            survivors = [pk for pk in ranked if pk in visible]
+            if len(survivors) >= k or len(ranked) < wanted:
+                return survivors[:k]
+            wanted *= 10
+
+
+def _postgres_matches(tsquery: str, allowed: QuerySet[Any] | None, k: int) -> list[int]:
+    where, params = "", []
+    if allowed is not None:
+        # ``sub`` is Django's SQL for the permission filter; every value is a bound parameter.
+        sub, sub_params = allowed.values("pk").query.sql_with_params()
+        where, params = f"AND id IN ({sub})", list(sub_params)
+    sql = (
+        "SELECT id FROM texts_text, to_tsquery('english', %s) AS q "  # noqa: S608
+        f"WHERE body_tsv @@ q {where} "
+        "ORDER BY ts_rank_cd(body_tsv, q, 1) DESC, id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tsquery, *params, k])
         return [int(row[0]) for row in cursor.fetchall()]
 
 

@@ -4,7 +4,7 @@ SQLite: an FTS5 table over ``texts_text.body`` (porter stemming) kept in step by
 later migration that makes SQLite rebuild ``texts_text`` drops the triggers: recreate them there
 and run ``INSERT INTO texts_text_fts(texts_text_fts) VALUES('rebuild')``.
 
-PostgreSQL: a GIN index on the English ``to_tsvector`` of the body; and when the ``vector``
+PostgreSQL: a stored English ``tsvector`` of the body (``body_tsv``) with a GIN index; and when the ``vector``
 extension is installed (or may be created by this role), the ``texts_pgvector`` table that
 ``presales.texts.vectors`` orders by cosine distance. Without it, vectors are searched in memory.
 """
@@ -29,8 +29,12 @@ SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS texts_text_fts_ai",
     "DROP TABLE IF EXISTS texts_text_fts",
 ]
+# A stored tsvector, so ranking reads it instead of parsing every matching body again. Django
+# does not know the column; PostgreSQL fills it on every insert and update.
 POSTGRES_UP = [
-    "CREATE INDEX texts_text_body_fts ON texts_text USING gin (to_tsvector('english', body))",
+    "ALTER TABLE texts_text ADD COLUMN body_tsv tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('english', body)) STORED",
+    "CREATE INDEX texts_text_body_fts ON texts_text USING gin (body_tsv)",
 ]
 PGVECTOR_UP = (
     "CREATE TABLE texts_pgvector ("
@@ -78,6 +82,7 @@ def backwards(apps, schema_editor):
         elif connection.vendor == "postgresql":
             cursor.execute("DROP TABLE IF EXISTS texts_pgvector")
             cursor.execute("DROP INDEX IF EXISTS texts_text_body_fts")
+            cursor.execute("ALTER TABLE texts_text DROP COLUMN IF EXISTS body_tsv")
 
 
 class Migration(migrations.Migration):

@@ -185,27 +185,23 @@ def _encode_pending(report: IndexReport, progress: Progress, batch_size: int) ->
         if vectors.pgvector_enabled():
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM texts_pgvector")
-    pending = Text.objects.filter(pending_vectors()).order_by("pk")
-    total = pending.count()
-    done = 0
-    progress("encode", 0, total)
-    last = 0
-    while True:
+    pending = list(
+        Text.objects.filter(pending_vectors()).order_by("pk").values_list("pk", flat=True)
+    )
+    progress("encode", 0, len(pending))
+    for start in range(0, len(pending), batch_size):
+        ids = pending[start : start + batch_size]
         batch = list(
-            pending.filter(pk__gt=last).values_list("pk", "content_hash", "body")[:batch_size]
+            Text.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "content_hash", "body")
         )
-        if not batch:
-            break
         matrix = embedding.encode([body for _, _, body in batch])
         _store_vectors([(pk, h) for pk, h, _ in batch], [row.tobytes() for row in matrix], name)
-        last = batch[-1][0]
-        done += len(batch)
         report.encoded += len(batch)
-        progress("encode", done, total)
+        progress("encode", start + len(ids), len(pending))
     vectors.invalidate()
 
 
-def index_texts(*, batch_size: int = 256, progress: Progress | None = None) -> IndexReport:
+def index_texts(*, batch_size: int = 1024, progress: Progress | None = None) -> IndexReport:
     """Index every registered source: new and changed texts, their vectors and labels.
 
     ``progress(step, done, total)`` is called as work proceeds. Safe to interrupt and rerun.
