@@ -498,3 +498,16 @@ def test_a_week_old_note_is_still_found_after_time_passes(cast: Cast) -> None:
     assert ids_of(search_texts(actor=cast.alice, query="renewal paperwork")) == [
         "Renewal paperwork"
     ]
+
+
+def test_similar_texts_without_the_model_match_shared_words_and_skip_the_text_itself(
+    cast: Cast, settings: Any
+) -> None:
+    from presales.texts.services import similar_texts
+
+    settings.TEXT_MODEL = "off"
+    notes = write(cast, ["Okta single sign-on is mandatory", "Okta sign-on for admins", "Pricing"])
+    text = Text.objects.get(object_id=notes[0].pk)
+    assert [h.text.body for h in similar_texts(actor=cast.alice, text=text)] == [
+        "Okta sign-on for admins"
+    ]

@@ -71,9 +71,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             result = generate_demo(
                 password=password, seed=args.seed, scale=args.scale, progress=progress
             )
+            from presales.texts.services import index_texts
+
+            # Words and labels now; vectors take minutes on a laptop, so `presales index` adds them.
+            index_texts(progress=progress, meaning=False)
         se_username, admin_username = result.se_username, result.admin_username
         summary = ", ".join(f"{n:,} {name}" for name, n in result.counts.items())
         console.print(f"Demo data created: {summary}.")
+        console.print("Run `presales index` to add search by meaning (a few minutes).")
     url = f"http://127.0.0.1:{args.port}/"
     out.print(f"\n[bold]Presales[/] demo at {url}")
     out.print(

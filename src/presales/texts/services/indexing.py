@@ -201,14 +201,17 @@ def _encode_pending(report: IndexReport, progress: Progress, batch_size: int) ->
     vectors.invalidate()
 
 
-def index_texts(*, batch_size: int = 1024, progress: Progress | None = None) -> IndexReport:
+def index_texts(
+    *, batch_size: int = 1024, progress: Progress | None = None, meaning: bool = True
+) -> IndexReport:
     """Index every registered source: new and changed texts, their vectors and labels.
 
     ``progress(step, done, total)`` is called as work proceeds. Safe to interrupt and rerun.
+    ``meaning=False`` skips the vectors (quick: words and labels only; a later run adds them).
     """
     started = time.perf_counter()
     report_progress: Progress = progress or (lambda step, done, total: None)
-    report = IndexReport(model=embedding.model_name(), meaning=embedding.available())
+    report = IndexReport(model=embedding.model_name(), meaning=meaning and embedding.available())
     for source in registered():
         _sync_source(source, report, report_progress)
     if report.meaning:

@@ -164,9 +164,11 @@ def search_texts(
 def similar_texts(*, actor: User, text: Text, limit: int = 5) -> list[SearchHit]:
     """Texts closest in meaning to ``text`` (e.g. duplicate product gaps, likely topics)."""
     if not embedding.available():
-        return search_texts(actor=actor, query=text.body[:MAX_QUERY], limit=limit + 1).hits[
-            : limit + 1
-        ]
+        query = " ".join(words.query_terms(text.body)[:12])
+        if len(query) < 2:
+            return []
+        hits = search_texts(actor=actor, query=query, limit=limit + 1).hits
+        return [h for h in hits if h.text.pk != text.pk][:limit]
     vector = vectors.vectors_for([text.pk]).get(text.pk)
     if vector is None:
         vector = embedding.encode_query(text.body[:2000])
