@@ -46,6 +46,16 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def log_in(browser: Any, live_server: Any, username: str) -> Any:
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
 def test_se_logs_in_sees_the_week_and_opens_a_deal(
     browser: Any, live_server: Any, transactional_db: None, cast: Cast
 ) -> None:
@@ -89,12 +99,7 @@ def test_list_filters_update_in_place_with_htmx(
 ) -> None:
     make_account(cast.north, "Alpha Medical", sector="medical")
     make_account(cast.north, "Beta Retail", sector="retail")
-    page = browser.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page = log_in(browser, live_server, "alice")
     page.goto(f"{live_server.url}/accounts/")
     assert "Beta Retail" in page.locator("#results").inner_text()
     page.select_option("select[name=sector]", "medical")
@@ -118,12 +123,7 @@ def test_se_searches_by_meaning_opens_a_note_and_corrects_its_label(
     make_note("Demo of the dashboards went well.", author=cast.bob, opportunity=deal)
     index_texts()
 
-    page = browser.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page = log_in(browser, live_server, "alice")
     page.fill("header input[name=q]", "spending frozen")
     page.press("header input[name=q]", "Enter")
     page.wait_for_url("**/search/?q=spending+frozen")

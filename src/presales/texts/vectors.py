@@ -102,6 +102,20 @@ def vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 
 
+def id_filter_sql(
+    allowed: QuerySet[Any] | None, *, column: str, keyword: str
+) -> tuple[str, list[Any]]:
+    """``WHERE/AND column IN (<allowed's SQL>)`` and its parameters, or nothing for None.
+
+    The subquery is Django's own SQL for the permission filter; every value stays a bound
+    parameter, so the raw queries built with it are safe.
+    """
+    if allowed is None:
+        return "", []
+    sub, params = allowed.values("pk").query.sql_with_params()
+    return f"{keyword} {column} IN ({sub})", list(params)
+
+
 def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]]:
     if len(scores) == 0:
         return []
@@ -157,11 +171,7 @@ def _nearest_pgvector(
     query: np.ndarray, *, allowed: QuerySet[Any] | None, k: int
 ) -> list[tuple[int, float]]:
     literal = vector_literal(query)
-    where, params = "", []
-    if allowed is not None:
-        sub, sub_params = allowed.values("pk").query.sql_with_params()
-        where, params = f"WHERE text_id IN ({sub})", list(sub_params)
-    # The subquery is Django's own SQL for the permission filter; values are bound parameters.
+    where, params = id_filter_sql(allowed, column="text_id", keyword="WHERE")
     sql = (
         "SELECT text_id, 1 - (embedding <=> %s::vector) FROM texts_pgvector "  # noqa: S608
         f"{where} ORDER BY embedding <=> %s::vector LIMIT %s"

@@ -86,11 +86,9 @@ def _sqlite_matches(match: str, visible: set[int] | None, k: int) -> list[int]:
 
 
 def _postgres_matches(tsquery: str, allowed: QuerySet[Any] | None, k: int) -> list[int]:
-    where, params = "", []
-    if allowed is not None:
-        # ``sub`` is Django's SQL for the permission filter; every value is a bound parameter.
-        sub, sub_params = allowed.values("pk").query.sql_with_params()
-        where, params = f"AND id IN ({sub})", list(sub_params)
+    from presales.texts.vectors import id_filter_sql
+
+    where, params = id_filter_sql(allowed, column="id", keyword="AND")
     sql = (
         "SELECT id FROM texts_text, to_tsquery('english', %s) AS q "  # noqa: S608
         f"WHERE body_tsv @@ q {where} "

@@ -51,21 +51,20 @@ class SearchResult:
     filters: dict[str, Any] = field(default_factory=dict)
 
 
+# Each filter and the lookup it applies to the visible texts.
+_LOOKUPS = {
+    "account_id": "account_id",
+    "opportunity_id": "opportunity_id",
+    "author_id": "author_id",
+    "kind": "kind",
+    "written_after": "written_at__gte",
+    "written_before": "written_at__lt",
+}
+
+
 def _filtered(actor: User, filters: dict[str, Any]) -> Any:
-    rows = access.texts_for(actor)
-    if filters.get("account_id"):
-        rows = rows.filter(account_id=filters["account_id"])
-    if filters.get("opportunity_id"):
-        rows = rows.filter(opportunity_id=filters["opportunity_id"])
-    if filters.get("author_id"):
-        rows = rows.filter(author_id=filters["author_id"])
-    if filters.get("kind"):
-        rows = rows.filter(kind=filters["kind"])
-    if filters.get("written_after"):
-        rows = rows.filter(written_at__gte=filters["written_after"])
-    if filters.get("written_before"):
-        rows = rows.filter(written_at__lt=filters["written_before"])
-    return rows
+    lookups = {_LOOKUPS[name]: value for name, value in filters.items() if value}
+    return access.texts_for(actor).filter(**lookups)
 
 
 def _validate(query: str, limit: int, offset: int, filters: dict[str, Any]) -> str:
