@@ -511,3 +511,18 @@ def test_similar_texts_without_the_model_match_shared_words_and_skip_the_text_it
     assert [h.text.body for h in similar_texts(actor=cast.alice, text=text)] == [
         "Okta sign-on for admins"
     ]
+
+
+def test_themes_of_lost_deals_group_only_texts_on_lost_deals(cast: Cast, settings: Any) -> None:
+    settings.TEXT_MODEL = "off"
+    account = make_account(cast.north)
+    lost = make_opportunity(account, name="Lost", stage=Stage.LOST)
+    won = make_opportunity(account, name="Won", stage=Stage.WON)
+    write(cast, ["Lost on price, too expensive", "Price was twice the rival's"], opportunity=lost)
+    write(cast, ["Won thanks to the SSO story"], opportunity=won)
+    result = group_texts(actor=cast.alice, scope="lost")
+    assert (result.sample, result.population) == (2, 2)
+    members = sorted(m.body for t in result.themes for m in t.members)
+    assert members == ["Lost on price, too expensive", "Price was twice the rival's"]
+    gaps = group_texts(actor=cast.alice, scope="gaps")
+    assert gaps.population == 0 and gaps.themes == []
