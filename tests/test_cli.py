@@ -12,8 +12,13 @@ from pathlib import Path
 import pytest
 
 
+def cli_env() -> dict[str, str]:
+    # Without PRESALES_DATABASE_URL of the PostgreSQL run: the CLI's database is SQLite in home.
+    return {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
+
+
 def presales(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
+    env = cli_env()
     env["PRESALES_HOME"] = str(home)
     return subprocess.run(
         [sys.executable, "-m", "presales.cli", *args],
@@ -60,7 +65,7 @@ def test_token_create_prints_a_token_that_the_api_accepts(home: Path) -> None:
             f"r=Client(HTTP_AUTHORIZATION='Bearer {token}').get('/api/me');"
             "print(r.status_code, r.json()['username'])",
         ],
-        env={**os.environ, "PRESALES_HOME": str(home)},
+        env={**cli_env(), "PRESALES_HOME": str(home)},
         capture_output=True,
         text=True,
         check=False,
@@ -86,7 +91,7 @@ def test_demo_prints_a_login_that_works_on_the_served_pages(tmp_path: Path) -> N
             f"ok=c.login(username={username!r}, password={password!r});"
             "r=c.get('/');print(json.dumps([ok, r.status_code, 'My week' in r.content.decode()]))",
         ],
-        env={**os.environ, "PRESALES_HOME": str(tmp_path)},
+        env={**cli_env(), "PRESALES_HOME": str(tmp_path)},
         capture_output=True,
         text=True,
         check=False,
