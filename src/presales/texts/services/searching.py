@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.safestring import SafeString
@@ -28,6 +29,10 @@ MAX_QUERY = 500
 WORDS_ONLY_NOTICE = (
     "Search by meaning is not installed (pip install 'presales[meaning]'), "
     "so these results match words only."
+)
+MEANING_OFF_NOTICE = "Search by meaning is turned off (PRESALES_TEXT_MODEL=off): words only."
+NOT_ENCODED_NOTICE = (
+    "No text has been encoded for search by meaning yet (run `presales index`): words only."
 )
 
 
@@ -123,9 +128,12 @@ def search_texts(
         else None
     )
     ranked: dict[int, dict[str, Any]] = {}
-    mode, notice = "words", WORDS_ONLY_NOTICE
+    mode = "words"
+    notice = MEANING_OFF_NOTICE if settings.TEXT_MODEL == "off" else WORDS_ONLY_NOTICE
     if embedding.available():
         mode, notice = "hybrid", ""
+        if not vectors.pgvector_enabled() and not len(vectors.matrix().ids):
+            notice = NOT_ENCODED_NOTICE
         meaning = vectors.nearest(
             embedding.encode_query(query),
             allowed=None if unrestricted else allowed,
