@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from presales.deals.models import Stage
 from presales.products.models import Competitor
-from presales.texts import embedding, rules
+from presales.texts import embedding, rules, vectors
 from presales.texts.models import LabelCorrection, Text, TextVector
 from presales.texts.services import (
     correct_label,
@@ -28,6 +28,13 @@ from presales.texts.services import (
 )
 from tests.conftest import Cast, make_account, make_activity, make_note, make_opportunity
 from tests.test_api import bearer, call
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vector_cache() -> None:
+    # Each test's database is rolled back; the process-wide matrix must not outlive it.
+    vectors.invalidate()
+
 
 needs_model = pytest.mark.skipif(
     not embedding.available(), reason="the meaning extra (presales[meaning]) is not installed"
@@ -139,6 +146,14 @@ def test_a_lean_install_searches_words_only_and_says_so(cast: Cast, settings: An
     assert result.mode == "words" and "turned off" in result.notice
     assert ids_of(result) == [NOTES[5]]
     assert ids_of(search_texts(actor=cast.alice, query="budget freeze")) == []
+
+
+@needs_model
+def test_search_says_when_nothing_is_encoded_yet(cast: Cast) -> None:
+    write(cast, NOTES)  # the save signal indexes words and labels, not vectors
+    result = search_texts(actor=cast.alice, query="pricing discounts")
+    assert "presales index" in result.notice
+    assert ids_of(result) == [NOTES[5]]
 
 
 @needs_model
