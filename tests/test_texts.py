@@ -362,16 +362,19 @@ def test_themes_group_texts_that_say_the_same_thing(cast: Cast) -> None:
 @needs_model
 def test_similar_deals_rank_the_closed_deal_that_reads_alike_first(cast: Cast) -> None:
     account = make_account(cast.north)
-    lost = make_opportunity(account, name="Lost on SSO", stage=Stage.LOST)
-    won = make_opportunity(account, name="Won on price", stage=Stage.WON)
+    lost = make_opportunity(make_account(cast.north), name="Lost on SSO", stage=Stage.LOST)
+    won = make_opportunity(make_account(cast.north), name="Won on price", stage=Stage.WON)
     hidden = make_opportunity(make_account(cast.south), name="South SSO", stage=Stage.LOST)
+    same_account = make_opportunity(account, name="Same account", stage=Stage.LOST)
     current = make_opportunity(account, name="Open deal")
-    write(cast, SSO[:2], account=account, opportunity=lost)
-    write(cast, PRICE, account=account, opportunity=won)
+    write(cast, SSO[:2], account=lost.account, opportunity=lost)
+    write(cast, PRICE, account=won.account, opportunity=won)
     write(cast, SSO[2:], account=hidden.account, opportunity=hidden)
+    write(cast, SSO[2:], account=account, opportunity=same_account)
     write(cast, ["Security team wants Okta single sign-on for all users."], opportunity=current)
     index_texts()
     result = similar_deals(actor=cast.alice, opportunity=current)
+    # Not the South deal (invisible to alice), not the deal at the same account.
     assert [d.opportunity.name for d in result.deals] == ["Lost on SSO", "Won on price"]
     assert result.deals[0].theirs.body == SSO[1]
     assert result.closed_deals_compared == 2
@@ -458,9 +461,9 @@ def test_themes_page_lists_themes_with_counts(cast: Cast, settings: Any) -> None
 @needs_model
 def test_deal_page_loads_similar_deals_as_a_fragment(cast: Cast) -> None:
     account = make_account(cast.north)
-    lost = make_opportunity(account, name="Lost on SSO", stage=Stage.LOST)
+    lost = make_opportunity(make_account(cast.north), name="Lost on SSO", stage=Stage.LOST)
     current = make_opportunity(account, name="Open deal")
-    write(cast, SSO, account=account, opportunity=lost)
+    write(cast, SSO, account=lost.account, opportunity=lost)
     write(cast, ["They want Okta single sign-on."], account=account, opportunity=current)
     index_texts()
     client = logged_in(cast.alice)

@@ -123,9 +123,11 @@ def search_texts(request: HttpRequest, params: Query[SearchQuery]) -> dict[str, 
 
 @router.get("/texts/themes", response=ThemesOut)
 def group_texts(
-    request: HttpRequest, scope: Literal["all", "lost", "gaps", "risks"] = "all"
+    request: HttpRequest,
+    scope: Literal["all", "lost", "gaps", "risks"] = "all",
+    kind: str | None = None,
 ) -> dict[str, Any]:
-    result = services.group_texts(actor=actor(request), scope=scope)
+    result = services.group_texts(actor=actor(request), scope=scope, kind=kind)
     return {
         "scope": result.scope,
         "sample": result.sample,

@@ -132,8 +132,16 @@ def text_detail(request: HttpRequest, text_id: int) -> HttpResponse:
 def themes(request: HttpRequest) -> HttpResponse:
     """Similar texts grouped into themes (e.g. loss reasons, product gaps) with counts."""
     scope = request.GET.get("scope", "all")
-    result = services.group_texts(actor=current_user(request), scope=scope)
-    return render(request, "texts/themes.html", {"result": result, "scopes": services.SCOPES})
+    kinds = {s.kind: s.label for s in registered()}
+    kind = request.GET.get("kind", "")
+    result = services.group_texts(
+        actor=current_user(request), scope=scope, kind=kind if kind in kinds else None
+    )
+    return render(
+        request,
+        "texts/themes.html",
+        {"result": result, "scopes": services.SCOPES, "kinds": kinds, "kind": kind},
+    )
 
 
 def similar_deals(request: HttpRequest, opportunity_id: int) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -140,13 +141,15 @@ def bag_of_words(bodies: list[str], *, dimensions: int = 2048) -> np.ndarray:
     return out / np.where(norms == 0, 1.0, norms)
 
 
-def distinctive_terms(members: list[str], others: list[str], *, top: int = 3) -> list[str]:
+def distinctive_terms(
+    members: list[str], others: list[str], *, top: int = 3, ignore: AbstractSet[str] = frozenset()
+) -> list[str]:
     """Words frequent in ``members`` and rare elsewhere: a readable label for a group."""
 
     def doc_freq(bodies: list[str]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for body in bodies:
-            for term in {t for t in tokens(body) if t not in STOPWORDS and len(t) > 2}:
+            for term in {t for t in tokens(body) if t not in STOPWORDS and len(t) > 2} - ignore:
                 counts[term] = counts.get(term, 0) + 1
         return counts
 

@@ -1,5 +1,5 @@
-"""Similar deals: the closed (won and lost) opportunities whose texts read most like this one's,
-with the pair of passages that match best as the reason. Read-only."""
+"""Similar deals: the closed (won and lost) opportunities at other accounts whose texts read
+most like this one's, with the pair of passages that match best as the reason. Read-only."""
 
 from __future__ import annotations
 
@@ -50,9 +50,13 @@ def similar_deals(*, actor: User, opportunity: Opportunity, limit: int = 5) -> S
     by_meaning = embedding.available()
     visible = access.texts_for(actor)
     own, own_points = _vectors(list(visible.filter(opportunity=opportunity)), by_meaning)
+    # Deals at the same account share its name, people and products, so they always "read
+    # alike"; the useful comparison is with other customers.
     closed = (
         access.opportunities_for(actor).filter(stage__in=CLOSED_STAGES).exclude(pk=opportunity.pk)
     )
+    if opportunity.account_id is not None:
+        closed = closed.exclude(account_id=opportunity.account_id)
     theirs = list(
         visible.filter(opportunity__in=closed.values("pk")).order_by("-written_at")[
             :CANDIDATE_TEXTS

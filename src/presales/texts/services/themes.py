@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from presales.accounts.models import Account
 from presales.core import access
 from presales.deals.models import Stage
 from presales.people.models import User
@@ -78,11 +79,16 @@ def _in_scope(actor: User, scope: str) -> object:
     return rows
 
 
-def group_texts(*, actor: User, scope: str = "all", themes: int | None = None) -> Themes:
-    """Group the latest texts in ``scope`` that ``actor`` may see into themes, largest first."""
+def group_texts(
+    *, actor: User, scope: str = "all", kind: str | None = None, themes: int | None = None
+) -> Themes:
+    """Group the latest texts in ``scope`` (of one ``kind`` if given) that ``actor`` may see
+    into themes, largest first."""
     if scope not in SCOPES:
         scope = "all"
     rows = _in_scope(actor, scope)
+    if kind:
+        rows = rows.filter(kind=kind)  # type: ignore[attr-defined]
     population = rows.count()  # type: ignore[attr-defined]
     texts = list(rows.order_by("-written_at", "-id")[:SAMPLE])  # type: ignore[attr-defined]
     by_meaning = embedding.available()
@@ -97,6 +103,14 @@ def group_texts(*, actor: User, scope: str = "all", themes: int | None = None) -
     k = themes or max(2, min(12, round(math.sqrt(len(texts) / 2))))
     k = min(k, len(texts))
     assigned = _kmeans(points.astype(np.float32), k)
+    # Account names are frequent inside a group and rare elsewhere, but they name no theme.
+    names = {
+        w
+        for name in Account.objects.filter(
+            pk__in={t.account_id for t in texts if t.account_id}
+        ).values_list("name", flat=True)
+        for w in words.tokens(name)
+    }
     result = []
     for c in range(k):
         index = np.flatnonzero(assigned == c)
@@ -106,7 +120,7 @@ def group_texts(*, actor: User, scope: str = "all", themes: int | None = None) -
         order = index[np.argsort(-(points[index] @ centre), kind="stable")]
         members = [texts[i] for i in order]
         others = [texts[i].body for i in np.flatnonzero(assigned != c)]
-        terms = words.distinctive_terms([m.body for m in members], others)
+        terms = words.distinctive_terms([m.body for m in members], others, ignore=names)
         result.append(
             Theme(
                 label=", ".join(terms) or "miscellaneous",
