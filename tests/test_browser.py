@@ -46,6 +46,16 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
+def log_in(browser: Any, live_server: Any, username: str) -> Any:
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
 def test_se_logs_in_sees_the_week_and_opens_a_deal(
     browser: Any, live_server: Any, transactional_db: None, cast: Cast
 ) -> None:
@@ -100,12 +110,7 @@ def test_list_filters_update_in_place_with_htmx(
 ) -> None:
     make_account(cast.north, "Alpha Medical", sector="medical")
     make_account(cast.north, "Beta Retail", sector="retail")
-    page = browser.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page = log_in(browser, live_server, "alice")
     page.goto(f"{live_server.url}/accounts/")
     assert "Beta Retail" in page.locator("#results").inner_text()
     page.select_option("select[name=sector]", "medical")
@@ -115,16 +120,6 @@ def test_list_filters_update_in_place_with_htmx(
     )
     assert "Alpha Medical" in page.locator("#results").inner_text()
     page.close()
-
-
-def _logged_in(browser: Any, url: str, username: str) -> Any:
-    page = browser.new_page()
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
-    return page
 
 
 def test_se_plans_holds_and_debriefs_a_meeting_and_the_next_plan_remembers(
@@ -154,7 +149,7 @@ def test_se_plans_holds_and_debriefs_a_meeting_and_the_next_plan_remembers(
         participants=[cast.alice, cast.bob],
         starts_at=now + timedelta(days=7),
     )
-    page = _logged_in(browser, live_server.url, "alice")
+    page = log_in(browser, live_server, "alice")
 
     # Plan the meeting: the outcomes the call must obtain.
     page.goto(f"{live_server.url}/meetings/{first.pk}/plan/")
@@ -190,4 +185,35 @@ def test_se_plans_holds_and_debriefs_a_meeting_and_the_next_plan_remembers(
     assert "Security" in topics and "Access control" in topics
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "meeting-plan.png"), full_page=True)
+
+
+def test_se_searches_by_meaning_opens_a_note_and_corrects_its_label(
+    browser: Any, live_server: Any, transactional_db: None, cast: Cast
+) -> None:
+    from presales.texts.services import index_texts
+
+    account = make_account(cast.north, "Contoso Health")
+    deal = make_opportunity(account, name="Contoso rollout", owner=cast.bob)
+    make_note("The CFO froze all discretionary spending until January.", author=cast.bob,
+              opportunity=deal)  # fmt: skip
+    make_note("Demo of the dashboards went well.", author=cast.bob, opportunity=deal)
+    index_texts()
+
+    page = log_in(browser, live_server, "alice")
+    page.fill("header input[name=q]", "spending frozen")
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url("**/search/?q=spending+frozen")
+    first = page.locator("#results .hit").first
+    assert "The CFO froze all discretionary" in first.inner_text()
+    assert first.locator("mark").first.inner_text().lower() == "spending"
+    first.locator(".meta a").first.click()
+    page.wait_for_url("**/texts/*/")
+    assert "budget freeze" in page.locator("#text-labels").inner_text()
+    page.select_option("select[name=label]", "timeline_slip")
+    page.select_option("select[name=value]", "yes")
+    page.click("#correct-label button")
+    page.wait_for_selector("text=Label corrected")
+    assert "timeline slip" in page.locator("#text-labels").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "text.png"), full_page=True)
     page.close()

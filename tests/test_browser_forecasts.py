@@ -14,8 +14,8 @@ from presales.forecasts.accuracy import closed_quarters
 from presales.forecasts.models import Submission, quarter_of
 from tests.conftest import Cast, make_account, make_opportunity
 from tests.test_browser import (
-    _logged_in,
     browser,  # noqa: F401 (the shared Chromium fixture)
+    log_in,
 )
 from tests.test_forecasts import _seed_two_managers
 
@@ -42,7 +42,7 @@ def test_rep_submits_then_manager_reads_accuracy_and_the_weekly_report(
         make_account(cast.north), owner=cast.bob, stage=Stage.WON, amount="12345", close=last_week
     )
 
-    page = _logged_in(browser, live_server.url, "bob")
+    page = log_in(browser, live_server, "bob")
     page.click("nav >> text=Forecast")
     page.wait_for_url("**/forecasts/")
     page.select_option(f"select[name=deal-{deal.pk}]", "commit")
@@ -56,7 +56,7 @@ def test_rep_submits_then_manager_reads_accuracy_and_the_weekly_report(
     )
     page.close()
 
-    page = _logged_in(browser, live_server.url, "root")
+    page = log_in(browser, live_server, "root")
     page.goto(f"{live_server.url}/forecasts/accuracy/?level=manager")
     assert page.locator("#accuracy-chart svg polyline").count() == 2
     rows = page.locator("#accuracy-table tbody tr")

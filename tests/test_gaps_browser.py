@@ -11,7 +11,7 @@ from django.utils import timezone
 from presales.gaps.models import ProductGap
 from presales.meetings.models import RaisedGap
 from tests.conftest import Cast, make_account, make_activity, make_opportunity
-from tests.test_browser import ARTIFACTS, _logged_in, browser
+from tests.test_browser import ARTIFACTS, browser, log_in
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]
@@ -31,7 +31,7 @@ def test_a_gap_goes_from_the_debrief_to_the_product_manager_who_answers_it(
     )
 
     # The SE debriefs the meeting and writes down what the customer asked for.
-    page = _logged_in(browser, live_server.url, "alice")
+    page = log_in(browser, live_server, "alice")
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/debrief/")
     page.fill("textarea[name=went_right]", "The audit demo landed")
     page.fill("textarea[name=gaps]", "Export audit logs to Splunk")
@@ -58,7 +58,7 @@ def test_a_gap_goes_from_the_debrief_to_the_product_manager_who_answers_it(
         review_due_on=timezone.localdate() - timedelta(days=4)
     )
 
-    pm = _logged_in(browser, live_server.url, "paula")
+    pm = log_in(browser, live_server, "paula")
     pm.goto(f"{live_server.url}/gaps/queue/")
     maybes = pm.locator("#queue-maybes").inner_text()
     assert "Export audit logs to Splunk" in maybes and "4 days" in maybes

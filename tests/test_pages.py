@@ -161,7 +161,7 @@ def test_search_finds_notes_by_words_only_where_the_user_may_look(cast: Cast) ->
     make_note("Kubernetes migration blocked", account=make_account(cast.north))
     make_note("Kubernetes on the south side", account=make_account(cast.south))
     page = logged_in(cast.alice).get("/search/?q=kubernetes").content.decode()
-    assert "Kubernetes migration blocked" in page
+    assert "<mark>Kubernetes</mark> migration blocked" in page
     assert "south side" not in page
 
 

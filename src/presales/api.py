@@ -26,6 +26,7 @@ from presales.people.api import router as people_router
 from presales.products.api import router as products_router
 from presales.qualification.api import router as qualification_router
 from presales.scorecards.api import router as scorecards_router
+from presales.texts.api import router as texts_router
 
 api = NinjaAPI(
     title="Presales API",
@@ -57,5 +58,6 @@ for router in (
     incentives_router,
     forecasts_router,
     analytics_router,
+    texts_router,
 ):
     api.add_router("/", router)

@@ -138,6 +138,14 @@ TEST_POSTGRES_URL = env_str(
     "When set, the test command also runs the suite on this PostgreSQL server",
 )
 
+TEXT_MODEL = env_str(
+    "PRESALES_TEXT_MODEL",
+    "auto",
+    "`auto` (default): search by meaning when the model is installed; `off`: words only",
+)
+if TEXT_MODEL not in {"auto", "off"}:
+    raise ImproperlyConfigured(f"PRESALES_TEXT_MODEL must be auto or off, got {TEXT_MODEL!r}")
+
 if PRODUCTION:
     if len(SECRET_KEY) < 50 or SECRET_KEY == _INSECURE_KEY:
         raise ImproperlyConfigured(
@@ -183,6 +191,7 @@ INSTALLED_APPS = [
     "presales.incentives",
     "presales.forecasts",
     "presales.analytics",
+    "presales.texts",
 ]
 
 MIDDLEWARE = [

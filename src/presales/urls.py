@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from presales.accounts import views as accounts
 from presales.activities import views as activities
@@ -16,10 +16,12 @@ from presales.meetings import views as meetings
 from presales.notes import views as notes
 from presales.qualification import views as qualification
 from presales.scorecards import views as scorecards
+from presales.texts import views as texts
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("search/", dashboard.search, name="search"),
+    path("search/", texts.search, name="search"),
+    path("texts/", include("presales.texts.urls")),
     path("accounts/", accounts.account_list, name="account_list"),
     path("accounts/<int:account_id>/", accounts.account_detail, name="account_detail"),
     path("opportunities/", deals.opportunity_list, name="opportunity_list"),

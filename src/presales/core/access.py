@@ -23,6 +23,7 @@ from presales.meetings.models import Commitment, Debrief, Report, Topic
 from presales.notes.models import Note
 from presales.people.models import Role, Team, User
 from presales.scorecards.models import Goal, ScoreboardSetting
+from presales.texts.models import Text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -210,12 +211,28 @@ def can_merge_gaps(user: User | AnonymousUser) -> bool:
     return user.is_admin_role or user.role == Role.PRODUCT_MANAGER
 
 
+def texts_for(user: User | AnonymousUser) -> QuerySet[Text]:
+    """Indexed texts (presales.texts): whoever may see the source object may see its text."""
+    from presales.texts.sources import registered
+
+    if not user.is_authenticated:
+        return Text.objects.none()
+    assert isinstance(user, User)
+    if sees_everything(user):
+        return Text.objects.all()
+    seen = Q(pk__in=[])
+    for source in registered():
+        seen |= Q(kind=source.kind, object_id__in=visible(user, source.model).values("pk"))
+    return Text.objects.filter(seen)
+
+
 _VISIBLE = {
     Account: accounts_for,
     Contact: contacts_for,
     Opportunity: opportunities_for,
     Activity: activities_for,
     Note: notes_for,
+    Text: texts_for,
     Debrief: debriefs_for,
     Commitment: commitments_for,
     Report: reports_for,
@@ -494,6 +511,7 @@ __all__ = [
     "spiffs_for",
     "team_ids",
     "teams_for",
+    "texts_for",
     "topics_for",
     "visible",
 ]

@@ -53,25 +53,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "maybe_gaps": maybes_for(user, today=now.date())[:8] if user.is_manager_role else [],
         },
     )
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    """Find accounts, deals and notes by words. Search by meaning arrives with the text service."""
-    q = request.GET.get("q", "").strip()
-    results: dict[str, object] = {}
-    if len(q) >= 2:
-        user = request.user
-        results = {
-            "accounts": access.accounts_for(user).filter(name__icontains=q).order_by("name")[:20],
-            "deals": access.opportunities_for(user)
-            .filter(Q(name__icontains=q) | Q(account__name__icontains=q))
-            .select_related("account")
-            .order_by("-close_date")[:20],
-            "notes": access.notes_for(user)
-            .filter(body__icontains=q)
-            .select_related("author", "account")
-            .order_by("-created_at")[:20],
-        }
-    return render(
-        request, "dashboard/search.html", {"q": q, "results": results, "too_short": 0 < len(q) < 2}
-    )

@@ -1,0 +1,225 @@
+"""Keeping the text index in step with its sources: rows, vectors and labels.
+
+Every step works in batches, each committed on its own, and decides what to do from what is
+stored (content hashes, the model name beside each vector): an interrupted run leaves whole
+batches behind and the next run does only what is left.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import TypeVar
+
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from presales.texts import embedding, vectors
+from presales.texts.models import Text, TextVector
+from presales.texts.services.labelling import label_texts
+from presales.texts.sources import SourceRow, TextSource, registered
+
+Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+SYNC_BATCH = 1000
+
+
+@dataclass
+class IndexReport:
+    texts: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    encoded: int = 0
+    labelled: int = 0
+    model: str = ""
+    meaning: bool = False
+    seconds: float = 0.0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def content_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+_META = ("written_at", "author_id", "account_id", "opportunity_id")
+
+
+def _apply(text: Text, row: SourceRow, digest: str) -> bool:
+    """Copy ``row`` onto ``text``; whether anything changed."""
+    changed = text.content_hash != digest
+    for name in _META:
+        if getattr(text, name) != getattr(row, name):
+            setattr(text, name, getattr(row, name))
+            changed = True
+    if text.content_hash != digest:
+        text.body, text.content_hash = row.body, digest
+    return changed
+
+
+def _sync_rows(source: TextSource, rows: list[SourceRow], report: IndexReport) -> None:
+    existing = {
+        t.object_id: t
+        for t in Text.objects.filter(kind=source.kind, object_id__in=[r.object_id for r in rows])
+    }
+    new: list[Text] = []
+    changed: list[Text] = []
+    for row in rows:
+        digest = content_hash(row.body)
+        text = existing.get(row.object_id)
+        if text is None:
+            new.append(
+                Text(
+                    kind=source.kind,
+                    object_id=row.object_id,
+                    body=row.body,
+                    content_hash=digest,
+                    written_at=row.written_at,
+                    author_id=row.author_id,
+                    account_id=row.account_id,
+                    opportunity_id=row.opportunity_id,
+                )
+            )
+        elif _apply(text, row, digest):
+            text.indexed_at = timezone.now()
+            changed.append(text)
+    with transaction.atomic():
+        Text.objects.bulk_create(new, batch_size=500)
+        Text.objects.bulk_update(
+            changed, ["body", "content_hash", "indexed_at", *_META], batch_size=500
+        )
+    report.added += len(new)
+    report.changed += len(changed)
+
+
+def sync_objects(*, source: TextSource, object_ids: list[int]) -> None:
+    """Bring the texts of these objects up to date now (words and labels; vectors later)."""
+    rows = list(source.rows(object_ids))
+    report = IndexReport()
+    _sync_rows(source, rows, report)
+    gone = set(object_ids) - {r.object_id for r in rows}
+    if gone:
+        forget_objects(source=source, object_ids=list(gone))
+    label_texts(texts=Text.objects.filter(kind=source.kind, object_id__in=object_ids))
+
+
+def forget_objects(*, source: TextSource, object_ids: list[int]) -> None:
+    Text.objects.filter(kind=source.kind, object_id__in=object_ids).delete()
+    vectors.invalidate()
+
+
+def _sync_source(source: TextSource, report: IndexReport, progress: Progress) -> None:
+    seen: set[int] = set()
+    total = source.model._default_manager.count()
+    for batch in _batched(source.rows(None), SYNC_BATCH):
+        _sync_rows(source, batch, report)
+        seen.update(r.object_id for r in batch)
+        progress(f"read {source.model._meta.verbose_name_plural}", len(seen), total)
+    stale = Text.objects.filter(kind=source.kind).exclude(object_id__in=seen)
+    if len(seen) > 50_000:  # keep the IN list small on big tables: compare in Python instead
+        stored = set(Text.objects.filter(kind=source.kind).values_list("object_id", flat=True))
+        stale = Text.objects.filter(kind=source.kind, object_id__in=list(stored - seen))
+    report.removed += stale.delete()[0]
+    report.by_kind[source.kind] = len(seen)
+
+
+def _store_vectors(texts: list[tuple[int, str]], matrix_rows: list[bytes], name: str) -> None:
+    now = timezone.now()
+    objs = [
+        TextVector(
+            text_id=pk,
+            model_name=name,
+            content_hash=digest,
+            dimensions=embedding.DIMENSIONS,
+            vector=blob,
+            encoded_at=now,
+        )
+        for (pk, digest), blob in zip(texts, matrix_rows, strict=True)
+    ]
+    with transaction.atomic():
+        TextVector.objects.bulk_create(
+            objs,
+            update_conflicts=True,
+            unique_fields=["text"],
+            update_fields=["model_name", "content_hash", "dimensions", "vector", "encoded_at"],
+        )
+        if vectors.pgvector_enabled():
+            import numpy as np
+
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO texts_pgvector (text_id, embedding) VALUES (%s, %s::vector) "
+                    "ON CONFLICT (text_id) DO UPDATE SET embedding = EXCLUDED.embedding",
+                    [
+                        (pk, vectors.vector_literal(np.frombuffer(blob, dtype=np.float32)))
+                        for (pk, _), blob in zip(texts, matrix_rows, strict=True)
+                    ],
+                )
+
+
+def pending_vectors() -> Q:
+    """Texts whose vector is missing, made by another model, or older than their content."""
+    return (
+        Q(vector__isnull=True)
+        | ~Q(vector__model_name=embedding.model_name())
+        | ~Q(vector__content_hash=F("content_hash"))
+    )
+
+
+def _encode_pending(report: IndexReport, progress: Progress, batch_size: int) -> None:
+    name = embedding.model_name()
+    other_models = TextVector.objects.exclude(model_name=name)
+    if other_models.exists():
+        other_models.delete()
+        if vectors.pgvector_enabled():
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM texts_pgvector")
+    pending = list(
+        Text.objects.filter(pending_vectors()).order_by("pk").values_list("pk", flat=True)
+    )
+    progress("encode", 0, len(pending))
+    for start in range(0, len(pending), batch_size):
+        ids = pending[start : start + batch_size]
+        batch = list(
+            Text.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "content_hash", "body")
+        )
+        matrix = embedding.encode([body for _, _, body in batch])
+        _store_vectors([(pk, h) for pk, h, _ in batch], [row.tobytes() for row in matrix], name)
+        report.encoded += len(batch)
+        progress("encode", start + len(ids), len(pending))
+    vectors.invalidate()
+
+
+def index_texts(
+    *, batch_size: int = 1024, progress: Progress | None = None, meaning: bool = True
+) -> IndexReport:
+    """Index every registered source: new and changed texts, their vectors and labels.
+
+    ``progress(step, done, total)`` is called as work proceeds. Safe to interrupt and rerun.
+    ``meaning=False`` skips the vectors (quick: words and labels only; a later run adds them).
+    """
+    started = time.perf_counter()
+    report_progress: Progress = progress or (lambda step, done, total: None)
+    report = IndexReport(model=embedding.model_name(), meaning=meaning and embedding.available())
+    for source in registered():
+        _sync_source(source, report, report_progress)
+    if report.meaning:
+        _encode_pending(report, report_progress, batch_size)
+    mark = Concat(F("content_hash"), Value(":m" if report.meaning else ":r"))
+    report.labelled = label_texts(
+        texts=Text.objects.exclude(labelled_hash=mark), progress=report_progress
+    )
+    report.texts = Text.objects.count()
+    report.seconds = time.perf_counter() - started
+    return report

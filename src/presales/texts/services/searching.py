@@ -1,0 +1,192 @@
+"""Hybrid search: meaning (vectors) and words (full-text search), merged by reciprocal rank
+fusion, limited to what the user may see and to the filters they chose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils.safestring import SafeString
+
+from presales.core import access
+from presales.people.models import User
+from presales.texts import embedding, vectors, words
+from presales.texts.models import Text
+from presales.texts.sources import registered
+
+# Each ranking contributes this many candidates beyond the page asked for: enough for the
+# fusion to reorder the page, few enough that a narrow permission filter stays cheap.
+CANDIDATES = 50
+RRF_K = 60
+# Below this cosine a text is not "about" the query at all; without a floor, meaning search
+# would rank the whole index for a query about nothing in it.
+MEANING_FLOOR = 0.25
+MAX_QUERY = 500
+WORDS_ONLY_NOTICE = (
+    "Search by meaning is not installed (pip install 'presales[meaning]'), "
+    "so these results match words only."
+)
+MEANING_OFF_NOTICE = "Search by meaning is turned off (PRESALES_TEXT_MODEL=off): words only."
+NOT_ENCODED_NOTICE = (
+    "No text has been encoded for search by meaning yet (run `presales index`): words only."
+)
+
+
+@dataclass
+class SearchHit:
+    text: Text
+    score: float
+    meaning_rank: int | None
+    words_rank: int | None
+    similarity: float | None
+    snippet: SafeString
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[SearchHit]
+    total: int
+    mode: str  # "hybrid" or "words"
+    notice: str = ""
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+# Each filter and the lookup it applies to the visible texts.
+_LOOKUPS = {
+    "account_id": "account_id",
+    "opportunity_id": "opportunity_id",
+    "author_id": "author_id",
+    "kind": "kind",
+    "written_after": "written_at__gte",
+    "written_before": "written_at__lt",
+}
+
+
+def _filtered(actor: User, filters: dict[str, Any]) -> Any:
+    lookups = {_LOOKUPS[name]: value for name, value in filters.items() if value}
+    return access.texts_for(actor).filter(**lookups)
+
+
+def _validate(query: str, limit: int, offset: int, filters: dict[str, Any]) -> str:
+    query = " ".join(query.split())
+    errors: dict[str, str] = {}
+    if len(query) < 2:
+        errors["q"] = "Type at least two characters."
+    elif len(query) > MAX_QUERY:
+        errors["q"] = f"Keep the query under {MAX_QUERY} characters."
+    if not 1 <= limit <= 200:
+        errors["limit"] = "Ask for between 1 and 200 results."
+    if offset < 0:
+        errors["offset"] = "The offset cannot be negative."
+    kinds = {s.kind for s in registered()}
+    if filters.get("kind") and filters["kind"] not in kinds:
+        errors["kind"] = f"Unknown kind; use one of {sorted(kinds)}."
+    after, before = filters.get("written_after"), filters.get("written_before")
+    if isinstance(after, datetime) and isinstance(before, datetime) and after >= before:
+        errors["written_before"] = "The end of the date range must come after its start."
+    if errors:
+        raise ValidationError(errors)
+    return query
+
+
+def search_texts(
+    *,
+    actor: User,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    account_id: int | None = None,
+    opportunity_id: int | None = None,
+    author_id: int | None = None,
+    kind: str | None = None,
+    written_after: datetime | None = None,
+    written_before: datetime | None = None,
+) -> SearchResult:
+    """The texts ``actor`` may see that best answer ``query``, by meaning and words together."""
+    filters = {
+        "account_id": account_id,
+        "opportunity_id": opportunity_id,
+        "author_id": author_id,
+        "kind": kind,
+        "written_after": written_after,
+        "written_before": written_before,
+    }
+    query = _validate(query, limit, offset, filters)
+    allowed = _filtered(actor, filters)
+    unrestricted = access.sees_everything(actor) and not any(filters.values())
+    candidates = CANDIDATES + offset + limit
+    # SQLite: fetch the visible ids once and filter both rankings with them (PostgreSQL plans
+    # the permission subquery well inside its own queries).
+    allowed_ids = (
+        vectors.allowed_id_array(allowed)
+        if not unrestricted and connection.vendor == "sqlite"
+        else None
+    )
+    ranked: dict[int, dict[str, Any]] = {}
+    mode = "words"
+    notice = MEANING_OFF_NOTICE if settings.TEXT_MODEL == "off" else WORDS_ONLY_NOTICE
+    if embedding.available():
+        mode, notice = "hybrid", ""
+        if not vectors.pgvector_enabled() and not len(vectors.matrix().ids):
+            notice = NOT_ENCODED_NOTICE
+        meaning = vectors.nearest(
+            embedding.encode_query(query),
+            allowed=None if unrestricted else allowed,
+            k=candidates,
+            minimum=MEANING_FLOOR,
+            allowed_ids=allowed_ids,
+        )
+        for rank, (pk, similarity) in enumerate(meaning, start=1):
+            ranked[pk] = {"meaning": rank, "similarity": similarity, "score": 1 / (RRF_K + rank)}
+    matches = words.word_matches(
+        query, allowed=None if unrestricted else allowed, k=candidates, allowed_ids=allowed_ids
+    )
+    for rank, pk in enumerate(matches, start=1):
+        entry = ranked.setdefault(pk, {"score": 0.0})
+        entry["words"] = rank
+        entry["score"] += 1 / (RRF_K + rank)
+    order = sorted(ranked, key=lambda pk: (-ranked[pk]["score"], -pk))
+    page = order[offset : offset + limit]
+    texts = Text.objects.select_related("author", "account", "opportunity").in_bulk(page)
+    hits = [
+        SearchHit(
+            text=texts[pk],
+            score=ranked[pk]["score"],
+            meaning_rank=ranked[pk].get("meaning"),
+            words_rank=ranked[pk].get("words"),
+            similarity=ranked[pk].get("similarity"),
+            snippet=words.snippet(texts[pk].body, query),
+        )
+        for pk in page
+        if pk in texts
+    ]
+    return SearchResult(query, hits, len(order), mode, notice, filters)
+
+
+def similar_texts(*, actor: User, text: Text, limit: int = 5) -> list[SearchHit]:
+    """Texts closest in meaning to ``text`` (e.g. duplicate product gaps, likely topics)."""
+    if not embedding.available():
+        query = " ".join(words.query_terms(text.body)[:12])
+        if len(query) < 2:
+            return []
+        hits = search_texts(actor=actor, query=query, limit=limit + 1).hits
+        return [h for h in hits if h.text.pk != text.pk][:limit]
+    vector = vectors.vectors_for([text.pk]).get(text.pk)
+    if vector is None:
+        vector = embedding.encode_query(text.body[:2000])
+    near = vectors.nearest(
+        vector, allowed=access.texts_for(actor).exclude(pk=text.pk), k=limit, minimum=0.3
+    )
+    found = Text.objects.select_related("author", "account", "opportunity").in_bulk(
+        [pk for pk, _ in near]
+    )
+    return [
+        SearchHit(found[pk], sim, rank, None, sim, words.snippet(found[pk].body, ""))
+        for rank, (pk, sim) in enumerate(near, start=1)
+        if pk in found
+    ]

@@ -1,0 +1,142 @@
+"""The registry of text sources: what the text service indexes.
+
+A source turns objects of one model into ``SourceRow``s. Notes and activities are registered
+here; another app registers its own text in its ``AppConfig.ready()`` without touching this
+package::
+
+    from presales.texts.sources import TextSource, SourceRow, register
+
+    register(TextSource(
+        kind="debrief",                       # stored in Text.kind; one word, stable
+        label="Debrief",                      # shown on pages
+        model=Debrief,                        # access.visible(user, Debrief) must know it
+        rows=lambda pks: (SourceRow(...) for d in Debrief.objects.filter(...)),
+    ))
+
+``rows(None)`` yields every object's row, ``rows([pk, ...])`` only those objects' rows. Saving or
+deleting an object of a registered model updates its text at once (words search sees it
+immediately); ``presales index`` catches up with bulk writes and computes the vectors.
+Who may see a text is who may see its source object: ``access.texts_for``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Min, Model
+from django.db.models.signals import post_delete, post_save
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    object_id: int
+    body: str
+    written_at: datetime
+    author_id: int | None = None
+    account_id: int | None = None
+    opportunity_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TextSource:
+    kind: str
+    label: str
+    model: type[Model]
+    rows: Callable[[Iterable[int] | None], Iterator[SourceRow]]
+
+
+_SOURCES: dict[str, TextSource] = {}
+
+
+def register(source: TextSource) -> None:
+    _SOURCES[source.kind] = source
+
+
+def registered() -> list[TextSource]:
+    return list(_SOURCES.values())
+
+
+def source_for(kind: str) -> TextSource | None:
+    return _SOURCES.get(kind)
+
+
+def _note_rows(pks: Iterable[int] | None) -> Iterator[SourceRow]:
+    from presales.notes.models import Note
+
+    notes = Note.objects.all() if pks is None else Note.objects.filter(pk__in=list(pks))
+    fields = ("pk", "body", "created_at", "author_id", "account_id", "opportunity_id")
+    for pk, body, at, author, account, deal in notes.values_list(*fields).iterator(2000):
+        yield SourceRow(pk, body, at, author, account, deal)
+
+
+def _activity_rows(pks: Iterable[int] | None) -> Iterator[SourceRow]:
+    from presales.activities.models import Activity
+
+    rows = Activity.objects.all() if pks is None else Activity.objects.filter(pk__in=list(pks))
+    # An activity has no author: its first participant (lowest id) stands for one.
+    rows = rows.annotate(first_participant=Min("participants"))
+    fields = (
+        "pk",
+        "subject",
+        "description",
+        "starts_at",
+        "first_participant",
+        "account_id",
+        "opportunity_id",
+    )
+    for pk, subject, description, at, author, account, deal in rows.values_list(*fields).iterator(
+        2000
+    ):
+        body = f"{subject}\n{description}".strip() if description else subject
+        yield SourceRow(pk, body, at, author, account, deal)
+
+
+def register_builtin_sources() -> None:
+    from presales.activities.models import Activity
+    from presales.notes.models import Note
+
+    register(
+        TextSource(
+            kind="note",
+            label="Note",
+            model=Note,
+            rows=_note_rows,
+        )
+    )
+    register(
+        TextSource(
+            kind="activity",
+            label="Activity",
+            model=Activity,
+            rows=_activity_rows,
+        )
+    )
+
+
+def _on_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    from presales.texts.services import sync_objects
+
+    if kwargs.get("raw"):
+        return
+    for source in registered():
+        if source.model is sender:
+            sync_objects(source=source, object_ids=[instance.pk])
+
+
+def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    from presales.texts.services import forget_objects
+
+    for source in registered():
+        if source.model is sender:
+            forget_objects(source=source, object_ids=[instance.pk])
+
+
+def connect_signals() -> None:
+    for source in registered():
+        post_save.connect(_on_save, sender=source.model, dispatch_uid=f"texts-save-{source.kind}")
+        post_delete.connect(
+            _on_delete, sender=source.model, dispatch_uid=f"texts-delete-{source.kind}"
+        )

@@ -1,0 +1,166 @@
+"""Words: the database's full-text search, highlighted snippets, and bag-of-words vectors for
+grouping when the meaning model is not installed."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Set as AbstractSet
+from typing import Any
+
+import numpy as np
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+FIRST_PASS = 500
+TOKEN = re.compile(r"[a-z0-9][a-z0-9'+#.-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
+_STOPWORDS = """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just
+    me more most my no nor not now of off on once only or other our ours out over own same she
+    should so some such than that the their them then there these they this those through to
+    too under until up very was we were what when where which while who whom why will with
+    would you your yours also us said says asked told get got one two new via per let lets
+    week today tomorrow call meeting team"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower().strip("'.-") for t in TOKEN.findall(text)]
+
+
+def query_terms(query: str) -> list[str]:
+    terms = [t for t in tokens(query) if t not in STOPWORDS and len(t) > 1]
+    return list(dict.fromkeys(terms or [t for t in tokens(query) if len(t) > 1]))
+
+
+def _stem(term: str) -> str:
+    # Enough to match "freeze" with "freezes" and "integrations" with "integration" in snippets.
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s"):
+        if term.endswith(suffix) and len(term) - len(suffix) >= 4:
+            return term[: -len(suffix)]
+    return term
+
+
+def word_matches(
+    query: str,
+    *,
+    allowed: QuerySet[Any] | None,
+    k: int,
+    allowed_ids: np.ndarray | None = None,
+) -> list[int]:
+    """Ids of texts (in ``allowed``, None meaning all) that contain the query's words, best
+    first by BM25 (SQLite FTS5) or ts_rank_cd (PostgreSQL). ``allowed_ids`` may carry the ids
+    of ``allowed`` already fetched."""
+    terms = [re.sub(r"[^\w]", "", t) for t in query_terms(query)]
+    terms = [t for t in terms if t]
+    if not terms:
+        return []
+    if connection.vendor == "sqlite":
+        if allowed is not None and allowed_ids is None:
+            allowed_ids = np.fromiter(allowed.values_list("pk", flat=True), dtype=np.int64)
+        visible = None if allowed_ids is None else set(allowed_ids.tolist())
+        return _sqlite_matches(" OR ".join(f'"{t}"' for t in terms), visible, k)
+    if connection.vendor == "postgresql":
+        return _postgres_matches(" | ".join(terms), allowed, k)
+    return []  # pragma: no cover - only SQLite and PostgreSQL are supported
+
+
+def _sqlite_matches(match: str, visible: set[int] | None, k: int) -> list[int]:
+    # FTS5 cannot push a permission subquery into its index (``rowid IN (...)`` made one query
+    # take seconds on 20,000 texts), so rank the matches by BM25 and keep the visible ones,
+    # taking ten times more while too few of them are visible.
+    sql = "SELECT rowid FROM texts_text_fts WHERE texts_text_fts MATCH %s ORDER BY rank LIMIT %s"
+    wanted = k if visible is None else max(FIRST_PASS, k)
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [match, wanted])
+            ranked = [int(row[0]) for row in cursor.fetchall()]
+            if visible is None:
+                return ranked
+            survivors = [pk for pk in ranked if pk in visible]
+            if len(survivors) >= k or len(ranked) < wanted:
+                return survivors[:k]
+            wanted *= 10
+
+
+def _postgres_matches(tsquery: str, allowed: QuerySet[Any] | None, k: int) -> list[int]:
+    from presales.texts.vectors import id_filter_sql
+
+    where, params = id_filter_sql(allowed, column="id", keyword="AND")
+    sql = (
+        "SELECT id FROM texts_text, to_tsquery('english', %s) AS q "  # noqa: S608
+        f"WHERE body_tsv @@ q {where} "
+        "ORDER BY ts_rank_cd(body_tsv, q, 1) DESC, id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tsquery, *params, k])
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def snippet(body: str, query: str, *, width: int = 240) -> SafeString:
+    """The part of ``body`` richest in the query's words, HTML-escaped, words in <mark>."""
+    stems = [_stem(t) for t in query_terms(query)]
+    if not stems:
+        return escape(body[:width] + ("…" if len(body) > width else ""))
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(s) for s in stems) + r")[\w'-]*", re.IGNORECASE
+    )
+    hits = [m.start() for m in pattern.finditer(body)]
+    start = 0
+    if hits:
+        best = max(hits, key=lambda h: sum(1 for o in hits if h <= o < h + width))
+        start = max(0, best - width // 4)
+        if start:
+            space = body.find(" ", start)
+            start = space + 1 if 0 <= space < best else start
+    piece = body[start : start + width]
+    html: list[str] = []
+    last = 0
+    for m in pattern.finditer(piece):
+        html.append(escape(piece[last : m.start()]))
+        html.append(f"<mark>{escape(m.group(0))}</mark>")
+        last = m.end()
+    html.append(escape(piece[last:]))
+    text = "".join(html)
+    prefix = "…" if start else ""
+    suffix = "…" if start + width < len(body) else ""
+    return mark_safe(prefix + text + suffix)  # noqa: S308 - every piece is escaped above
+
+
+def bag_of_words(bodies: list[str], *, dimensions: int = 2048) -> np.ndarray:
+    """Hashed, L2-normalised word counts: a stand-in for meaning vectors in a lean install."""
+    out = np.zeros((len(bodies), dimensions), dtype=np.float32)
+    for row, body in enumerate(bodies):
+        for term in tokens(body):
+            if term not in STOPWORDS and len(term) > 2:
+                out[row, zlib.crc32(_stem(term).encode()) % dimensions] += 1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1.0, norms)
+
+
+def distinctive_terms(
+    members: list[str], others: list[str], *, top: int = 3, ignore: AbstractSet[str] = frozenset()
+) -> list[str]:
+    """Words frequent in ``members`` and rare elsewhere: a readable label for a group."""
+
+    def doc_freq(bodies: list[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for body in bodies:
+            for term in {t for t in tokens(body) if t not in STOPWORDS and len(t) > 2} - ignore:
+                counts[term] = counts.get(term, 0) + 1
+        return counts
+
+    inside, outside = doc_freq(members), doc_freq(others)
+    n_in, n_out = max(len(members), 1), max(len(others), 1)
+    scored = sorted(
+        (
+            (count / n_in - outside.get(term, 0) / n_out, count, term)
+            for term, count in inside.items()
+            if count >= 2 or len(members) < 3
+        ),
+        reverse=True,
+    )
+    return [term for _, _, term in scored[:top]]
