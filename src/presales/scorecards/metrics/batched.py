@@ -1,9 +1,11 @@
 """The built-in metrics measured for many people and spans at once.
 
 Each function here gives, for a list of asks (people, span), exactly the measures the one-by-one
-function of the same name in ``builtin`` gives, from a fixed number of queries: the rows behind
-every ask are read once for all the people and the hull of the spans, and split per ask here.
-A row read for several people of one ask counts once, as in the one-by-one queries.
+function of the same name in ``builtin`` gives, from a fixed number of queries. Counts and sums
+over activities are computed by the database: one query grouped by person for the asks of one
+person, one per group of people for the others (an activity two people of a group attended
+counts once), with one conditional aggregate per span. Metrics that need the rows themselves
+(deals open on a day, survey answers) read them once for all the asks and split them here.
 """
 
 from __future__ import annotations
@@ -13,13 +15,25 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Func,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from presales.activities.models import Activity, Kind
 from presales.deals.models import CLOSED_STAGES, Opportunity, Stage
-from presales.meetings.models import Debrief, RaisedGap, Report
+from presales.meetings.models import RaisedGap, Report
 from presales.scorecards.metrics.base import Ask, Measure, percent
 from presales.scorecards.models import SurveyResponse
 from presales.scorecards.periods import Span
@@ -37,76 +51,123 @@ def _hull(spans: Iterable[Span]) -> Span:
     return Span(min(s.start for s in spans), max(s.end for s in spans))
 
 
-@dataclass(frozen=True)
-class Held:
-    """An activity that was held (ended, not cancelled), as the metrics need it."""
-
-    pk: int
-    starts_at: datetime
-    ends_at: datetime
-    customer_facing: bool
-    kind: str
-    opportunity_id: int | None
-    account_id: int | None
-    debriefed: bool
+def _spans(asks: Iterable[Ask]) -> list[Span]:
+    return sorted({a.span for a in asks}, key=lambda s: (s.start, s.end))
 
 
-class HeldActivities:
-    """The held activities of the asks' people over the hull of their spans, in one query."""
+# An aggregate of held activities: given the path to the activity's fields ("" from Activity,
+# "activity__" from a participation) and the condition "started in the span", the expression.
+Aggregate = Callable[[str, Q], Any]
 
-    def __init__(self, asks: Sequence[Ask], *, widen: Callable[[Span], Span] = lambda s: s):
-        self.widen = widen
-        start, end = _hull(widen(a.span) for a in asks).window()
+
+def _started_in(prefix: str, span: Span) -> Q:
+    start, end = span.window()
+    return Q(**{f"{prefix}starts_at__gte": start, f"{prefix}starts_at__lt": end})
+
+
+def _held(prefix: str, asks: Sequence[Ask], *, who: str | None = None) -> Q:
+    """``attended``'s rows for the asks: ended by now, not cancelled, and started in a span
+    asked for (of one of the people asked for it, when ``who`` names the person field)."""
+    wanted = Q()
+    for span in _spans(asks):
+        started = _started_in(prefix, span)
+        if who is not None:
+            started &= Q(**{f"{who}__in": _people(a for a in asks if a.span == span)})
+        wanted |= started
+    done = Q(**{f"{prefix}ends_at__lte": timezone.now()})
+    return wanted & done & ~Q(**{f"{prefix}status": Activity.Status.CANCELLED})
+
+
+def held_totals(asks: Sequence[Ask], aggregates: dict[str, Aggregate]) -> dict[Ask, dict[str, Any]]:
+    """For each ask, each named aggregate over the held activities of its people in its span."""
+    spans = _spans(asks)
+    index = {span: i for i, span in enumerate(spans)}
+
+    def named(prefix: str) -> dict[str, Any]:
+        return {
+            f"{name}_{i}": aggregate(prefix, _started_in(prefix, span))
+            for name, aggregate in aggregates.items()
+            for i, span in enumerate(spans)
+        }
+
+    singles = [a for a in asks if len(a.people) == 1]
+    by_person: dict[int, dict[str, Any]] = {}
+    if singles:
         rows = (
-            Participation.objects.filter(
-                user_id__in=_people(asks),
-                activity__starts_at__gte=start,
-                activity__starts_at__lt=end,
-                activity__ends_at__lte=timezone.now(),
-            )
-            .exclude(activity__status=Activity.Status.CANCELLED)
-            .annotate(debriefed=Exists(Debrief.objects.filter(activity_id=OuterRef("activity_id"))))
-            .order_by("activity_id")
-            .values_list(  # type: ignore[misc]  # the stubs do not see the annotation
-                "user_id",
-                "activity_id",
-                "activity__starts_at",
-                "activity__ends_at",
-                "activity__customer_facing",
-                "activity__kind",
-                "activity__opportunity_id",
-                "activity__account_id",
-                "debriefed",
-            )
+            Participation.objects.filter(_held("activity__", singles, who="user_id"))
+            .order_by()
+            .values("user_id")
+            .annotate(**named("activity__"))
         )
-        self.by_person: dict[int, list[Held]] = defaultdict(list)
-        for user_id, *held in rows:
-            self.by_person[user_id].append(Held(*held))
+        by_person = {row.pop("user_id"): row for row in rows}
+    by_group: dict[tuple[int, ...], dict[str, Any]] = {}
+    for group in {a.people for a in asks if len(a.people) != 1}:
+        mine = Participation.objects.filter(user_id__in=group).values("activity_id")
+        theirs = [a for a in asks if a.people == group]
+        by_group[group] = Activity.objects.filter(_held("", theirs), pk__in=mine).aggregate(
+            **named("")
+        )
+    out = {}
+    for ask in asks:
+        row = by_person.get(ask.people[0], {}) if len(ask.people) == 1 else by_group[ask.people]
+        i = index[ask.span]
+        out[ask] = {name: row.get(f"{name}_{i}") for name in aggregates}
+    return out
 
-    def of(self, ask: Ask) -> list[Held]:
-        """The ask's activities (each once), like ``attended(people, span)``."""
-        start, end = self.widen(ask.span).window()
-        seen: dict[int, Held] = {}
-        for pk in ask.people:
-            for row in self.by_person.get(pk, ()):
-                if start <= row.starts_at < end:
-                    seen.setdefault(row.pk, row)
-        return [seen[pk] for pk in sorted(seen)]
+
+class Microseconds(Func):
+    """Whole microseconds from the second timestamp to the first, in integers.
+
+    Django's duration arithmetic on SQLite calls a Python function per row, which made the
+    customer-facing share the slowest figure of the scoreboard; SQLite's own date functions
+    (whole seconds, as ``julianday`` rounds) plus the stored microseconds give the exact
+    value, as PostgreSQL's interval does."""
+
+    arity = 2
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        seconds = "CAST(ROUND((julianday(substr({0}, 1, 19)) - julianday(substr({1}, 1, 19)))"
+        seconds += " * 86400) AS INTEGER) * 1000000"
+        fraction = "CAST(substr({0} || '.000000', 21, 6) AS INTEGER)"
+        fraction += " - CAST(substr({1} || '.000000', 21, 6) AS INTEGER)"
+        end, end_params = compiler.compile(self.source_expressions[0])
+        start, start_params = compiler.compile(self.source_expressions[1])
+        sql = f"({seconds} + {fraction})".format(end, start)
+        params = [*end_params, *start_params] * 2
+        return sql, params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        end, end_params = compiler.compile(self.source_expressions[0])
+        start, start_params = compiler.compile(self.source_expressions[1])
+        sql = f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) * 1000000 AS BIGINT)"
+        return sql, [*end_params, *start_params]
+
+
+def _duration(prefix: str) -> Microseconds:
+    return Microseconds(F(f"{prefix}ends_at"), F(f"{prefix}starts_at"))
+
+
+def _seconds(value: int | None) -> float:
+    return value / 1_000_000 if value is not None else 0.0
 
 
 def customer_facing_time(asks: Sequence[Ask]) -> dict[Ask, Measure]:
-    held = HeldActivities(asks)
+    totals = held_totals(
+        asks,
+        {
+            "n": lambda p, when: Count(f"{p}id", filter=when),
+            "total": lambda p, when: Sum(_duration(p), filter=when),
+            "facing": lambda p, when: Sum(
+                _duration(p), filter=when & Q(**{f"{p}customer_facing": True})
+            ),
+        },
+    )
     out = {}
-    for ask in asks:
-        rows = held.of(ask)
-        total = sum((r.ends_at - r.starts_at).total_seconds() for r in rows)
-        facing = sum((r.ends_at - r.starts_at).total_seconds() for r in rows if r.customer_facing)
-        out[ask] = Measure(
-            percent(facing, total),
-            len(rows),
-            "activities",
-            "" if rows else "No activities recorded.",
-        )
+    for ask, t in totals.items():
+        n = t["n"] or 0
+        value = percent(_seconds(t["facing"]), _seconds(t["total"]))
+        out[ask] = Measure(value, n, "activities", "" if n else "No activities recorded.")
     return out
 
 
@@ -115,19 +176,19 @@ def _count(rows: int, of: str) -> Measure:
 
 
 def demos_delivered(asks: Sequence[Ask]) -> dict[Ask, Measure]:
-    held = HeldActivities(asks)
-    return {
-        ask: _count(sum(1 for r in held.of(ask) if r.kind == Kind.DEMO), "demos") for ask in asks
-    }
+    totals = held_totals(
+        asks, {"n": lambda p, when: Count(f"{p}id", filter=when & Q(**{f"{p}kind": Kind.DEMO}))}
+    )
+    return {ask: _count(t["n"] or 0, "demos") for ask, t in totals.items()}
 
 
 def pocs_run(asks: Sequence[Ask]) -> dict[Ask, Measure]:
-    held = HeldActivities(asks)
-    out = {}
-    for ask in asks:
-        deals = {r.opportunity_id for r in held.of(ask) if r.kind == Kind.POC and r.opportunity_id}
-        out[ask] = _count(len(deals), "deals with a POC")
-    return out
+    def deals(p: str, when: Q) -> Count:
+        poc = Q(**{f"{p}kind": Kind.POC, f"{p}opportunity__isnull": False})
+        return Count(f"{p}opportunity_id", distinct=True, filter=when & poc)
+
+    totals = held_totals(asks, {"n": deals})
+    return {ask: _count(t["n"] or 0, "deals with a POC") for ask, t in totals.items()}
 
 
 def pocs_won(asks: Sequence[Ask]) -> dict[Ask, Measure]:
@@ -210,12 +271,17 @@ def feature_requests(asks: Sequence[Ask]) -> dict[Ask, Measure]:
 
 
 def debrief_completion(asks: Sequence[Ask]) -> dict[Ask, Measure]:
-    held = HeldActivities(asks)
+    def meetings(p: str, when: Q) -> Count:
+        return Count(f"{p}id", filter=when & Q(**{f"{p}customer_facing": True}))
+
+    def debriefed(p: str, when: Q) -> Count:
+        written = Q(**{f"{p}customer_facing": True, f"{p}debrief__isnull": False})
+        return Count(f"{p}id", filter=when & written)
+
+    totals = held_totals(asks, {"total": meetings, "done": debriefed})
     out = {}
-    for ask in asks:
-        meetings = [r for r in held.of(ask) if r.customer_facing]
-        total = len(meetings)
-        done = sum(1 for r in meetings if r.debriefed)
+    for ask, t in totals.items():
+        total, done = t["total"] or 0, t["done"] or 0
         note = (
             f"{done} debriefed of {total} customer meetings" if total else "No customer meetings."
         )
@@ -224,18 +290,47 @@ def debrief_completion(asks: Sequence[Ask]) -> dict[Ask, Measure]:
 
 
 def customer_satisfaction(asks: Sequence[Ask], lookback_days: int) -> dict[Ask, Measure]:
+    """The accounts a group met are the union of those each member met, so one query reads, per
+    person and account, in which (widened) spans they met; a second reads the answers."""
+
     def widen(span: Span) -> Span:
         return Span(span.start - timedelta(days=lookback_days), span.end)
 
-    held = HeldActivities(asks, widen=widen)
-    met = {
-        ask: {r.account_id for r in held.of(ask) if r.customer_facing and r.account_id}
-        for ask in asks
+    wide = [Ask(a.people, widen(a.span)) for a in asks]
+    spans = _spans(wide)
+    flags = {
+        f"in_{i}": Case(
+            When(_started_in("activity__", span), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        for i, span in enumerate(spans)
+    }
+    met: dict[tuple[int, Span], set[int]] = defaultdict(set)
+    for user_id, account_id, *within in (
+        Participation.objects.filter(
+            _held(
+                "activity__", [Ask((pk,), a.span) for a in wide for pk in a.people], who="user_id"
+            ),
+            activity__customer_facing=True,
+            activity__account__isnull=False,
+        )
+        .annotate(**flags)
+        .order_by()
+        .values_list("user_id", "activity__account_id", *flags)
+        .distinct()
+    ):
+        for span, hit in zip(spans, within, strict=True):
+            if hit:
+                met[(user_id, span)].add(account_id)
+    accounts = {
+        ask: set().union(*(met.get((pk, w.span), set()) for pk in ask.people))
+        for ask, w in zip(asks, wide, strict=True)
     }
     hull = _hull(a.span for a in asks)
     answers = list(
         SurveyResponse.objects.filter(
-            account_id__in=set().union(*met.values()),
+            account_id__in=set().union(*accounts.values()),
             responded_on__gte=hull.start,
             responded_on__lte=hull.end,
         )
@@ -247,7 +342,7 @@ def customer_satisfaction(asks: Sequence[Ask], lookback_days: int) -> dict[Ask, 
         rows = [
             (score, scale)
             for account, day, score, scale in answers
-            if account in met[ask] and ask.span.start <= day <= ask.span.end
+            if account in accounts[ask] and ask.span.start <= day <= ask.span.end
         ]
         if not rows:
             out[ask] = Measure(
