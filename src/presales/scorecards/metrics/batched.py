@@ -19,11 +19,11 @@ from typing import Any
 
 from django.db.models import (
     BigIntegerField,
-    BooleanField,
     Case,
     Count,
     F,
     Func,
+    IntegerField,
     Q,
     Sum,
     Value,
@@ -55,11 +55,6 @@ def _spans(asks: Iterable[Ask]) -> list[Span]:
     return sorted({a.span for a in asks}, key=lambda s: (s.start, s.end))
 
 
-# An aggregate of held activities: given the path to the activity's fields ("" from Activity,
-# "activity__" from a participation) and the condition "started in the span", the expression.
-Aggregate = Callable[[str, Q], Any]
-
-
 def _started_in(prefix: str, span: Span) -> Q:
     start, end = span.window()
     return Q(**{f"{prefix}starts_at__gte": start, f"{prefix}starts_at__lt": end})
@@ -78,41 +73,76 @@ def _held(prefix: str, asks: Sequence[Ask], *, who: str | None = None) -> Q:
     return wanted & done & ~Q(**{f"{prefix}status": Activity.Status.CANCELLED})
 
 
-def held_totals(asks: Sequence[Ask], aggregates: dict[str, Aggregate]) -> dict[Ask, dict[str, Any]]:
-    """For each ask, each named aggregate over the held activities of its people in its span."""
-    spans = _spans(asks)
-    index = {span: i for i, span in enumerate(spans)}
+class Periods:
+    """The spans asked for, cut at every span's bounds into periods that do not overlap, so
+    each activity falls in one period (its bucket) and a span is the sum of its periods."""
 
-    def named(prefix: str) -> dict[str, Any]:
-        return {
-            f"{name}_{i}": aggregate(prefix, _started_in(prefix, span))
-            for name, aggregate in aggregates.items()
-            for i, span in enumerate(spans)
+    def __init__(self, spans: Iterable[Span]):
+        windows = {span: span.window() for span in spans}
+        self.bounds = sorted({moment for window in windows.values() for moment in window})
+        periods = list(zip(self.bounds, self.bounds[1:], strict=False))
+        self.within = {
+            span: {i for i, (a, b) in enumerate(periods) if start <= a and b <= end}
+            for span, (start, end) in windows.items()
         }
 
-    singles = [a for a in asks if len(a.people) == 1]
-    by_person: dict[int, dict[str, Any]] = {}
-    if singles:
-        rows = (
-            Participation.objects.filter(_held("activity__", singles, who="user_id"))
-            .order_by()
-            .values("user_id")
-            .annotate(**named("activity__"))
+    def bucket(self, field: str) -> Case:
+        return Case(
+            *(
+                When(**{f"{field}__lt": moment}, then=Value(i))
+                for i, moment in enumerate(self.bounds[1:])
+            ),
+            default=Value(len(self.bounds)),
+            output_field=IntegerField(),
         )
-        by_person = {row.pop("user_id"): row for row in rows}
-    by_group: dict[tuple[int, ...], dict[str, Any]] = {}
+
+
+# An aggregate of held activities, given the path to the activity's fields: "" from Activity,
+# "activity__" from a participation.
+Aggregate = Callable[[str], Any]
+
+
+def held_groups(
+    asks: Sequence[Ask],
+    aggregates: dict[str, Aggregate],
+    *,
+    where: Callable[[str], Q] = lambda prefix: Q(),
+    by: Sequence[str] = (),
+) -> dict[Ask, list[dict[str, Any]]]:
+    """For each ask, the rows (one per period and value of the ``by`` fields) of the named
+    aggregates over the held activities of its people in its span: one query grouped by
+    person and period for the asks of one person, one grouped by period per group of people
+    (where an activity two members attended is one row)."""
+    periods = Periods(a.span for a in asks)
+
+    def grouped(prefix: str, rows: Any, *keys: str) -> list[dict[str, Any]]:
+        fields = {f"by_{name}": F(f"{prefix}{name}") for name in by}
+        rows = rows.filter(where(prefix)).annotate(bucket=periods.bucket(f"{prefix}starts_at"))
+        rows = rows.order_by().values(*keys, "bucket", **fields)
+        named = {name: aggregate(prefix) for name, aggregate in aggregates.items()}
+        return list(rows.annotate(**named) if named else rows.distinct())
+
+    singles = [a for a in asks if len(a.people) == 1]
+    by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if singles:
+        held = Participation.objects.filter(_held("activity__", singles, who="user_id"))
+        for row in grouped("activity__", held, "user_id"):
+            by_person[row["user_id"]].append(row)
+    by_group: dict[tuple[int, ...], list[dict[str, Any]]] = {}
     for group in {a.people for a in asks if len(a.people) != 1}:
         mine = Participation.objects.filter(user_id__in=group).values("activity_id")
         theirs = [a for a in asks if a.people == group]
-        by_group[group] = Activity.objects.filter(_held("", theirs), pk__in=mine).aggregate(
-            **named("")
-        )
+        held_by_group = Activity.objects.filter(_held("", theirs), pk__in=mine)
+        by_group[group] = grouped("", held_by_group)
     out = {}
     for ask in asks:
-        row = by_person.get(ask.people[0], {}) if len(ask.people) == 1 else by_group[ask.people]
-        i = index[ask.span]
-        out[ask] = {name: row.get(f"{name}_{i}") for name in aggregates}
+        rows = by_person[ask.people[0]] if len(ask.people) == 1 else by_group[ask.people]
+        out[ask] = [row for row in rows if row["bucket"] in periods.within[ask.span]]
     return out
+
+
+def _total(rows: list[dict[str, Any]], name: str) -> int:
+    return sum(row[name] or 0 for row in rows)
 
 
 class Microseconds(Func):
@@ -148,25 +178,19 @@ def _duration(prefix: str) -> Microseconds:
     return Microseconds(F(f"{prefix}ends_at"), F(f"{prefix}starts_at"))
 
 
-def _seconds(value: int | None) -> float:
-    return value / 1_000_000 if value is not None else 0.0
-
-
 def customer_facing_time(asks: Sequence[Ask]) -> dict[Ask, Measure]:
-    totals = held_totals(
+    groups = held_groups(
         asks,
         {
-            "n": lambda p, when: Count(f"{p}id", filter=when),
-            "total": lambda p, when: Sum(_duration(p), filter=when),
-            "facing": lambda p, when: Sum(
-                _duration(p), filter=when & Q(**{f"{p}customer_facing": True})
-            ),
+            "n": lambda p: Count(f"{p}id"),
+            "total": lambda p: Sum(_duration(p)),
+            "facing": lambda p: Sum(_duration(p), filter=Q(**{f"{p}customer_facing": True})),
         },
     )
     out = {}
-    for ask, t in totals.items():
-        n = t["n"] or 0
-        value = percent(_seconds(t["facing"]), _seconds(t["total"]))
+    for ask, rows in groups.items():
+        n = _total(rows, "n")
+        value = percent(_total(rows, "facing") / 1_000_000, _total(rows, "total") / 1_000_000)
         out[ask] = Measure(value, n, "activities", "" if n else "No activities recorded.")
     return out
 
@@ -176,19 +200,23 @@ def _count(rows: int, of: str) -> Measure:
 
 
 def demos_delivered(asks: Sequence[Ask]) -> dict[Ask, Measure]:
-    totals = held_totals(
-        asks, {"n": lambda p, when: Count(f"{p}id", filter=when & Q(**{f"{p}kind": Kind.DEMO}))}
+    groups = held_groups(
+        asks, {"n": lambda p: Count(f"{p}id")}, where=lambda p: Q(**{f"{p}kind": Kind.DEMO})
     )
-    return {ask: _count(t["n"] or 0, "demos") for ask, t in totals.items()}
+    return {ask: _count(_total(rows, "n"), "demos") for ask, rows in groups.items()}
 
 
 def pocs_run(asks: Sequence[Ask]) -> dict[Ask, Measure]:
-    def deals(p: str, when: Q) -> Count:
-        poc = Q(**{f"{p}kind": Kind.POC, f"{p}opportunity__isnull": False})
-        return Count(f"{p}opportunity_id", distinct=True, filter=when & poc)
-
-    totals = held_totals(asks, {"n": deals})
-    return {ask: _count(t["n"] or 0, "deals with a POC") for ask, t in totals.items()}
+    groups = held_groups(
+        asks,
+        {},
+        where=lambda p: Q(**{f"{p}kind": Kind.POC, f"{p}opportunity__isnull": False}),
+        by=["opportunity_id"],
+    )
+    return {
+        ask: _count(len({row["by_opportunity_id"] for row in rows}), "deals with a POC")
+        for ask, rows in groups.items()
+    }
 
 
 def pocs_won(asks: Sequence[Ask]) -> dict[Ask, Measure]:
@@ -271,17 +299,17 @@ def feature_requests(asks: Sequence[Ask]) -> dict[Ask, Measure]:
 
 
 def debrief_completion(asks: Sequence[Ask]) -> dict[Ask, Measure]:
-    def meetings(p: str, when: Q) -> Count:
-        return Count(f"{p}id", filter=when & Q(**{f"{p}customer_facing": True}))
-
-    def debriefed(p: str, when: Q) -> Count:
-        written = Q(**{f"{p}customer_facing": True, f"{p}debrief__isnull": False})
-        return Count(f"{p}id", filter=when & written)
-
-    totals = held_totals(asks, {"total": meetings, "done": debriefed})
+    groups = held_groups(
+        asks,
+        {
+            "total": lambda p: Count(f"{p}id"),
+            "done": lambda p: Count(f"{p}id", filter=Q(**{f"{p}debrief__isnull": False})),
+        },
+        where=lambda p: Q(**{f"{p}customer_facing": True}),
+    )
     out = {}
-    for ask, t in totals.items():
-        total, done = t["total"] or 0, t["done"] or 0
+    for ask, rows in groups.items():
+        total, done = _total(rows, "total"), _total(rows, "done")
         note = (
             f"{done} debriefed of {total} customer meetings" if total else "No customer meetings."
         )
@@ -290,42 +318,18 @@ def debrief_completion(asks: Sequence[Ask]) -> dict[Ask, Measure]:
 
 
 def customer_satisfaction(asks: Sequence[Ask], lookback_days: int) -> dict[Ask, Measure]:
-    """The accounts a group met are the union of those each member met, so one query reads, per
-    person and account, in which (widened) spans they met; a second reads the answers."""
-
     def widen(span: Span) -> Span:
         return Span(span.start - timedelta(days=lookback_days), span.end)
 
     wide = [Ask(a.people, widen(a.span)) for a in asks]
-    spans = _spans(wide)
-    flags = {
-        f"in_{i}": Case(
-            When(_started_in("activity__", span), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-        for i, span in enumerate(spans)
-    }
-    met: dict[tuple[int, Span], set[int]] = defaultdict(set)
-    for user_id, account_id, *within in (
-        Participation.objects.filter(
-            _held(
-                "activity__", [Ask((pk,), a.span) for a in wide for pk in a.people], who="user_id"
-            ),
-            activity__customer_facing=True,
-            activity__account__isnull=False,
-        )
-        .annotate(**flags)
-        .order_by()
-        .values_list("user_id", "activity__account_id", *flags)
-        .distinct()
-    ):
-        for span, hit in zip(spans, within, strict=True):
-            if hit:
-                met[(user_id, span)].add(account_id)
+    met = held_groups(
+        wide,
+        {},
+        where=lambda p: Q(**{f"{p}customer_facing": True, f"{p}account__isnull": False}),
+        by=["account_id"],
+    )
     accounts = {
-        ask: set().union(*(met.get((pk, w.span), set()) for pk in ask.people))
-        for ask, w in zip(asks, wide, strict=True)
+        ask: {row["by_account_id"] for row in met[w]} for ask, w in zip(asks, wide, strict=True)
     }
     hull = _hull(a.span for a in asks)
     answers = list(
