@@ -246,6 +246,10 @@ def _open_at(deals: QuerySet[Opportunity], day: date) -> QuerySet[Opportunity]:
     )
 
 
+SLIPPED_LABEL = "Slipped: expected to close and still open"
+PUSHED_LABEL = "Pushed: close date moved later"
+
+
 def slipped(deals: QuerySet[Opportunity], *, start: date, end: date) -> Figure:
     """Of the open deals expected (at ``start``) to close between ``start`` and ``end``, those
     that had not closed by ``end``."""
@@ -258,9 +262,7 @@ def slipped(deals: QuerySet[Opportunity], *, start: date, end: date) -> Figure:
             "pk", flat=True
         )
     )
-    return rate_figure(
-        "Slipped: expected to close and still open", len(expected - closed_in_time), len(expected)
-    )
+    return rate_figure(SLIPPED_LABEL, len(expected - closed_in_time), len(expected))
 
 
 def pushed(deals: QuerySet[Opportunity], *, start: date, end: date) -> Figure:
@@ -275,4 +277,4 @@ def pushed(deals: QuerySet[Opportunity], *, start: date, end: date) -> Figure:
         ).values_list("opportunity_id", "from_close_date", "to_close_date")
         if before and after and after > before
     }
-    return rate_figure("Pushed: close date moved later", len(moved), scope.count())
+    return rate_figure(PUSHED_LABEL, len(moved), scope.count())

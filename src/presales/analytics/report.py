@@ -20,24 +20,19 @@ from django.utils import timezone
 
 from presales.activities.models import CUSTOMER_FACING_KINDS, Activity
 from presales.analytics import pipeline
+from presales.analytics.report_figures import (
+    REPORT_BOOTSTRAP,
+    ROLLING_DAYS,
+    Scopes,
+    Window,
+    measure_teams,
+)
 from presales.core import access
 from presales.core.stats import Figure, median_figure, rate_figure
 from presales.deals.models import CLOSED_STAGES, OPEN_STAGES, Opportunity, Stage
 from presales.forecasts.accuracy import accuracy
 from presales.forecasts.models import Submission, quarter_of, week_of
 from presales.people.models import Team, User
-
-ROLLING_DAYS = 91
-REPORT_BOOTSTRAP = 500
-
-
-@dataclass(frozen=True)
-class Window:
-    start: date
-    end: date
-
-    def shifted(self, days: int) -> Window:
-        return Window(self.start - timedelta(days=days), self.end - timedelta(days=days))
 
 
 @dataclass(frozen=True)
@@ -228,6 +223,15 @@ def _scope(viewer: User, team: Team) -> Scope:
     return Scope(deals=deals, activities=activities, team=team)
 
 
+def _scopes(viewer: User, teams: list[int]) -> Scopes:
+    """What ``_scope`` gives for each of the teams, for all of them at once."""
+    deals = access.opportunities_for(viewer).filter(team_id__in=teams)
+    activities = access.activities_for(viewer).filter(
+        Q(opportunity__team_id__in=teams) | Q(account__team_id__in=teams)
+    )
+    return Scopes(deals=deals, activities=activities, team_ids=tuple(teams))
+
+
 def weekly_report(*, viewer: User, team: Team, week: date | None = None) -> WeeklyReport:
     """The report of ``team`` for the week holding ``week`` (default: the last full week).
 
@@ -238,14 +242,18 @@ def weekly_report(*, viewer: User, team: Team, week: date | None = None) -> Week
     today = timezone.localdate()
     start = week_of(week) if week else week_of(today) - timedelta(days=7)
     window = Window(start, start + timedelta(days=6))
-    scope = _scope(viewer, team)
-    others = [_scope(viewer, t) for t in report_teams(viewer)]
+    teams = list(report_teams(viewer).values_list("pk", flat=True))
+    before_w, year_w = window.shifted(7), window.shifted(364)
+    figures = measure_teams(
+        _scopes(viewer, teams),
+        [(team.pk, window), (team.pk, before_w), (team.pk, year_w)] + [(t, window) for t in teams],
+    )
     lines = []
-    for key, metric, sample in METRICS:
-        current = metric(scope, window)
-        before = metric(scope, window.shifted(7))
-        year = metric(scope, window.shifted(364))
-        values = [v for v in (metric(s, window).value for s in others) if v is not None]
+    for key, _, sample in METRICS:
+        current = figures[key][(team.pk, window)]
+        before = figures[key][(team.pk, before_w)]
+        year = figures[key][(team.pk, year_w)]
+        values = [v for v in (figures[key][(t, window)].value for t in teams) if v is not None]
         median = float(statistics.median(values)) if values else None
         sample_text = sample.format(n=current.n, N=current.population)
         refs = [

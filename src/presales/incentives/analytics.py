@@ -196,35 +196,66 @@ def spiff_flags(
 def bucket_attainment(bucket: QuotaBucket) -> BucketAttainment:
     """Booked amount of the person's won deals with the product closed in the quarter; a deal
     with several products counts an equal share of its amount for each."""
-    quarter = Quarter(bucket.year, bucket.quarter)
-    supported = Opportunity.sales_engineers.through.objects.filter(user_id=bucket.owner_id)
-    deals = (
+    return bucket_attainments([bucket])[0]
+
+
+def bucket_attainments(buckets: Iterable[QuotaBucket]) -> list[BucketAttainment]:
+    """``bucket_attainment`` of each bucket, from three queries whatever their number: the won
+    deals of all the buckets' people, products and quarters, their products and their SEs."""
+    buckets = list(buckets)
+    if not buckets:
+        return []
+    quarters = [Quarter(b.year, b.quarter) for b in buckets]
+    owners = {b.owner_id for b in buckets}
+    supported = Opportunity.sales_engineers.through.objects.filter(user_id__in=owners)
+    deals = list(
         Opportunity.objects.filter(
-            Q(owner_id=bucket.owner_id) | Q(pk__in=supported.values("opportunity_id")),
-            products=bucket.product_id,
+            Q(owner_id__in=owners) | Q(pk__in=supported.values("opportunity_id")),
+            products__in={b.product_id for b in buckets},
             stage=Stage.WON,
-            close_date__gte=quarter.start,
-            close_date__lte=quarter.end,
+            close_date__gte=min(q.start for q in quarters),
+            close_date__lte=max(q.end for q in quarters),
         )
         .distinct()
-        .prefetch_related("products")
+        .values_list("pk", "owner_id", "close_date", "amount")
     )
-    booked = Decimal(0)
-    n = 0
-    for deal in deals:
-        share = len(deal.products.all()) or 1
-        booked += (deal.amount or Decimal(0)) / share
-        n += 1
-    booked = booked.quantize(Decimal("0.01"), ROUND_HALF_UP)
-    pct = (booked / bucket.target * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    return BucketAttainment(
-        bucket.pk,
-        bucket.owner_id,
-        str(bucket.owner),
-        str(bucket.product),
-        quarter.label,
-        bucket.target,
-        booked,
-        pct,
-        n,
-    )
+    ids = [pk for pk, *_ in deals]
+    products: dict[int, set[int]] = defaultdict(set)
+    for deal_id, product_id in Opportunity.products.through.objects.filter(
+        opportunity_id__in=ids
+    ).values_list("opportunity_id", "product_id"):
+        products[deal_id].add(product_id)
+    ses: dict[int, set[int]] = defaultdict(set)
+    for deal_id, user_id in supported.filter(opportunity_id__in=ids).values_list(
+        "opportunity_id", "user_id"
+    ):
+        ses[deal_id].add(user_id)
+    out = []
+    for bucket, quarter in zip(buckets, quarters, strict=True):
+        booked = Decimal(0)
+        n = 0
+        for pk, owner, closed, amount in deals:
+            if (
+                (owner == bucket.owner_id or bucket.owner_id in ses[pk])
+                and bucket.product_id in products[pk]
+                and closed is not None
+                and quarter.start <= closed <= quarter.end
+            ):
+                booked += (amount or Decimal(0)) / (len(products[pk]) or 1)
+                n += 1
+        booked = booked.quantize(Decimal("0.01"), ROUND_HALF_UP)
+        pct = (booked / bucket.target * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        out.append(
+            BucketAttainment(
+                bucket.pk,
+                bucket.owner_id,
+                str(bucket.owner),
+                str(bucket.product),
+                quarter.label,
+                bucket.target,
+                booked,
+                pct,
+                n,
+            )
+        )
+    return out

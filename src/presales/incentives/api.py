@@ -14,7 +14,7 @@ from presales.core import access
 from presales.core.api import actor, get_visible
 from presales.core.services import resolve_plain
 from presales.incentives import services
-from presales.incentives.analytics import bucket_attainment, spiff_report
+from presales.incentives.analytics import bucket_attainment, bucket_attainments, spiff_report
 from presales.incentives.models import QuotaBucket, Spiff
 from presales.people.models import Team
 from presales.products.models import Product
@@ -113,7 +113,7 @@ def list_buckets(
     )
     if owner_id is not None:
         rows = rows.filter(owner_id=owner_id)
-    return [bucket_attainment(b) for b in rows.select_related("owner", "product")[:500]]
+    return bucket_attainments(rows.select_related("owner", "product")[:500])
 
 
 @router.post("/incentives/buckets", response={201: BucketOut})

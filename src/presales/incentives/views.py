@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from presales.core import access
 from presales.core.pages import current_user
-from presales.incentives.analytics import bucket_attainment, spiff_report
+from presales.incentives.analytics import bucket_attainments, spiff_report
 from presales.scorecards.views import _periods, _quarter
 
 
@@ -30,6 +30,6 @@ def incentive_list(request: HttpRequest) -> HttpResponse:
             "quarter": quarter,
             "periods": _periods(quarter),
             "spiffs": [(s, spiff_report(s)) for s in spiffs[:50]],
-            "buckets": [bucket_attainment(b) for b in buckets[:500]],
+            "buckets": bucket_attainments(buckets[:500]),
         },
     )

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from presales.people.models import Role, Team, User
-from presales.scorecards.metrics import Measure, MetricDef, catalog, get_metric
+from presales.scorecards.metrics import Measure, Measurements, MetricDef, catalog, get_metric
 from presales.scorecards.models import Goal
 from presales.scorecards.periods import Quarter, Span
 
@@ -141,9 +141,12 @@ def figure(
     *,
     current: Measure | None = None,
     median: tuple[float | None, int] = (None, 0),
+    measured: Measurements | None = None,
 ) -> Figure:
-    now = current or metric.measure(people, Span.of(quarter))
-    last = metric.measure(people, Span.of(quarter.previous()))
+    measured = measured if measured is not None else Measurements()
+    measured.ask(metric, people, Span.of(quarter.previous()))
+    now = current or measured.get(metric, people, Span.of(quarter))
+    last = measured.get(metric, people, Span.of(quarter.previous()))
     return Figure(
         key=metric.key,
         name=metric.name,
@@ -161,11 +164,25 @@ def figure(
     )
 
 
-def trend(metric: MetricDef, people: Sequence[int], quarter: Quarter) -> list[TrendPoint]:
+def _trend_quarters(quarter: Quarter) -> list[Quarter]:
+    return [*quarter.back(TREND_QUARTERS), quarter]
+
+
+def trend(
+    metric: MetricDef,
+    people: Sequence[int],
+    quarter: Quarter,
+    *,
+    measured: Measurements | None = None,
+) -> list[TrendPoint]:
     """The metric over the last quarters and this one, oldest first."""
+    measured = measured if measured is not None else Measurements()
+    quarters = _trend_quarters(quarter)
+    for q in quarters:
+        measured.ask(metric, people, Span.of(q))
     points = []
-    for q in [*quarter.back(TREND_QUARTERS), quarter]:
-        m = metric.measure(people, Span.of(q))
+    for q in quarters:
+        m = measured.get(metric, people, Span.of(q))
         points.append(TrendPoint(q.label, m.value, m.sample))
     return points
 
@@ -175,7 +192,25 @@ def _cumulative(unit: str) -> bool:
     return unit in {"count", "USD", "minutes"}
 
 
-def milestones(goal: Goal, metric: MetricDef, people: Sequence[int]) -> list[Milestone]:
+def _milestone_spans(goal: Goal) -> list[Span | None]:
+    """The span measured at each month end of the goal's quarter; None for a month that has not
+    started."""
+    quarter = Quarter(goal.year, goal.quarter)
+    today = timezone.localdate()
+    return [
+        None if month_end.replace(day=1) > today else Span(quarter.start, month_end)
+        for month_end in quarter.month_ends()
+    ]
+
+
+def milestones(
+    goal: Goal,
+    metric: MetricDef,
+    people: Sequence[int],
+    *,
+    measured: Measurements | None = None,
+) -> list[Milestone]:
+    measured = measured if measured is not None else Measurements()
     quarter = Quarter(goal.year, goal.quarter)
     target = float(goal.target)
     planned = [float(x) for x in goal.milestones] if goal.milestones else []
@@ -185,13 +220,16 @@ def milestones(goal: Goal, metric: MetricDef, people: Sequence[int]) -> list[Mil
             if _cumulative(metric.unit)
             else [target] * 3
         )
-    today = timezone.localdate()
+    spans = _milestone_spans(goal)
+    for span in spans:
+        if span is not None:
+            measured.ask(metric, people, span)
     out = []
-    for month_end, goal_then in zip(quarter.month_ends(), planned, strict=True):
-        if month_end.replace(day=1) > today:
+    for month_end, goal_then, span in zip(quarter.month_ends(), planned, spans, strict=True):
+        if span is None:
             out.append(Milestone(month_end.isoformat(), goal_then, None, 0, None))
             continue
-        m = metric.measure(people, Span(quarter.start, month_end))
+        m = measured.get(metric, people, span)
         met = None
         if m.value is not None:
             met = m.value >= goal_then if metric.higher_is_better else m.value <= goal_then
@@ -206,11 +244,29 @@ def goal_people(goal: Goal) -> list[int]:
     return list(team_members(goal.team).values_list("pk", flat=True))
 
 
-def goal_result(goal: Goal, *, median: tuple[float | None, int] = (None, 0)) -> GoalResult:
+def ask_goal(measured: Measurements, goal: Goal, people: Sequence[int]) -> None:
+    """Note every figure ``goal_result`` will read, so they are measured in one batch."""
     metric = get_metric(goal.metric)
-    people = goal_people(goal)
     quarter = Quarter(goal.year, goal.quarter)
-    fig = figure(metric, people, quarter, median=median)
+    spans = [Span.of(q) for q in [*_trend_quarters(quarter), quarter.previous()]]
+    for span in [*spans, *_milestone_spans(goal)]:
+        if span is not None:
+            measured.ask(metric, people, span)
+
+
+def goal_result(
+    goal: Goal,
+    *,
+    median: tuple[float | None, int] = (None, 0),
+    measured: Measurements | None = None,
+    people: Sequence[int] | None = None,
+) -> GoalResult:
+    measured = measured if measured is not None else Measurements()
+    metric = get_metric(goal.metric)
+    people = goal_people(goal) if people is None else people
+    ask_goal(measured, goal, people)
+    quarter = Quarter(goal.year, goal.quarter)
+    fig = figure(metric, people, quarter, median=median, measured=measured)
     return GoalResult(
         goal_id=goal.pk,
         title=goal.title,
@@ -224,33 +280,75 @@ def goal_result(goal: Goal, *, median: tuple[float | None, int] = (None, 0)) -> 
         attainment=attainment(
             fig.value, float(goal.target), higher_is_better=metric.higher_is_better
         ),
-        milestones=milestones(goal, metric, people),
-        trend=trend(metric, people, quarter),
+        milestones=milestones(goal, metric, people, measured=measured),
+        trend=trend(metric, people, quarter, measured=measured),
     )
 
 
-def _team_median(person: User, metric: MetricDef, quarter: Quarter) -> tuple[float | None, int]:
+def _median_people(person: User) -> list[int]:
+    """Whose figures a person's team median is taken over; empty without a team."""
     if person.team is None:
+        return []
+    return list(team_members(person.team).values_list("pk", flat=True)) or [person.pk]
+
+
+def _team_median(
+    metric: MetricDef, quarter: Quarter, ids: Sequence[int], measured: Measurements
+) -> tuple[float | None, int]:
+    if not ids:
         return None, 0
     span = Span.of(quarter)
-    ids = list(team_members(person.team).values_list("pk", flat=True)) or [person.pk]
-    return median_of([metric.measure([pk], span).value for pk in ids])
+    for pk in ids:
+        measured.ask(metric, [pk], span)
+    return median_of([measured.get(metric, [pk], span).value for pk in ids])
 
 
-def scorecard(*, person: User, quarter: Quarter, with_catalog: bool = True) -> Scorecard:
+def scorecard(
+    *,
+    person: User,
+    quarter: Quarter,
+    with_catalog: bool = True,
+    measured: Measurements | None = None,
+) -> Scorecard:
     """A person's goals for the quarter against their own past and the team's median, and
-    (``with_catalog``) every catalog metric the same way."""
-    goals = Goal.objects.filter(owner=person, year=quarter.year, quarter=quarter.quarter)
-    results = []
+    (``with_catalog``) every catalog metric the same way.
+
+    Every figure is asked for before any is read, so each metric is measured in one batch for
+    the person, the team and all the periods; pass ``measured`` to share it with the payout and
+    the lints of the same page."""
+    measured = measured if measured is not None else Measurements()
+    goals = list(Goal.objects.filter(owner=person, year=quarter.year, quarter=quarter.quarter))
+    metrics = list(catalog().values()) if with_catalog else []
+    members = _median_people(person)
+    span = Span.of(quarter)
     for goal in goals:
-        metric = get_metric(goal.metric)
-        results.append(goal_result(goal, median=_team_median(person, metric, quarter)))
-    figures = []
-    if with_catalog:
-        figures = [
-            figure(m, [person.pk], quarter, median=_team_median(person, m, quarter))
-            for m in catalog().values()
-        ]
+        ask_goal(measured, goal, [person.pk])
+        for pk in members:
+            measured.ask(get_metric(goal.metric), [pk], span)
+    for m in metrics:
+        measured.ask(m, [person.pk], span)
+        measured.ask(m, [person.pk], Span.of(quarter.previous()))
+        for pk in members:
+            measured.ask(m, [pk], span)
+    results = [
+        goal_result(
+            goal,
+            median=_team_median(get_metric(goal.metric), quarter, members, measured),
+            measured=measured,
+            people=[person.pk],
+        )
+        for goal in goals
+    ]
+    figures = [
+        figure(
+            m,
+            [person.pk],
+            quarter,
+            median=_team_median(m, quarter, members, measured),
+            measured=measured,
+        )
+        for m in metrics
+    ]
     return Scorecard(
         person_id=person.pk,
         person=str(person),
@@ -266,9 +364,18 @@ def scoreboard(
     """Every team member's figures for the quarter, with last period and the team median."""
     metrics = [m for m in catalog().values() if metric_keys is None or m.key in metric_keys]
     members = list(team_members(team))
-    span = Span.of(quarter)
+    everyone = [p.pk for p in members]
+    span, previous = Span.of(quarter), Span.of(quarter.previous())
+    goals = list(Goal.objects.filter(team=team, year=quarter.year, quarter=quarter.quarter))
+    measured = Measurements()
+    for m in metrics:
+        for people in [*([pk] for pk in everyone), everyone]:
+            measured.ask(m, people, span)
+            measured.ask(m, people, previous)
+    for goal in goals:
+        ask_goal(measured, goal, everyone)
     current: dict[tuple[int, str], Measure] = {
-        (p.pk, m.key): m.measure([p.pk], span) for p in members for m in metrics
+        (p.pk, m.key): measured.get(m, [p.pk], span) for p in members for m in metrics
     }
     medians_raw = {
         m.key: median_of([current[(p.pk, m.key)].value for p in members]) for m in metrics
@@ -279,19 +386,23 @@ def scoreboard(
             person=str(p),
             figures={
                 m.key: figure(
-                    m, [p.pk], quarter, current=current[(p.pk, m.key)], median=medians_raw[m.key]
+                    m,
+                    [p.pk],
+                    quarter,
+                    current=current[(p.pk, m.key)],
+                    median=medians_raw[m.key],
+                    measured=measured,
                 )
                 for m in metrics
             },
         )
         for p in members
     ]
-    everyone = [p.pk for p in members]
-    team_figures = {m.key: figure(m, everyone, quarter, median=medians_raw[m.key]) for m in metrics}
-    team_goals = [
-        goal_result(g)
-        for g in Goal.objects.filter(team=team, year=quarter.year, quarter=quarter.quarter)
-    ]
+    team_figures = {
+        m.key: figure(m, everyone, quarter, median=medians_raw[m.key], measured=measured)
+        for m in metrics
+    }
+    team_goals = [goal_result(g, measured=measured, people=everyone) for g in goals]
     return Scoreboard(
         team_id=team.pk,
         team=team.name,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from presales.scorecards.metrics import MetricDef, get_metric
+from presales.scorecards.metrics import Measurements, MetricDef, get_metric
 from presales.scorecards.models import Goal, Pillar
 from presales.scorecards.periods import Quarter, Span
 
@@ -35,11 +35,21 @@ class History:
     quarters_with_data: int
 
 
-def history(metric: MetricDef, people: Sequence[int], quarter: Quarter) -> History:
+def history(
+    metric: MetricDef,
+    people: Sequence[int],
+    quarter: Quarter,
+    *,
+    measured: Measurements | None = None,
+) -> History:
     """The best value of the last quarters (highest, or lowest when lower is better)."""
+    measured = measured if measured is not None else Measurements()
+    quarters = quarter.back(HISTORY_QUARTERS)
+    for q in quarters:
+        measured.ask(metric, people, Span.of(q))
     values = []
-    for q in quarter.back(HISTORY_QUARTERS):
-        m = metric.measure(people, Span.of(q))
+    for q in quarters:
+        m = measured.get(metric, people, Span.of(q))
         if m.value is not None and m.sample > 0:
             values.append(m.value)
     if not values:
@@ -48,9 +58,14 @@ def history(metric: MetricDef, people: Sequence[int], quarter: Quarter) -> Histo
 
 
 def achievable(
-    metric: MetricDef, target: float, people: Sequence[int], quarter: Quarter
+    metric: MetricDef,
+    target: float,
+    people: Sequence[int],
+    quarter: Quarter,
+    *,
+    measured: Measurements | None = None,
 ) -> Lint | None:
-    past = history(metric, people, quarter)
+    past = history(metric, people, quarter, measured=measured)
     if past.best is None:
         return None
     unit = "" if metric.unit == "count" else f" {metric.unit}"
@@ -69,8 +84,16 @@ def achievable(
     return None
 
 
-def lint_goals(*, goals: Sequence[Goal], people: Sequence[int], quarter: Quarter) -> list[Lint]:
-    """The pitfalls found in one person's (or team's) goals for one quarter."""
+def lint_goals(
+    *,
+    goals: Sequence[Goal],
+    people: Sequence[int],
+    quarter: Quarter,
+    measured: Measurements | None = None,
+) -> list[Lint]:
+    """The pitfalls found in one person's (or team's) goals for one quarter; ``measured``
+    shares figures a page already measured."""
+    measured = measured if measured is not None else Measurements()
     lints: list[Lint] = []
     if not goals:
         return [Lint("no_goals", f"No goals set for {quarter.label}.")]
@@ -99,8 +122,9 @@ def lint_goals(*, goals: Sequence[Goal], people: Sequence[int], quarter: Quarter
         if not goal.why.strip():
             lints.append(Lint("no_why", f"'{goal.title}' does not say why it matters.", goal.pk))
         metric = get_metric(goal.metric)
-        now = metric.measure(people, Span.of(quarter))
-        before = metric.measure(people, Span.of(quarter.previous()))
+        measured.ask(metric, people, Span.of(quarter.previous()))
+        now = measured.get(metric, people, Span.of(quarter))
+        before = measured.get(metric, people, Span.of(quarter.previous()))
         if not now.has_data and not before.has_data:
             lints.append(
                 Lint(
@@ -111,7 +135,7 @@ def lint_goals(*, goals: Sequence[Goal], people: Sequence[int], quarter: Quarter
                     goal.pk,
                 )
             )
-        stretch = achievable(metric, float(goal.target), people, quarter)
+        stretch = achievable(metric, float(goal.target), people, quarter, measured=measured)
         if stretch is not None:
             lints.append(Lint(stretch.code, f"'{goal.title}': {stretch.message}", goal.pk))
     return lints

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from presales.people.models import User
 from presales.scorecards.analytics import attainment, goal_people
-from presales.scorecards.metrics import get_metric
+from presales.scorecards.metrics import Measurements, get_metric
 from presales.scorecards.models import BonusPlan, Goal
 from presales.scorecards.periods import Quarter, Span
 
@@ -55,10 +55,15 @@ def counted(value: Decimal | None, *, threshold: Decimal, cap: Decimal) -> Decim
 
 
 def payout(
-    *, person: User, quarter: Quarter, what_if: Mapping[int, Decimal] | None = None
+    *,
+    person: User,
+    quarter: Quarter,
+    what_if: Mapping[int, Decimal] | None = None,
+    measured: Measurements | None = None,
 ) -> Payout:
     """The bonus the person's goals pay for the quarter; ``what_if`` maps goal ids to an
-    assumed attainment in percent."""
+    assumed attainment in percent. ``measured`` shares figures a page already measured."""
+    measured = measured if measured is not None else Measurements()
     overrides = dict(what_if or {})
     plan = BonusPlan.objects.filter(
         owner=person, year=quarter.year, quarter=quarter.quarter
@@ -73,7 +78,7 @@ def payout(
             sample = 0
         else:
             metric = get_metric(goal.metric)
-            m = metric.measure(goal_people(goal), Span.of(quarter))
+            m = measured.get(metric, goal_people(goal), Span.of(quarter))
             pct = attainment(m.value, float(goal.target), higher_is_better=metric.higher_is_better)
             reached = None if pct is None else Decimal(str(pct))
             sample = m.sample

@@ -12,6 +12,7 @@ from presales.people.models import Team
 from presales.scorecards import charts, export
 from presales.scorecards.analytics import scoreboard, scorecard
 from presales.scorecards.lints import lint_goals
+from presales.scorecards.metrics import Measurements
 from presales.scorecards.models import Goal
 from presales.scorecards.payout import payout
 from presales.scorecards.periods import Quarter
@@ -75,10 +76,11 @@ def person_scorecard(request: HttpRequest, user_id: int) -> HttpResponse:
     if person is None:
         raise Http404("No scorecard you can see.")
     quarter = _quarter(request)
-    card = scorecard(person=person, quarter=quarter)
+    measured = Measurements()
+    card = scorecard(person=person, quarter=quarter, measured=measured)
     goals = list(Goal.objects.filter(owner=person, year=quarter.year, quarter=quarter.quarter))
     what_if = _what_if(request)
-    pay = payout(person=person, quarter=quarter, what_if=what_if)
+    pay = payout(person=person, quarter=quarter, what_if=what_if, measured=measured)
     goal_charts = {
         goal.goal_id: charts.trend_line(
             [(p.period, p.value) for p in goal.trend],
@@ -96,7 +98,9 @@ def person_scorecard(request: HttpRequest, user_id: int) -> HttpResponse:
             "periods": _periods(quarter),
             "card": card,
             "goal_charts": goal_charts,
-            "lints": lint_goals(goals=goals, people=[person.pk], quarter=quarter),
+            "lints": lint_goals(
+                goals=goals, people=[person.pk], quarter=quarter, measured=measured
+            ),
             "payout": pay,
             "what_if": what_if,
             "can_set_goals": access.can_set_goals(me, owner=person, team=None),

@@ -7,13 +7,15 @@ Built-in metrics live in ``builtin``; administrators declare more as data (``dec
 
 from __future__ import annotations
 
-from presales.scorecards.metrics.base import Measure, MetricDef, people_deals
+from presales.scorecards.metrics.base import Ask, Measure, Measurements, MetricDef, people_deals
 from presales.scorecards.metrics.builtin import BUILTIN, feature_requests
 from presales.scorecards.metrics.catalog import catalog, get_metric, measure
 
 __all__ = [
     "BUILTIN",
+    "Ask",
     "Measure",
+    "Measurements",
     "MetricDef",
     "catalog",
     "feature_requests",

@@ -34,6 +34,23 @@ Compute = Callable[[Sequence[int], Span], Measure]
 
 
 @dataclass(frozen=True)
+class Ask:
+    """One figure wanted: a metric for these people (together) over this span."""
+
+    people: tuple[int, ...]
+    span: Span
+
+    @classmethod
+    def of(cls, people: Sequence[int], span: Span) -> Ask:
+        return cls(tuple(sorted(set(people))), span)
+
+
+# Measures many asks of one metric at once, with a number of queries that does not depend on
+# how many people, spans or rows there are.
+Batch = Callable[[Sequence[Ask]], dict[Ask, Measure]]
+
+
+@dataclass(frozen=True)
 class MetricDef:
     key: str
     name: str
@@ -43,9 +60,17 @@ class MetricDef:
     compute: Compute
     higher_is_better: bool = True
     builtin: bool = True
+    batch: Batch | None = None
 
     def measure(self, people: Sequence[int], span: Span) -> Measure:
         return self.compute(people, span)
+
+    def measure_many(self, asks: Sequence[Ask]) -> dict[Ask, Measure]:
+        """The same figures as ``measure`` gives one by one, in one batch where the metric has
+        one (declared metrics are measured one by one)."""
+        if self.batch is None:
+            return {ask: self.compute(list(ask.people), ask.span) for ask in asks}
+        return self.batch(asks)
 
 
 def attended(people: Sequence[int], span: Span) -> QuerySet[Activity]:
@@ -77,3 +102,32 @@ def as_of(span: Span) -> date:
 
 def percent(part: int | float, whole: int | float) -> float | None:
     return round(100 * part / whole, 1) if whole else None
+
+
+class Measurements:
+    """The figures one page needs, asked for first and then measured in one batch per metric.
+
+    ``ask`` notes a figure; ``get`` measures every figure still pending for that metric in one
+    batch and answers from what has been measured. A figure asked for once is measured once.
+    """
+
+    def __init__(self) -> None:
+        self._metrics: dict[str, MetricDef] = {}
+        self._pending: dict[str, set[Ask]] = {}
+        self._done: dict[tuple[str, Ask], Measure] = {}
+
+    def ask(self, metric: MetricDef, people: Sequence[int], span: Span) -> Ask:
+        ask = Ask.of(people, span)
+        if (metric.key, ask) not in self._done:
+            self._metrics[metric.key] = metric
+            self._pending.setdefault(metric.key, set()).add(ask)
+        return ask
+
+    def get(self, metric: MetricDef, people: Sequence[int], span: Span) -> Measure:
+        ask = self.ask(metric, people, span)
+        pending = self._pending.pop(metric.key, set())
+        if pending:
+            measured = self._metrics[metric.key].measure_many(sorted(pending, key=repr))
+            for done, measure in measured.items():
+                self._done[(metric.key, done)] = measure
+        return self._done[(metric.key, ask)]

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.db.models import Q
 
 from presales.activities.models import Activity, Kind
 from presales.deals.models import CLOSED_STAGES, Opportunity, Stage
 from presales.meetings.models import Debrief, RaisedGap, Report
+from presales.scorecards.metrics import batched
 from presales.scorecards.metrics.base import (
+    Batch,
     Measure,
     MetricDef,
     as_of,
@@ -195,8 +198,20 @@ def _def(
     definition: str,
     compute: object,
     higher_is_better: bool = True,
+    batch: Batch | None = None,
 ) -> MetricDef:
-    return MetricDef(key, name, unit, definition, pillar, compute, higher_is_better)  # type: ignore[arg-type]
+    if batch is None:
+        batch = getattr(batched, key, None)
+    return MetricDef(
+        key,
+        name,
+        unit,
+        definition,
+        pillar,
+        compute,  # type: ignore[arg-type]
+        higher_is_better,
+        batch=batch,
+    )
 
 
 BUILTIN: dict[str, MetricDef] = {
@@ -292,6 +307,7 @@ BUILTIN: dict[str, MetricDef] = {
             "period from accounts the person met customer-facing in the period or the "
             f"{SURVEY_LOOKBACK_DAYS} days before.",
             customer_satisfaction,
+            batch=partial(batched.customer_satisfaction, lookback_days=SURVEY_LOOKBACK_DAYS),
         ),
         _def(
             "win_rate_with_se",
@@ -311,6 +327,7 @@ BUILTIN: dict[str, MetricDef] = {
             "(today while it runs). Lower is better.",
             average_opportunity_age,
             higher_is_better=False,
+            batch=partial(batched.average_opportunity_age, as_of=as_of),
         ),
         _def(
             "pipeline_growth",
@@ -320,6 +337,7 @@ BUILTIN: dict[str, MetricDef] = {
             "Change of the amount of the person's open deals from the day before the period to "
             "its end (today while it runs), as a percent of the starting amount.",
             pipeline_growth,
+            batch=partial(batched.pipeline_growth, as_of=as_of),
         ),
         _def(
             "forecast_accuracy",
