@@ -103,13 +103,18 @@ def contacts_for(user: User | AnonymousUser) -> QuerySet[Contact]:
     return Contact.objects.filter(account__in=accounts_for(user).values("pk"))
 
 
+def _attended(user: User) -> QuerySet[Any]:
+    """Ids of the activities the user took part in (always visible to them)."""
+    return Activity.participants.through.objects.filter(user_id=user.pk).values("activity_id")
+
+
 def activities_for(user: User | AnonymousUser) -> QuerySet[Activity]:
     if not user.is_authenticated:
         return Activity.objects.none()
     assert isinstance(user, User)
     if sees_everything(user):
         return Activity.objects.all()
-    mine = Activity.participants.through.objects.filter(user_id=user.pk).values("activity_id")
+    mine = _attended(user)
     return Activity.objects.filter(
         Q(account__in=accounts_for(user).values("pk"))
         | Q(opportunity__in=opportunities_for(user).values("pk"))
@@ -125,7 +130,7 @@ def notes_for(user: User | AnonymousUser) -> QuerySet[Note]:
         return Note.objects.all()
     # A note on an activity carries the activity's account and deal (see Note), so checking
     # those covers the activity's visibility except for the user's own internal activities.
-    mine = Activity.participants.through.objects.filter(user_id=user.pk).values("activity_id")
+    mine = _attended(user)
     return Note.objects.filter(
         Q(author_id=user.pk)
         | Q(account__in=accounts_for(user).values("pk"))
