@@ -123,6 +123,9 @@ def _converter(model: type[Model], column: str) -> Callable[[Any], Any] | None:
 def _sqlite_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
+    if value.tzinfo is UTC:
+        # What the general case gives, without two intermediate datetimes: "+00:00" cut off.
+        return value.isoformat(" ")[:-6]
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
 
 
@@ -246,8 +249,8 @@ class Writer:
         refs = tuple(r.field for r in self.target.refs)
         own = (*self.target.columns, *refs)
         self._own = own
-        self._converters = [_converter(model, c) for c in self.target.columns]
-        self._converting = any(self._converters)
+        converters = [_converter(model, c) for c in self.target.columns]
+        self._converters = [(i, conv) for i, conv in enumerate(converters) if conv is not None]
         meta_fields = {f.attname: f for f in model._meta.concrete_fields}
         self._timestamps = [n for n in ("created_at", "updated_at") if n in meta_fields]
         self._sourced = "source" in meta_fields and self.target.identity == "model"
@@ -345,11 +348,10 @@ class Writer:
             ).delete()
 
     def _values(self, record: Record) -> list[Any]:
-        if not self._converting:
-            return list(record.values)
-        return [
-            conv(v) if conv else v for conv, v in zip(self._converters, record.values, strict=True)
-        ]
+        values = list(record.values)
+        for i, conv in self._converters:
+            values[i] = conv(values[i])
+        return values
 
     def _insert(
         self, records: list[Record], fk: dict[str, tuple[int | None, ...]]
@@ -452,7 +454,10 @@ class Writer:
             ids = self.resolver.ids(kind, (e for _, r in written for e in r.m2m[index]))
             links = []
             for pk, record in written:
-                for wanted in dict.fromkeys(record.m2m[index]):
+                named = record.m2m[index]
+                if not named:
+                    continue
+                for wanted in named if len(named) == 1 else dict.fromkeys(named):
                     other = ids.get(wanted)
                     if other is None:
                         waiting.append(

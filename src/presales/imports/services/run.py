@@ -237,10 +237,13 @@ def _write_file(
     total = plan.size()
     step = 0
     for item in plan.items():
-        for issue in item.issues:
-            report.add(issue)
         record = item.record
-        if record is None or any(i.severity == "rejected" for i in item.issues):
+        if item.issues:
+            for issue in item.issues:
+                report.add(issue)
+            if any(i.severity == "rejected" for i in item.issues):
+                record = None
+        if record is None:
             mine.rejected += 1
             continue
         first = seen.get(record.external_id)
