@@ -26,6 +26,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from presales.imports.models import ImportedRecord, PendingReference
+from presales.imports.services.bulk import IndexDeferral
 from presales.imports.services.pending import encode_record
 
 BATCH = 5000
@@ -120,13 +121,20 @@ def _converter(model: type[Model], column: str) -> Callable[[Any], Any] | None:
     return None
 
 
+# Exported times repeat (meetings start on the hour and half hour): formatting each distinct
+# one once costs a dictionary look-up per row instead of a conversion.
+_SQLITE_TIMES: dict[datetime, str] = {}
+
+
 def _sqlite_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
-    if value.tzinfo is UTC:
-        # What the general case gives, without two intermediate datetimes: "+00:00" cut off.
-        return value.isoformat(" ")[:-6]
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    text = _SQLITE_TIMES.get(value)
+    if text is None:
+        if len(_SQLITE_TIMES) >= 1 << 16:
+            _SQLITE_TIMES.clear()
+        text = _SQLITE_TIMES[value] = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return text
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -258,6 +266,7 @@ class Writer:
         self._defaults = {
             name: f.get_default() for name, f in meta_fields.items() if name not in skip
         }
+        self._deferral = IndexDeferral.for_model(model, tuple(n for n, _ in self.target.m2m))
 
     def add(self, record: Record) -> None:
         self.buffer.append(record)
@@ -296,6 +305,12 @@ class Writer:
             PendingReference.objects.bulk_create(waiting, ignore_conflicts=True)
         for hook in self.hooks:
             hook(written)
+
+    def finish(self) -> None:
+        """The end of a file: indexes set aside for a large load are built again."""
+        self.flush()
+        if self._deferral is not None:
+            self._deferral.restore()
 
     def _resolve_refs(
         self, records: list[Record], waiting: list[PendingReference]
@@ -359,6 +374,8 @@ class Writer:
         if not records:
             return []
         model = self.target.model
+        if self._deferral is not None:
+            self._deferral.inserting(len(records))
         ids = allocate_ids(model, len(records))
         now = timezone.now()
         stamp = _sqlite_datetime(now) if _sqlite() else now

@@ -261,6 +261,8 @@ def _write_file(
     for each in writers.values():
         each.flush()
     resolve_pending(source=source, resolver=resolver, writers=writers, targets=profile.targets)
+    for each in writers.values():
+        each.finish()
     if progress is not None:
         progress(plan.name, total, total)
     for kind in [k for k, c in counts.items() if not any(c.as_dict().values())]:
