@@ -14,6 +14,7 @@ more than the whole rest of the import, so rows travel as tuples.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from presales.imports.services.pending import encode_record
 BATCH = 5000
 # SQLite allows 32,766 parameters per statement; keep IN lists well below.
 LOOKUP_CHUNK = 900
+# Look-ups pass their list as one parameter, so only the statement's size bounds it.
+LIST_CHUNK = 10_000
 
 
 def digest_of(cells: Iterable[str], salt: str = "") -> str:
@@ -141,6 +144,14 @@ def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _one_of(values: Sequence[str]) -> tuple[str, Any]:
+    """A condition "is one of ``values``" with the list as one parameter, so one statement
+    (and one plan) serves a whole batch: a JSON array on SQLite, an array on PostgreSQL."""
+    if _sqlite():
+        return "IN (SELECT value FROM json_each(%s))", json.dumps(list(values))
+    return "= ANY(%s)", list(values)
+
+
 def chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -206,15 +217,15 @@ def lookup(
     record = ImportedRecord._meta.db_table
     table = target.model._meta.db_table
     with connection.cursor() as cursor:
-        for part in chunks(list(external_ids)):
-            marks = ", ".join(["%s"] * len(part))
+        for part in chunks(list(external_ids), LIST_CHUNK):
+            among, listed = _one_of(part)
             if target.identity == "record":
                 sql = (
                     f"SELECT r.external_id, r.object_id, r.digest FROM {_q(record)} r "  # noqa: S608
                     f"JOIN {_q(table)} m ON m.id = r.object_id "
-                    f"WHERE r.source = %s AND r.kind = %s AND r.external_id IN ({marks})"
+                    f"WHERE r.source = %s AND r.kind = %s AND r.external_id {among}"
                 )
-                params: list[Any] = [source, target.kind, *part]
+                params: list[Any] = [source, target.kind, listed]
             elif with_digest:
                 # NOT (external_id = '') repeats the partial unique index's condition so that
                 # SQLite may use that index.
@@ -223,16 +234,16 @@ def lookup(
                     f"LEFT JOIN {_q(record)} r ON r.source = m.source AND r.kind = %s "
                     "AND r.external_id = m.external_id "
                     f"WHERE m.source = %s AND NOT (m.external_id = '') "
-                    f"AND m.external_id IN ({marks})"
+                    f"AND m.external_id {among}"
                 )
-                params = [target.kind, source, *part]
+                params = [target.kind, source, listed]
             else:
                 sql = (
                     f"SELECT m.external_id, m.id, NULL FROM {_q(table)} m "  # noqa: S608
                     f"WHERE m.source = %s AND NOT (m.external_id = '') "
-                    f"AND m.external_id IN ({marks})"
+                    f"AND m.external_id {among}"
                 )
-                params = [source, *part]
+                params = [source, listed]
             cursor.execute(sql, params)
             for ext, pk, digest in cursor.fetchall():
                 yield ext, (pk, digest)
