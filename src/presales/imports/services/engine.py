@@ -14,14 +14,11 @@ more than the whole rest of the import, so rows travel as tuples.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
@@ -29,12 +26,21 @@ from django.utils import timezone
 from presales.imports.models import ImportedRecord, PendingReference
 from presales.imports.services.bulk import IndexDeferral
 from presales.imports.services.pending import encode_record
+from presales.imports.services.sql import (
+    LIST_CHUNK,
+    allocate_ids,
+    chunks,
+    converter_for,
+    insert_rows,
+    is_sqlite,
+    one_of,
+    quoted,
+    sqlite_datetime,
+)
+
+__all__ = ["BATCH", "Counts", "Record", "Ref", "Resolver", "Target", "Writer", "chunks"]
 
 BATCH = 5000
-# SQLite allows 32,766 parameters per statement; keep IN lists well below.
-LOOKUP_CHUNK = 900
-# Look-ups pass their list as one parameter, so only the statement's size bounds it.
-LIST_CHUNK = 10_000
 
 
 def digest_of(cells: Iterable[str], salt: str = "") -> str:
@@ -100,85 +106,6 @@ class Counts:
         }
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _sqlite() -> bool:
-    return connection.vendor == "sqlite"
-
-
-def _converter(model: type[Model], column: str) -> Callable[[Any], Any] | None:
-    """How a Python value becomes a parameter: on SQLite, Django stores datetimes as naive UTC
-    text; PostgreSQL's driver takes the Python values as they are."""
-    if not _sqlite():
-        return None
-    try:
-        internal = model._meta.get_field(column).get_internal_type()  # type: ignore[union-attr]
-    except FieldDoesNotExist:
-        return None
-    if internal == "DateTimeField":
-        return _sqlite_datetime
-    if internal == "DecimalField":
-        return _str_or_none
-    return None
-
-
-# Exported times repeat (meetings start on the hour and half hour): formatting each distinct
-# one once costs a dictionary look-up per row instead of a conversion.
-_SQLITE_TIMES: dict[datetime, str] = {}
-
-
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    text = _SQLITE_TIMES.get(value)
-    if text is None:
-        if len(_SQLITE_TIMES) >= 1 << 16:
-            _SQLITE_TIMES.clear()
-        text = _SQLITE_TIMES[value] = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-    return text
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _one_of(values: Sequence[str]) -> tuple[str, Any]:
-    """A condition "is one of ``values``" with the list as one parameter, so one statement
-    (and one plan) serves a whole batch: a JSON array on SQLite, an array on PostgreSQL."""
-    if _sqlite():
-        return "IN (SELECT value FROM json_each(%s))", json.dumps(list(values))
-    return "= ANY(%s)", list(values)
-
-
-def chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def allocate_ids(model: type[Model], count: int) -> list[int]:
-    """``count`` fresh primary keys for ``model``, so that new rows and the rows that point at
-    them (digests, many-to-many links) go in with one insert each."""
-    if count == 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if _sqlite():
-            # Imports run in an immediate transaction: no other writer can take these ids.
-            cursor.execute(f"SELECT max(id) FROM {_q(table)}")  # noqa: S608
-            top = cursor.fetchone()[0] or 0
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            found = cursor.fetchone()
-            start = max(top, found[0] if found else 0) + 1
-            return list(range(start, start + count))
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 class Resolver:
     """External id → local id per object type, cached for the run."""
 
@@ -218,11 +145,11 @@ def lookup(
     table = target.model._meta.db_table
     with connection.cursor() as cursor:
         for part in chunks(list(external_ids), LIST_CHUNK):
-            among, listed = _one_of(part)
+            among, listed = one_of(part)
             if target.identity == "record":
                 sql = (
-                    f"SELECT r.external_id, r.object_id, r.digest FROM {_q(record)} r "  # noqa: S608
-                    f"JOIN {_q(table)} m ON m.id = r.object_id "
+                    f"SELECT r.external_id, r.object_id, r.digest FROM {quoted(record)} r "  # noqa: S608
+                    f"JOIN {quoted(table)} m ON m.id = r.object_id "
                     f"WHERE r.source = %s AND r.kind = %s AND r.external_id {among}"
                 )
                 params: list[Any] = [source, target.kind, listed]
@@ -230,8 +157,8 @@ def lookup(
                 # NOT (external_id = '') repeats the partial unique index's condition so that
                 # SQLite may use that index.
                 sql = (
-                    f"SELECT m.external_id, m.id, r.digest FROM {_q(table)} m "  # noqa: S608
-                    f"LEFT JOIN {_q(record)} r ON r.source = m.source AND r.kind = %s "
+                    f"SELECT m.external_id, m.id, r.digest FROM {quoted(table)} m "  # noqa: S608
+                    f"LEFT JOIN {quoted(record)} r ON r.source = m.source AND r.kind = %s "
                     "AND r.external_id = m.external_id "
                     f"WHERE m.source = %s AND NOT (m.external_id = '') "
                     f"AND m.external_id {among}"
@@ -239,7 +166,7 @@ def lookup(
                 params = [target.kind, source, listed]
             else:
                 sql = (
-                    f"SELECT m.external_id, m.id, NULL FROM {_q(table)} m "  # noqa: S608
+                    f"SELECT m.external_id, m.id, NULL FROM {quoted(table)} m "  # noqa: S608
                     f"WHERE m.source = %s AND NOT (m.external_id = '') "
                     f"AND m.external_id {among}"
                 )
@@ -268,7 +195,7 @@ class Writer:
         refs = tuple(r.field for r in self.target.refs)
         own = (*self.target.columns, *refs)
         self._own = own
-        converters = [_converter(model, c) for c in self.target.columns]
+        converters = [converter_for(model, c) for c in self.target.columns]
         self._converters = [(i, conv) for i, conv in enumerate(converters) if conv is not None]
         meta_fields = {f.attname: f for f in model._meta.concrete_fields}
         self._timestamps = [n for n in ("created_at", "updated_at") if n in meta_fields]
@@ -334,8 +261,17 @@ class Writer:
         ids = [
             self.resolver.ids(ref.kind, (r.refs[i] for r in records)) for i, ref in enumerate(refs)
         ]
+        getters = [found.get for found in ids]
         result: dict[str, tuple[int | None, ...]] = {}
         for record in records:
+            named = record.refs
+            # Empty references are never keys, so they come out None as they should.
+            pks = tuple([get(wanted) for get, wanted in zip(getters, named, strict=True)])
+            if None not in pks or all(
+                pk is not None or not w for pk, w in zip(pks, named, strict=True)
+            ):
+                result[record.external_id] = pks
+                continue
             values: list[int | None] = []
             parked = False
             for i, ref in enumerate(refs):
@@ -389,20 +325,25 @@ class Writer:
             self._deferral.inserting(len(records))
         ids = allocate_ids(model, len(records))
         now = timezone.now()
-        stamp = _sqlite_datetime(now) if _sqlite() else now
+        stamp = sqlite_datetime(now) if is_sqlite() else now
         columns = ["id", *self._own, *self._defaults, *self._timestamps]
         extra = [*self._defaults.values(), *[stamp] * len(self._timestamps)]
+        values = self._values
         if self._sourced:
             columns += ["source", "external_id"]
-        rows = []
-        for pk, record in zip(ids, records, strict=True):
-            row = [pk, *self._values(record), *fk[record.external_id], *extra]
-            if self._sourced:
-                row += [self.source, record.external_id]
-            rows.append(row)
-        _executemany_insert(model._meta.db_table, columns, rows)
+            extra.append(self.source)
+            rows = [
+                [pk, *values(r), *fk[r.external_id], *extra, r.external_id]
+                for pk, r in zip(ids, records, strict=True)
+            ]
+        else:
+            rows = [
+                [pk, *values(r), *fk[r.external_id], *extra]
+                for pk, r in zip(ids, records, strict=True)
+            ]
+        insert_rows(model._meta.db_table, columns, rows)
         pairs = list(zip(ids, records, strict=True))
-        _executemany_insert(
+        insert_rows(
             ImportedRecord._meta.db_table,
             ["source", "kind", "external_id", "object_id", "digest"],
             [(self.source, self.target.kind, r.external_id, pk, r.digest) for pk, r in pairs],
@@ -417,15 +358,15 @@ class Writer:
         if not changed:
             return
         model = self.target.model
-        stamp = _sqlite_datetime(timezone.now()) if _sqlite() else timezone.now()
+        stamp = sqlite_datetime(timezone.now()) if is_sqlite() else timezone.now()
         sets = [*self._own, *(["updated_at"] if "updated_at" in self._timestamps else [])]
-        assignments = ", ".join(f"{_q(c)} = %s" for c in sets)
+        assignments = ", ".join(f"{quoted(c)} = %s" for c in sets)
         tail = [stamp] if "updated_at" in self._timestamps else []
         rows = [[*self._values(r), *fk[r.external_id], *tail, pk] for pk, r in changed]
         record_table = ImportedRecord._meta.db_table
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {_q(model._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+                f"UPDATE {quoted(model._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
                 rows,
             )
             # Objects that exist under this source without a digest (made before digests were
@@ -435,13 +376,13 @@ class Writer:
             for part in chunks(keys):
                 marks = ", ".join(["%s"] * len(part))
                 cursor.execute(
-                    f"SELECT external_id FROM {_q(record_table)} "  # noqa: S608
+                    f"SELECT external_id FROM {quoted(record_table)} "  # noqa: S608
                     f"WHERE source = %s AND kind = %s AND external_id IN ({marks})",
                     [self.source, self.target.kind, *part],
                 )
                 have.update(row[0] for row in cursor.fetchall())
             cursor.executemany(
-                f"UPDATE {_q(record_table)} SET digest = %s, object_id = %s "  # noqa: S608
+                f"UPDATE {quoted(record_table)} SET digest = %s, object_id = %s "  # noqa: S608
                 "WHERE source = %s AND kind = %s AND external_id = %s",
                 [
                     (r.digest, pk, self.source, self.target.kind, r.external_id)
@@ -451,7 +392,7 @@ class Writer:
             )
         missing = [(pk, r) for pk, r in changed if r.external_id not in have]
         if missing:
-            _executemany_insert(
+            insert_rows(
                 record_table,
                 ["source", "kind", "external_id", "object_id", "digest"],
                 [(self.source, self.target.kind, r.external_id, pk, r.digest) for pk, r in missing],
@@ -476,7 +417,7 @@ class Writer:
                     for part in chunks(changed_ids):
                         marks = ", ".join(["%s"] * len(part))
                         cursor.execute(
-                            f"DELETE FROM {_q(table)} WHERE {_q(own_column)} IN ({marks})",  # noqa: S608
+                            f"DELETE FROM {quoted(table)} WHERE {quoted(own_column)} IN ({marks})",  # noqa: S608
                             list(part),
                         )
             ids = self.resolver.ids(kind, (e for _, r in written for e in r.m2m[index]))
@@ -493,26 +434,4 @@ class Writer:
                         )
                     else:
                         links.append((pk, other))
-            _executemany_insert(table, [own_column, other_column], links)
-
-
-def _executemany_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    if not rows:
-        return
-    names = ", ".join(_q(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {_q(table)} ({names}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        if _sqlite():
-            cursor.executemany(sql, rows)
-        else:
-            _copy(cursor, table, columns, rows)
-
-
-def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """PostgreSQL's COPY: several times faster than an INSERT per row, even batched."""
-    names = ", ".join(_q(c) for c in columns)
-    raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-    with raw.copy(f"COPY {_q(table)} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+            insert_rows(table, [own_column, other_column], links)
