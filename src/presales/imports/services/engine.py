@@ -28,6 +28,7 @@ from presales.imports.services.bulk import IndexDeferral
 from presales.imports.services.pending import encode_record
 from presales.imports.services.sql import (
     LIST_CHUNK,
+    LOOKUP_CHUNK,
     allocate_ids,
     chunks,
     converter_for,
@@ -144,7 +145,7 @@ def lookup(
     record = ImportedRecord._meta.db_table
     table = target.model._meta.db_table
     with connection.cursor() as cursor:
-        for part in chunks(list(external_ids), LIST_CHUNK):
+        for part in chunks(list(external_ids), LIST_CHUNK if is_sqlite() else LOOKUP_CHUNK):
             among, listed = one_of(part)
             if target.identity == "record":
                 sql = (
@@ -152,7 +153,7 @@ def lookup(
                     f"JOIN {quoted(table)} m ON m.id = r.object_id "
                     f"WHERE r.source = %s AND r.kind = %s AND r.external_id {among}"
                 )
-                params: list[Any] = [source, target.kind, listed]
+                params: list[Any] = [source, target.kind, *listed]
             elif with_digest:
                 # NOT (external_id = '') repeats the partial unique index's condition so that
                 # SQLite may use that index.
@@ -163,14 +164,14 @@ def lookup(
                     f"WHERE m.source = %s AND NOT (m.external_id = '') "
                     f"AND m.external_id {among}"
                 )
-                params = [target.kind, source, listed]
+                params = [target.kind, source, *listed]
             else:
                 sql = (
                     f"SELECT m.external_id, m.id, NULL FROM {quoted(table)} m "  # noqa: S608
                     f"WHERE m.source = %s AND NOT (m.external_id = '') "
                     f"AND m.external_id {among}"
                 )
-                params = [source, listed]
+                params = [source, *listed]
             cursor.execute(sql, params)
             for ext, pk, digest in cursor.fetchall():
                 yield ext, (pk, digest)

@@ -15,7 +15,7 @@ from django.db.models import Model
 
 # SQLite allows 32,766 parameters per statement; keep IN lists well below.
 LOOKUP_CHUNK = 900
-# Look-ups pass their list as one parameter, so only the statement's size bounds it.
+# SQLite look-ups pass their list as one parameter, so only the statement's size bounds it.
 LIST_CHUNK = 10_000
 
 
@@ -63,12 +63,13 @@ def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def one_of(values: Sequence[str]) -> tuple[str, Any]:
-    """A condition "is one of ``values``" with the list as one parameter, so one statement
-    (and one plan) serves a whole batch: a JSON array on SQLite, an array on PostgreSQL."""
+def one_of(values: Sequence[str]) -> tuple[str, list[Any]]:
+    """A condition "is one of ``values``" and its parameters. On SQLite the list is one JSON
+    parameter, so one statement (and one plan) serves a whole batch; PostgreSQL keeps a
+    placeholder per value, which its planner turns into index look-ups."""
     if is_sqlite():
-        return "IN (SELECT value FROM json_each(%s))", json.dumps(list(values))
-    return "= ANY(%s)", list(values)
+        return "IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
+    return f"IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
