@@ -5,14 +5,18 @@ Keeping seven indexes of a large table up to date row by row touches pages all o
 building an index once from the finished table is a sort. The unique indexes stay throughout
 (they are constraints and the upsert looks records up by them), and because SQLite's schema
 changes are transactional, a file that fails, a ``--strict`` rollback, a dry run or a killed
-process all leave the indexes exactly as they were. PostgreSQL loads with COPY instead and is
-left alone: dropping an index there would lock the table for readers.
+process all leave the indexes exactly as they were. PostgreSQL loads with COPY and keeps its
+indexes (dropping one there would lock the table for readers); after a large load it gets fresh
+statistics instead (ANALYZE), without which its planner, still believing the tables nearly
+empty, joins the next import's look-ups row by row against the whole digest table.
 """
 
 from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Model
+
+from presales.imports.models import ImportedRecord
 
 # Below this many new rows in one file, or fewer new rows than the table already holds,
 # updating the indexes in place costs less than building them again.
@@ -34,11 +38,14 @@ class IndexDeferral:
         self.dropped: list[tuple[str, str]] = []
 
     @classmethod
-    def for_model(cls, model: type[Model], m2m: tuple[str, ...] = ()) -> IndexDeferral | None:
-        return cls(model, m2m) if connection.vendor == "sqlite" else None
+    def for_model(cls, model: type[Model], m2m: tuple[str, ...] = ()) -> IndexDeferral:
+        return cls(model, m2m)
 
     def inserting(self, count: int) -> None:
         """Called before ``count`` new rows go into the model's table."""
+        if connection.vendor != "sqlite":
+            self.inserted += count
+            return
         if self.threshold is None:
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(self.tables[0])}")  # noqa: S608
@@ -61,10 +68,17 @@ class IndexDeferral:
         self.dropped = found
 
     def restore(self) -> None:
-        """Build the dropped indexes again (a no-op if none were)."""
+        """Build the dropped indexes again (a no-op if none were); on PostgreSQL, refresh the
+        statistics of the tables a large load wrote."""
         with connection.cursor() as cursor:
             for _name, sql in self.dropped:
                 cursor.execute(sql)
+            if connection.vendor == "postgresql" and self.inserted >= MIN_ROWS:
+                names = ", ".join(
+                    connection.ops.quote_name(t)
+                    for t in (*self.tables, ImportedRecord._meta.db_table)
+                )
+                cursor.execute(f"ANALYZE {names}")
         self.dropped = []
         self.inserted = 0
         self.threshold = None

@@ -248,8 +248,7 @@ class Writer:
     def finish(self) -> None:
         """The end of a file: indexes set aside for a large load are built again."""
         self.flush()
-        if self._deferral is not None:
-            self._deferral.restore()
+        self._deferral.restore()
 
     def _resolve_refs(
         self, records: list[Record], waiting: list[PendingReference]
@@ -322,8 +321,7 @@ class Writer:
         if not records:
             return []
         model = self.target.model
-        if self._deferral is not None:
-            self._deferral.inserting(len(records))
+        self._deferral.inserting(len(records))
         ids = allocate_ids(model, len(records))
         now = timezone.now()
         stamp = sqlite_datetime(now) if is_sqlite() else now
