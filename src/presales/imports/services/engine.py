@@ -17,20 +17,31 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
 from presales.imports.models import ImportedRecord, PendingReference
+from presales.imports.services.bulk import IndexDeferral
 from presales.imports.services.pending import encode_record
+from presales.imports.services.sql import (
+    LIST_CHUNK,
+    LOOKUP_CHUNK,
+    allocate_ids,
+    chunks,
+    converter_for,
+    insert_rows,
+    is_sqlite,
+    one_of,
+    quoted,
+    sqlite_datetime,
+)
+
+__all__ = ["BATCH", "Counts", "Record", "Ref", "Resolver", "Target", "Writer", "chunks"]
 
 BATCH = 5000
-# SQLite allows 32,766 parameters per statement; keep IN lists well below.
-LOOKUP_CHUNK = 900
 
 
 def digest_of(cells: Iterable[str], salt: str = "") -> str:
@@ -96,67 +107,6 @@ class Counts:
         }
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
-def _sqlite() -> bool:
-    return connection.vendor == "sqlite"
-
-
-def _converter(model: type[Model], column: str) -> Callable[[Any], Any] | None:
-    """How a Python value becomes a parameter: on SQLite, Django stores datetimes as naive UTC
-    text; PostgreSQL's driver takes the Python values as they are."""
-    if not _sqlite():
-        return None
-    try:
-        internal = model._meta.get_field(column).get_internal_type()  # type: ignore[union-attr]
-    except FieldDoesNotExist:
-        return None
-    if internal == "DateTimeField":
-        return _sqlite_datetime
-    if internal == "DecimalField":
-        return _str_or_none
-    return None
-
-
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def allocate_ids(model: type[Model], count: int) -> list[int]:
-    """``count`` fresh primary keys for ``model``, so that new rows and the rows that point at
-    them (digests, many-to-many links) go in with one insert each."""
-    if count == 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if _sqlite():
-            # Imports run in an immediate transaction: no other writer can take these ids.
-            cursor.execute(f"SELECT max(id) FROM {_q(table)}")  # noqa: S608
-            top = cursor.fetchone()[0] or 0
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            found = cursor.fetchone()
-            start = max(top, found[0] if found else 0) + 1
-            return list(range(start, start + count))
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 class Resolver:
     """External id → local id per object type, cached for the run."""
 
@@ -195,33 +145,33 @@ def lookup(
     record = ImportedRecord._meta.db_table
     table = target.model._meta.db_table
     with connection.cursor() as cursor:
-        for part in chunks(list(external_ids)):
-            marks = ", ".join(["%s"] * len(part))
+        for part in chunks(list(external_ids), LIST_CHUNK if is_sqlite() else LOOKUP_CHUNK):
+            among, listed = one_of(part)
             if target.identity == "record":
                 sql = (
-                    f"SELECT r.external_id, r.object_id, r.digest FROM {_q(record)} r "  # noqa: S608
-                    f"JOIN {_q(table)} m ON m.id = r.object_id "
-                    f"WHERE r.source = %s AND r.kind = %s AND r.external_id IN ({marks})"
+                    f"SELECT r.external_id, r.object_id, r.digest FROM {quoted(record)} r "  # noqa: S608
+                    f"JOIN {quoted(table)} m ON m.id = r.object_id "
+                    f"WHERE r.source = %s AND r.kind = %s AND r.external_id {among}"
                 )
-                params: list[Any] = [source, target.kind, *part]
+                params: list[Any] = [source, target.kind, *listed]
             elif with_digest:
                 # NOT (external_id = '') repeats the partial unique index's condition so that
                 # SQLite may use that index.
                 sql = (
-                    f"SELECT m.external_id, m.id, r.digest FROM {_q(table)} m "  # noqa: S608
-                    f"LEFT JOIN {_q(record)} r ON r.source = m.source AND r.kind = %s "
+                    f"SELECT m.external_id, m.id, r.digest FROM {quoted(table)} m "  # noqa: S608
+                    f"LEFT JOIN {quoted(record)} r ON r.source = m.source AND r.kind = %s "
                     "AND r.external_id = m.external_id "
                     f"WHERE m.source = %s AND NOT (m.external_id = '') "
-                    f"AND m.external_id IN ({marks})"
+                    f"AND m.external_id {among}"
                 )
-                params = [target.kind, source, *part]
+                params = [target.kind, source, *listed]
             else:
                 sql = (
-                    f"SELECT m.external_id, m.id, NULL FROM {_q(table)} m "  # noqa: S608
+                    f"SELECT m.external_id, m.id, NULL FROM {quoted(table)} m "  # noqa: S608
                     f"WHERE m.source = %s AND NOT (m.external_id = '') "
-                    f"AND m.external_id IN ({marks})"
+                    f"AND m.external_id {among}"
                 )
-                params = [source, *part]
+                params = [source, *listed]
             cursor.execute(sql, params)
             for ext, pk, digest in cursor.fetchall():
                 yield ext, (pk, digest)
@@ -246,8 +196,8 @@ class Writer:
         refs = tuple(r.field for r in self.target.refs)
         own = (*self.target.columns, *refs)
         self._own = own
-        self._converters = [_converter(model, c) for c in self.target.columns]
-        self._converting = any(self._converters)
+        converters = [converter_for(model, c) for c in self.target.columns]
+        self._converters = [(i, conv) for i, conv in enumerate(converters) if conv is not None]
         meta_fields = {f.attname: f for f in model._meta.concrete_fields}
         self._timestamps = [n for n in ("created_at", "updated_at") if n in meta_fields]
         self._sourced = "source" in meta_fields and self.target.identity == "model"
@@ -255,6 +205,7 @@ class Writer:
         self._defaults = {
             name: f.get_default() for name, f in meta_fields.items() if name not in skip
         }
+        self._deferral = IndexDeferral.for_model(model, tuple(n for n, _ in self.target.m2m))
 
     def add(self, record: Record) -> None:
         self.buffer.append(record)
@@ -294,6 +245,11 @@ class Writer:
         for hook in self.hooks:
             hook(written)
 
+    def finish(self) -> None:
+        """The end of a file: indexes set aside for a large load are built again."""
+        self.flush()
+        self._deferral.restore()
+
     def _resolve_refs(
         self, records: list[Record], waiting: list[PendingReference]
     ) -> dict[str, tuple[int | None, ...]]:
@@ -305,8 +261,17 @@ class Writer:
         ids = [
             self.resolver.ids(ref.kind, (r.refs[i] for r in records)) for i, ref in enumerate(refs)
         ]
+        getters = [found.get for found in ids]
         result: dict[str, tuple[int | None, ...]] = {}
         for record in records:
+            named = record.refs
+            # Empty references are never keys, so they come out None as they should.
+            pks = tuple([get(wanted) for get, wanted in zip(getters, named, strict=True)])
+            if None not in pks or all(
+                pk is not None or not w for pk, w in zip(pks, named, strict=True)
+            ):
+                result[record.external_id] = pks
+                continue
             values: list[int | None] = []
             parked = False
             for i, ref in enumerate(refs):
@@ -345,11 +310,10 @@ class Writer:
             ).delete()
 
     def _values(self, record: Record) -> list[Any]:
-        if not self._converting:
-            return list(record.values)
-        return [
-            conv(v) if conv else v for conv, v in zip(self._converters, record.values, strict=True)
-        ]
+        values = list(record.values)
+        for i, conv in self._converters:
+            values[i] = conv(values[i])
+        return values
 
     def _insert(
         self, records: list[Record], fk: dict[str, tuple[int | None, ...]]
@@ -357,22 +321,28 @@ class Writer:
         if not records:
             return []
         model = self.target.model
+        self._deferral.inserting(len(records))
         ids = allocate_ids(model, len(records))
         now = timezone.now()
-        stamp = _sqlite_datetime(now) if _sqlite() else now
+        stamp = sqlite_datetime(now) if is_sqlite() else now
         columns = ["id", *self._own, *self._defaults, *self._timestamps]
         extra = [*self._defaults.values(), *[stamp] * len(self._timestamps)]
+        values = self._values
         if self._sourced:
             columns += ["source", "external_id"]
-        rows = []
-        for pk, record in zip(ids, records, strict=True):
-            row = [pk, *self._values(record), *fk[record.external_id], *extra]
-            if self._sourced:
-                row += [self.source, record.external_id]
-            rows.append(row)
-        _executemany_insert(model._meta.db_table, columns, rows)
+            extra.append(self.source)
+            rows = [
+                [pk, *values(r), *fk[r.external_id], *extra, r.external_id]
+                for pk, r in zip(ids, records, strict=True)
+            ]
+        else:
+            rows = [
+                [pk, *values(r), *fk[r.external_id], *extra]
+                for pk, r in zip(ids, records, strict=True)
+            ]
+        insert_rows(model._meta.db_table, columns, rows)
         pairs = list(zip(ids, records, strict=True))
-        _executemany_insert(
+        insert_rows(
             ImportedRecord._meta.db_table,
             ["source", "kind", "external_id", "object_id", "digest"],
             [(self.source, self.target.kind, r.external_id, pk, r.digest) for pk, r in pairs],
@@ -387,15 +357,15 @@ class Writer:
         if not changed:
             return
         model = self.target.model
-        stamp = _sqlite_datetime(timezone.now()) if _sqlite() else timezone.now()
+        stamp = sqlite_datetime(timezone.now()) if is_sqlite() else timezone.now()
         sets = [*self._own, *(["updated_at"] if "updated_at" in self._timestamps else [])]
-        assignments = ", ".join(f"{_q(c)} = %s" for c in sets)
+        assignments = ", ".join(f"{quoted(c)} = %s" for c in sets)
         tail = [stamp] if "updated_at" in self._timestamps else []
         rows = [[*self._values(r), *fk[r.external_id], *tail, pk] for pk, r in changed]
         record_table = ImportedRecord._meta.db_table
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {_q(model._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+                f"UPDATE {quoted(model._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
                 rows,
             )
             # Objects that exist under this source without a digest (made before digests were
@@ -405,13 +375,13 @@ class Writer:
             for part in chunks(keys):
                 marks = ", ".join(["%s"] * len(part))
                 cursor.execute(
-                    f"SELECT external_id FROM {_q(record_table)} "  # noqa: S608
+                    f"SELECT external_id FROM {quoted(record_table)} "  # noqa: S608
                     f"WHERE source = %s AND kind = %s AND external_id IN ({marks})",
                     [self.source, self.target.kind, *part],
                 )
                 have.update(row[0] for row in cursor.fetchall())
             cursor.executemany(
-                f"UPDATE {_q(record_table)} SET digest = %s, object_id = %s "  # noqa: S608
+                f"UPDATE {quoted(record_table)} SET digest = %s, object_id = %s "  # noqa: S608
                 "WHERE source = %s AND kind = %s AND external_id = %s",
                 [
                     (r.digest, pk, self.source, self.target.kind, r.external_id)
@@ -421,7 +391,7 @@ class Writer:
             )
         missing = [(pk, r) for pk, r in changed if r.external_id not in have]
         if missing:
-            _executemany_insert(
+            insert_rows(
                 record_table,
                 ["source", "kind", "external_id", "object_id", "digest"],
                 [(self.source, self.target.kind, r.external_id, pk, r.digest) for pk, r in missing],
@@ -446,13 +416,16 @@ class Writer:
                     for part in chunks(changed_ids):
                         marks = ", ".join(["%s"] * len(part))
                         cursor.execute(
-                            f"DELETE FROM {_q(table)} WHERE {_q(own_column)} IN ({marks})",  # noqa: S608
+                            f"DELETE FROM {quoted(table)} WHERE {quoted(own_column)} IN ({marks})",  # noqa: S608
                             list(part),
                         )
             ids = self.resolver.ids(kind, (e for _, r in written for e in r.m2m[index]))
             links = []
             for pk, record in written:
-                for wanted in dict.fromkeys(record.m2m[index]):
+                named = record.m2m[index]
+                if not named:
+                    continue
+                for wanted in named if len(named) == 1 else dict.fromkeys(named):
                     other = ids.get(wanted)
                     if other is None:
                         waiting.append(
@@ -460,26 +433,4 @@ class Writer:
                         )
                     else:
                         links.append((pk, other))
-            _executemany_insert(table, [own_column, other_column], links)
-
-
-def _executemany_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    if not rows:
-        return
-    names = ", ".join(_q(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {_q(table)} ({names}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        if _sqlite():
-            cursor.executemany(sql, rows)
-        else:
-            _copy(cursor, table, columns, rows)
-
-
-def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """PostgreSQL's COPY: several times faster than an INSERT per row, even batched."""
-    names = ", ".join(_q(c) for c in columns)
-    raw = cursor.cursor if hasattr(cursor, "cursor") else cursor
-    with raw.copy(f"COPY {_q(table)} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+            insert_rows(table, [own_column, other_column], links)

@@ -237,10 +237,13 @@ def _write_file(
     total = plan.size()
     step = 0
     for item in plan.items():
-        for issue in item.issues:
-            report.add(issue)
         record = item.record
-        if record is None or any(i.severity == "rejected" for i in item.issues):
+        if item.issues:
+            for issue in item.issues:
+                report.add(issue)
+            if any(i.severity == "rejected" for i in item.issues):
+                record = None
+        if record is None:
             mine.rejected += 1
             continue
         first = seen.get(record.external_id)
@@ -258,6 +261,8 @@ def _write_file(
     for each in writers.values():
         each.flush()
     resolve_pending(source=source, resolver=resolver, writers=writers, targets=profile.targets)
+    for each in writers.values():
+        each.finish()
     if progress is not None:
         progress(plan.name, total, total)
     for kind in [k for k, c in counts.items() if not any(c.as_dict().values())]:

@@ -37,6 +37,7 @@ from presales.imports.services.values import (
     parse_int,
     picklist,
     salesforce_id,
+    salesforce_id_of,
 )
 from presales.people.models import Role
 
@@ -258,14 +259,34 @@ class ActivityMapper(CsvMapper):
         at = self.col.get
         self._at = {name: at(name) for name in self.used}
         self._id = self.col["Id"]
+        self._subject = self.col["Subject"]
+        # 15/18-character conversions of the reference columns, which name the same few
+        # accounts, deals, contacts and people over and over.
+        self._refs: dict[str, str] = {}
 
     def _get(self, cells: list[str], name: str) -> str:
         at = self._at[name]
         return cells[at] if at is not None else ""
 
+    def _ref(self, cells: list[str], name: str) -> str:
+        at = self._at[name]
+        if at is None:
+            return ""
+        raw = cells[at]
+        known = self._refs.get(raw)
+        if known is None:
+            if len(self._refs) > 1 << 18:
+                self._refs.clear()
+            known = self._refs[raw] = sf_id(raw, name)
+        return known
+
     def build(self, cells: list[str], line: int) -> Record:
-        get = self._get
-        external = sf_id(cells[self._id], "Id")
+        get, ref = self._get, self._ref
+        try:
+            external = salesforce_id_of(cells[self._id])
+        except CellError as exc:
+            exc.column = "Id"
+            raise
         kind_text = get(cells, "Type")
         kind = ACTIVITY_TYPES.get(kind_text.strip().lower())
         if kind is None:
@@ -273,18 +294,18 @@ class ActivityMapper(CsvMapper):
             kind = Kind.MEETING
         starts, ends = self._times(cells)
         status = self._status(cells, ends)
-        account = sf_id(get(cells, "AccountId"), "AccountId")
+        account = ref(cells, "AccountId")
         opportunity = ""
-        what = sf_id(get(cells, "WhatId"), "WhatId")
+        what = ref(cells, "WhatId")
         if what:
             what_kind = PREFIX_KIND.get(what[:3])
             if what_kind == "opportunity":
                 opportunity = what
             elif what_kind == "account" and not account:
                 account = what
-        who = sf_id(get(cells, "WhoId"), "WhoId")
-        owner = sf_id(get(cells, "OwnerId"), "OwnerId")
-        subject = get(cells, "Subject").strip() or "(no subject)"
+        who = ref(cells, "WhoId")
+        owner = ref(cells, "OwnerId")
+        subject = cells[self._subject].strip() or "(no subject)"
         return Record(
             "activity",
             external,

@@ -127,6 +127,8 @@ def parse_amount(raw: str) -> Decimal | None:
 
 
 def parse_int(raw: str) -> int | None:
+    if raw.isascii() and raw.isdigit():
+        return int(raw)
     amount = parse_amount(raw)
     if amount is None:
         return None
@@ -168,8 +170,7 @@ _UPPER_BITS = str.maketrans(
 _CHUNK_SUFFIX = {format(n, "05b")[::-1]: _SF_SUFFIX[n] for n in range(32)}
 
 
-@lru_cache(maxsize=1 << 16)
-def salesforce_id(raw: str) -> str:
+def salesforce_id_of(raw: str) -> str:
     """The 18-character form of a Salesforce id given in either form; '' for an empty cell.
 
     The 15-character form is case-sensitive; the three extra characters encode the case of the
@@ -186,6 +187,11 @@ def salesforce_id(raw: str) -> str:
     if len(text) == 18 and text[15:].upper() != suffix:
         raise CellError(f"{raw!r} is not a Salesforce id (its last three characters do not match)")
     return text[:15] + suffix
+
+
+# Reference columns repeat the same few ids; a record's own id column never repeats, so its
+# mapper calls ``salesforce_id_of`` directly rather than churn this cache.
+salesforce_id = lru_cache(maxsize=1 << 16)(salesforce_id_of)
 
 
 def picklist(raw: str, choices: Mapping[str, str], *, label: str) -> str:

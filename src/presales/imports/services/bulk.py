@@ -1,0 +1,88 @@
+"""Loading many new rows into SQLite: its secondary indexes are dropped while they go in and
+built again, sorted, at the end of the file, inside the file's transaction.
+
+Keeping seven indexes of a large table up to date row by row touches pages all over the file;
+building an index once from the finished table is a sort. The unique indexes stay throughout
+(they are constraints and the upsert looks records up by them), and because SQLite's schema
+changes are transactional, a file that fails, a ``--strict`` rollback, a dry run or a killed
+process all leave the indexes exactly as they were. PostgreSQL loads with COPY and keeps its
+indexes (dropping one there would lock the table for readers); after a large load it gets fresh
+statistics instead (ANALYZE), without which its planner, still believing the tables nearly
+empty, joins the next import's look-ups row by row against the whole digest table.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Model
+
+from presales.imports.models import ImportedRecord
+
+# Below this many new rows in one file, or fewer new rows than the table already holds,
+# updating the indexes in place costs less than building them again.
+MIN_ROWS = 20_000
+
+
+class IndexDeferral:
+    """The non-unique indexes of a model's table and of its many-to-many tables, dropped once
+    a file has brought enough new rows and restored by ``restore``."""
+
+    def __init__(self, model: type[Model], m2m: tuple[str, ...] = ()) -> None:
+        tables = [model._meta.db_table]
+        for name in m2m:
+            through = model._meta.get_field(name).remote_field.through  # type: ignore[union-attr]
+            tables.append(through._meta.db_table)
+        self.tables = tables
+        self.inserted = 0
+        self.threshold: int | None = None
+        self.dropped: list[tuple[str, str]] = []
+
+    @classmethod
+    def for_model(cls, model: type[Model], m2m: tuple[str, ...] = ()) -> IndexDeferral:
+        return cls(model, m2m)
+
+    def inserting(self, count: int) -> None:
+        """Called before ``count`` new rows go into the model's table."""
+        if connection.vendor != "sqlite":
+            self.inserted += count
+            return
+        if self.threshold is None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(self.tables[0])}")  # noqa: S608
+                self.threshold = max(MIN_ROWS, cursor.fetchone()[0] // 2)
+        self.inserted += count
+        if not self.dropped and self.inserted >= self.threshold:
+            self._drop()
+
+    def _drop(self) -> None:
+        marks = ", ".join(["%s"] * len(self.tables))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "  # noqa: S608
+                f"AND tbl_name IN ({marks}) AND sql IS NOT NULL ORDER BY name",
+                self.tables,
+            )
+            found = [(n, s) for n, s in cursor.fetchall() if not _unique(s)]
+            for name, _sql in found:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        self.dropped = found
+
+    def restore(self) -> None:
+        """Build the dropped indexes again (a no-op if none were); on PostgreSQL, refresh the
+        statistics of the tables a large load wrote."""
+        with connection.cursor() as cursor:
+            for _name, sql in self.dropped:
+                cursor.execute(sql)
+            if connection.vendor == "postgresql" and self.inserted >= MIN_ROWS:
+                names = ", ".join(
+                    connection.ops.quote_name(t)
+                    for t in (*self.tables, ImportedRecord._meta.db_table)
+                )
+                cursor.execute(f"ANALYZE {names}")
+        self.dropped = []
+        self.inserted = 0
+        self.threshold = None
+
+
+def _unique(sql: str) -> bool:
+    return sql.lstrip().upper().startswith("CREATE UNIQUE")
