@@ -268,6 +268,8 @@ def main() -> None:
               f"{args.rows / base:,.0f} rows/s")  # fmt: skip
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
         env["PRESALES_HOME"] = str(work / "home")
+        # As in production: debug mode would keep every SQL statement in memory.
+        env["PRESALES_DEBUG"] = "0"
         (work / "home").mkdir()
         first = run_child(data, env)
         again = run_child(data, env)
