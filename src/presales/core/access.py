@@ -386,13 +386,9 @@ def spiffs_for(user: User | AnonymousUser) -> QuerySet[Spiff]:
 
 
 def can_manage_spiff(user: User | AnonymousUser, *, team: Team | None) -> bool:
-    """A company-wide SPIFF is the administrators'; a team's SPIFF also its managers'."""
-    if not user.is_authenticated:
-        return False
-    assert isinstance(user, User)
-    if user.is_admin_role:
-        return True
-    return team is not None and user.is_manager_role and team.pk in team_ids(user)
+    """A company-wide SPIFF is the administrators'; a team's SPIFF also its managers' (the
+    same rule as any other team setting)."""
+    return can_manage_team(user, team)
 
 
 def quota_buckets_for(user: User | AnonymousUser) -> QuerySet[QuotaBucket]:
