@@ -39,8 +39,10 @@ def worker(scale: float, repeat: int) -> dict[str, Any]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from presales.accounts.access import accounts_for
     from presales.accounts.models import Account
-    from presales.core import access
+    from presales.activities.access import activities_for
+    from presales.deals.access import opportunities_for
     from presales.deals.models import Opportunity
     from presales.demo.generator import generate_demo
     from presales.people.models import Role, User
@@ -53,8 +55,8 @@ def worker(scale: float, repeat: int) -> dict[str, Any]:
     se = User.objects.filter(role=Role.SE).order_by("pk").first()
     manager = User.objects.filter(role=Role.SE_MANAGER, team__isnull=False).order_by("pk").first()
     assert se is not None and manager is not None
-    deal = access.opportunities_for(se).order_by("-amount").first()
-    account = access.accounts_for(se).order_by("pk").first()
+    deal = opportunities_for(se).order_by("-amount").first()
+    account = accounts_for(se).order_by("pk").first()
     assert isinstance(deal, Opportunity) and isinstance(account, Account)
     pages = {
         "dashboard": "/",
@@ -79,7 +81,7 @@ def worker(scale: float, repeat: int) -> dict[str, Any]:
         "weekly report": "/analytics/weekly/",
     }
     meeting = (
-        access.activities_for(se)
+        activities_for(se)
         .filter(participants=se, status="planned", account__isnull=False)
         .order_by("starts_at")
         .first()

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from presales.core import access
+from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity, Stage
 from presales.qualification.analytics import bootstrap_median, circles_analysis, wilson
 from presales.qualification.models import CirclesRating
@@ -67,7 +67,7 @@ def test_few_deals_give_figures_with_their_sizes_and_a_plain_too_few_verdict(cas
     first_high = rated_deal(cast, overlap=4, won=False, cycle=50)
     CirclesRating.objects.create(opportunity=first_high, overlap=1)  # a later rating: ignored
 
-    result = circles_analysis(access.opportunities_for(cast.alice))
+    result = circles_analysis(opportunities_for(cast.alice))
     high, low, mid = result.group("high"), result.group("low"), result.group("mid")
     assert (high.closed, high.win_rate.successes) == (4, 2)
     assert high.win_rate.value == 0.5
@@ -85,7 +85,7 @@ def test_enough_deals_far_apart_support_the_claim_on_win_rate(cast: Cast) -> Non
     for _ in range(10):
         rated_deal(cast, overlap=5, won=True, cycle=30)
         rated_deal(cast, overlap=1, won=False, cycle=80)
-    result = circles_analysis(access.opportunities_for(cast.alice))
+    result = circles_analysis(opportunities_for(cast.alice))
     # Wilson: 10 of 10 → lower bound 10 / (10 + z²) = 0.7225; 0 of 10 → upper bound 0.2775.
     assert result.group("high").win_rate.low == pytest.approx(0.7225, abs=1e-4)
     assert result.group("low").win_rate.high == pytest.approx(0.2775, abs=1e-4)
@@ -96,7 +96,7 @@ def test_enough_deals_far_apart_support_the_claim_on_win_rate(cast: Cast) -> Non
 
 def test_the_analysis_only_counts_deals_the_reader_may_see(cast: Cast) -> None:
     rated_deal(cast, overlap=5, won=True, cycle=30)
-    assert circles_analysis(access.opportunities_for(cast.carol)).rated_early == 0
+    assert circles_analysis(opportunities_for(cast.carol)).rated_early == 0
     body = call("get", "/api/qualification/circles-analysis", bearer(cast.alice)).json()
     high = next(g for g in body["groups"] if g["key"] == "high")
     assert (high["closed"], high["win_rate"]["successes"], body["too_few"]) == (1, 1, True)

@@ -9,12 +9,7 @@ from presales import __version__
 from presales.accounts.api import router as accounts_router
 from presales.activities.api import router as activities_router
 from presales.analytics.api import router as analytics_router
-from presales.core.api import (
-    StrictJsonParser,
-    bearer_auth,
-    install_error_handlers,
-    session_auth,
-)
+from presales.core.api import StrictJsonParser, install_error_handlers, session_auth
 from presales.deals.api import router as deals_router
 from presales.forecasts.api import router as forecasts_router
 from presales.gaps.api import router as gaps_router
@@ -22,6 +17,7 @@ from presales.imports.api import router as imports_router
 from presales.incentives.api import router as incentives_router
 from presales.meetings.api import router as meetings_router
 from presales.notes.api import router as notes_router
+from presales.people.api import bearer_auth
 from presales.people.api import router as people_router
 from presales.products.api import router as products_router
 from presales.qualification.api import router as qualification_router

@@ -7,8 +7,8 @@ from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
 from presales.accounts import services
+from presales.accounts.access import accounts_for, contacts_for
 from presales.accounts.models import Account, Contact
-from presales.core import access
 from presales.core.api import Paginated, actor, get_visible
 
 router = Router(tags=["accounts"])
@@ -69,7 +69,7 @@ class AccountFilter(FilterSchema):
 @router.get("/accounts", response=list[AccountOut])
 @paginate(Paginated)
 def list_accounts(request: HttpRequest, filters: Query[AccountFilter]) -> QuerySet[Account]:
-    rows = access.accounts_for(actor(request)).prefetch_related("domains").order_by("name", "id")
+    rows = accounts_for(actor(request)).prefetch_related("domains").order_by("name", "id")
     return filters.filter(rows)
 
 
@@ -157,7 +157,7 @@ def _contact_values(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
 @router.get("/contacts", response=list[ContactOut])
 @paginate(Paginated)
 def list_contacts(request: HttpRequest, filters: Query[ContactFilter]) -> QuerySet[Contact]:
-    rows = access.contacts_for(actor(request)).order_by("last_name", "first_name", "id")
+    rows = contacts_for(actor(request)).order_by("last_name", "first_name", "id")
     return filters.filter(rows)
 
 

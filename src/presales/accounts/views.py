@@ -4,10 +4,14 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from presales.accounts.access import accounts_for
 from presales.accounts.models import Account
-from presales.core import access
+from presales.activities.access import activities_for
 from presales.core.pages import page_of, render_list, visible_or_404
+from presales.deals.access import opportunities_for
 from presales.deals.models import OPEN_STAGES
+from presales.meetings.access import commitments_for
+from presales.notes.access import notes_for
 from presales.people.models import Region
 
 
@@ -15,7 +19,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     sector = request.GET.get("sector", "").strip()
     region = request.GET.get("region", "").strip()
-    rows = access.accounts_for(request.user).select_related("region", "team")
+    rows = accounts_for(request.user).select_related("region", "team")
     if q:
         rows = rows.filter(name__icontains=q)
     if sector:
@@ -26,7 +30,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
         open_deals=Count("opportunities", filter=Q(opportunities__stage__in=OPEN_STAGES))
     ).order_by("name", "id")
     sectors = (
-        access.accounts_for(request.user)
+        accounts_for(request.user)
         .exclude(sector="")
         .values_list("sector", flat=True)
         .distinct()
@@ -49,16 +53,14 @@ def account_list(request: HttpRequest) -> HttpResponse:
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     account: Account = visible_or_404(request, Account, account_id)
     deals = (
-        access.opportunities_for(request.user)
+        opportunities_for(request.user)
         .filter(account=account)
         .select_related("owner")
         .order_by("-close_date")[:50]
     )
-    activities = (
-        access.activities_for(request.user).filter(account=account).order_by("-starts_at")[:20]
-    )
+    activities = activities_for(request.user).filter(account=account).order_by("-starts_at")[:20]
     notes = (
-        access.notes_for(request.user)
+        notes_for(request.user)
         .filter(account=account)
         .select_related("author")
         .order_by("-created_at")[:20]
@@ -74,7 +76,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "deals": deals,
             "activities": activities,
             "notes": notes,
-            "commitments": access.commitments_for(request.user)
+            "commitments": commitments_for(request.user)
             .filter(account=account)
             .select_related("owner")
             .order_by("status", "due_on")[:30],

@@ -7,8 +7,8 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
 from presales.activities import services
+from presales.activities.access import activities_for
 from presales.activities.models import Activity, Kind
-from presales.core import access
 from presales.core.api import Paginated, actor, get_visible
 
 router = Router(tags=["activities"])
@@ -84,7 +84,7 @@ class ActivityFilter(FilterSchema):
 @router.get("/activities", response=list[ActivityOut])
 @paginate(Paginated)
 def list_activities(request: HttpRequest, filters: Query[ActivityFilter]) -> QuerySet[Activity]:
-    rows = access.activities_for(actor(request)).order_by("-starts_at", "id")
+    rows = activities_for(actor(request)).order_by("-starts_at", "id")
     return filters.filter(rows).prefetch_related("participants", "contacts")
 
 

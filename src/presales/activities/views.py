@@ -5,8 +5,8 @@ from datetime import date, datetime, time, timedelta
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from presales.activities.access import activities_for
 from presales.activities.models import Activity, Kind
-from presales.core import access
 from presales.core.pages import current_user, page_of, render_list
 
 
@@ -24,7 +24,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine", "") == "1"
     start = _parse_day(request.GET.get("from", ""))
     end = _parse_day(request.GET.get("to", ""))
-    rows = access.activities_for(request.user).select_related("account", "opportunity")
+    rows = activities_for(request.user).select_related("account", "opportunity")
     if q:
         rows = rows.filter(subject__icontains=q)
     account = request.GET.get("account", "")

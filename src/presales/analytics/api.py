@@ -8,8 +8,8 @@ from ninja import Field, Query, Router, Schema
 
 from presales.analytics import pipeline
 from presales.analytics.report import report_teams, weekly_report
-from presales.core import access
 from presales.core.api import actor
+from presales.deals.access import opportunities_for
 
 router = Router(tags=["analytics"])
 
@@ -63,7 +63,7 @@ def get_pipeline(request: HttpRequest, query: Query[PipelineQuery]) -> dict[str,
     if query.by not in pipeline.BREAKDOWNS:
         raise ValidationError({"by": f"Use one of {', '.join(pipeline.BREAKDOWNS)}."})
     team = _team(request, query.team_id)
-    deals = access.opportunities_for(actor(request))
+    deals = opportunities_for(actor(request))
     if team is not None:
         deals = deals.filter(team=team)
     since = query.since or timezone.localdate() - timedelta(days=365)

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from presales.activities.access import activities_for
 from presales.activities.models import CUSTOMER_FACING_KINDS, Activity
 from presales.analytics import pipeline
 from presales.analytics.report_figures import (
@@ -29,6 +30,7 @@ from presales.analytics.report_figures import (
 )
 from presales.core import access
 from presales.core.stats import Figure, median_figure, rate_figure
+from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES, OPEN_STAGES, Opportunity, Stage
 from presales.forecasts.accuracy import accuracy
 from presales.forecasts.models import Submission, quarter_of, week_of
@@ -216,17 +218,15 @@ def report_teams(viewer: User) -> QuerySet[Team]:
 
 
 def _scope(viewer: User, team: Team) -> Scope:
-    deals = access.opportunities_for(viewer).filter(team=team)
-    activities = access.activities_for(viewer).filter(
-        Q(opportunity__team=team) | Q(account__team=team)
-    )
+    deals = opportunities_for(viewer).filter(team=team)
+    activities = activities_for(viewer).filter(Q(opportunity__team=team) | Q(account__team=team))
     return Scope(deals=deals, activities=activities, team=team)
 
 
 def _scopes(viewer: User, teams: list[int]) -> Scopes:
     """What ``_scope`` gives for each of the teams, for all of them at once."""
-    deals = access.opportunities_for(viewer).filter(team_id__in=teams)
-    activities = access.activities_for(viewer).filter(
+    deals = opportunities_for(viewer).filter(team_id__in=teams)
+    activities = activities_for(viewer).filter(
         Q(opportunity__team_id__in=teams) | Q(account__team_id__in=teams)
     )
     return Scopes(deals=deals, activities=activities, team_ids=tuple(teams))

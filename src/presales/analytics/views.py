@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from presales.analytics import export, pipeline
 from presales.analytics.report import WeeklyReport, report_teams, weekly_report
-from presales.core import access
 from presales.core.pages import current_user
+from presales.deals.access import opportunities_for
 from presales.people.models import Team
 
 
@@ -39,7 +39,7 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by", "product")
     if by not in pipeline.BREAKDOWNS:
         by = "product"
-    deals = access.opportunities_for(me)
+    deals = opportunities_for(me)
     if team:
         deals = deals.filter(team=team)
     recent = deals.exclude(stage__in=["won", "lost"], close_date__lt=since)

@@ -1,53 +1,88 @@
-"""Who may see and change what: written once, used by pages, the API and the CLI.
+"""Who may see and change what: the mechanism every app shares.
 
-- An admin sees and changes everything.
-- A product manager reads every account and deal and changes none of them.
-- An SE or a rep sees their team's accounts and deals, plus any deal they own or are assigned to.
+Core holds what no single concept owns:
+
+- An admin sees and changes everything; a product manager reads everything and changes nothing
+  unless a concept says otherwise (``sees_everything``).
 - A manager sees the teams they manage, the teams of anyone who reports to them (at any depth)
-  and their own team.
+  and their own team; anyone else their own team (``team_ids``).
+- ``require`` turns a refusal into ``PermissionDenied`` (403); an object the user may not see
+  is looked up through ``visible`` and so answers 404, not 403, and ids do not leak.
+- The registry: each app states, in ``<app>/access.py`` beside its models, how a user's view of
+  each model is listed and any exception to the change rule, and registers it when the app is
+  ready. ``visible(user, Model)``, ``can_see`` and ``can_change`` read the registry::
+
+      from presales.core import access
+
+      def opportunities_for(user): ...
+
+      access.register(Opportunity, visible=opportunities_for)
+      access.register(Contact, visible=access.through(Contact, "account"))
+      access.register(Note, visible=notes_for, change=access.author_or_manager("author"))
+      access.reached_through(StageChange, "opportunity", "Shown only on its deal's history.")
+      access.internal(GapWord, "The duplicate finder's word index; never shown.")
+
+A model of a presales app with none of these fails the test suite (tests/test_access_registry).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, QuerySet
 
-from presales.accounts.models import Account, Contact
-from presales.activities.models import Activity
-from presales.deals.models import Opportunity
-from presales.forecasts.models import Line, Snapshot, Submission
-from presales.gaps.models import ProductGap
-from presales.incentives.models import QuotaBucket, Spiff
-from presales.meetings.models import Commitment, Debrief, Report, Topic
-from presales.notes.models import Note
-from presales.people.models import Role, Team, User
-from presales.scorecards.models import Goal, ScoreboardSetting
-from presales.texts.models import Text
+from presales.core.roles import Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
+    # The type checker reads these as the project's user model (settings.AUTH_USER_MODEL).
+    from django.contrib.auth.models import _AnyUser as AnyUser
+    from django.contrib.auth.models import _User as User
+
+M = TypeVar("M", bound=Model)
+Visibility = Callable[[Any], QuerySet[Any]]
+ChangeRule = Callable[[Any, Any], bool]
 
 
 class PermissionDenied(Exception):
     """The user may not do this; pages answer 403, the API answers 403."""
 
 
+def require(allowed: bool, message: str = "You do not have access to this.") -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def signed_in(user: AnyUser) -> User | None:
+    """The user if they are logged in, else None."""
+    if not user.is_authenticated:
+        return None
+    assert isinstance(user, get_user_model())
+    return user
+
+
 def sees_everything(user: User) -> bool:
     return user.is_superuser or user.role in {Role.ADMIN, Role.PRODUCT_MANAGER}
 
 
-def _reporting_tree(user: User) -> set[int]:
+def _team_model() -> type[Model]:
+    team = get_user_model()._meta.get_field("team").related_model
+    assert isinstance(team, type) and issubclass(team, Model)
+    return team
+
+
+def reporting_tree(user: User) -> set[int]:
     """The user and everyone who reports to them, at any depth (breadth first; orgs are
     shallow, so a few queries at most)."""
+    users = get_user_model().objects
     people = {user.pk}
     frontier = {user.pk}
     while frontier:
-        frontier = set(
-            User.objects.filter(manager_id__in=frontier)
-            .exclude(pk__in=people)
-            .values_list("pk", flat=True)
-        )
+        below = users.filter(manager_id__in=frontier).exclude(pk__in=people)
+        frontier = set(below.values_list("pk", flat=True))
         people |= frontier
     return people
 
@@ -63,456 +98,199 @@ def team_ids(user: User) -> set[int]:
         return cached
     ids: set[int] = {user.team_id} if user.team_id else set()
     if user.is_manager_role:
-        people = _reporting_tree(user)
-        ids |= set(Team.objects.filter(manager_id__in=people).values_list("pk", flat=True))
-        ids |= set(
-            User.objects.filter(pk__in=people, team__isnull=False).values_list("team_id", flat=True)
-        )
+        people = reporting_tree(user)
+        managed = _team_model()._default_manager.filter(manager_id__in=people)
+        ids |= set(managed.values_list("pk", flat=True))
+        members = get_user_model().objects.filter(pk__in=people, team__isnull=False)
+        ids |= set(members.values_list("team_id", flat=True))
     user._presales_team_ids = ids  # type: ignore[attr-defined]
     return ids
 
 
-def opportunities_for(user: User | AnonymousUser) -> QuerySet[Opportunity]:
-    if not user.is_authenticated:
-        return Opportunity.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return Opportunity.objects.all()
-    # Three indexed conditions rather than a join on the SE table: no duplicate rows, and the
-    # database can answer each part from an index.
-    supported = Opportunity.sales_engineers.through.objects.filter(user_id=user.pk)
-    return Opportunity.objects.filter(
-        Q(team_id__in=team_ids(user))
-        | Q(owner_id=user.pk)
-        | Q(pk__in=supported.values("opportunity_id"))
-    )
+def teams_for(user: AnyUser) -> QuerySet[Any]:
+    """The teams whose figures (forecasts, accuracy, reports) the user may read."""
+    teams = _team_model()._default_manager
+    person = signed_in(user)
+    if person is None:
+        return teams.none()
+    if sees_everything(person):
+        return teams.all()
+    return teams.filter(pk__in=team_ids(person))
 
 
-def accounts_for(user: User | AnonymousUser) -> QuerySet[Account]:
-    if not user.is_authenticated:
-        return Account.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return Account.objects.all()
-    teams = team_ids(user)
-    deal_accounts = opportunities_for(user).filter(account__isnull=False).values("account_id")
-    return Account.objects.filter(Q(team_id__in=teams) | Q(pk__in=deal_accounts))
-
-
-def contacts_for(user: User | AnonymousUser) -> QuerySet[Contact]:
-    return Contact.objects.filter(account__in=accounts_for(user).values("pk"))
-
-
-def _attended(user: User) -> QuerySet[Any]:
-    """Ids of the activities the user took part in (always visible to them)."""
-    return Activity.participants.through.objects.filter(user_id=user.pk).values("activity_id")
-
-
-def activities_for(user: User | AnonymousUser) -> QuerySet[Activity]:
-    if not user.is_authenticated:
-        return Activity.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return Activity.objects.all()
-    mine = _attended(user)
-    return Activity.objects.filter(
-        Q(account__in=accounts_for(user).values("pk"))
-        | Q(opportunity__in=opportunities_for(user).values("pk"))
-        | Q(pk__in=mine)
-    )
-
-
-def notes_for(user: User | AnonymousUser) -> QuerySet[Note]:
-    if not user.is_authenticated:
-        return Note.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return Note.objects.all()
-    # A note on an activity carries the activity's account and deal (see Note), so checking
-    # those covers the activity's visibility except for the user's own internal activities.
-    mine = _attended(user)
-    return Note.objects.filter(
-        Q(author_id=user.pk)
-        | Q(account__in=accounts_for(user).values("pk"))
-        | Q(opportunity__in=opportunities_for(user).values("pk"))
-        | Q(activity__in=mine)
-    )
-
-
-def debriefs_for(user: User | AnonymousUser) -> QuerySet[Debrief]:
-    return Debrief.objects.filter(activity__in=activities_for(user).values("pk"))
-
-
-def commitments_for(user: User | AnonymousUser) -> QuerySet[Commitment]:
-    return Commitment.objects.filter(account__in=accounts_for(user).values("pk"))
-
-
-def reports_for(user: User | AnonymousUser) -> QuerySet[Report]:
-    """Published reports on what the user sees, and the user's own drafts."""
-    if not user.is_authenticated:
-        return Report.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return Report.objects.filter(Q(published_at__isnull=False) | Q(author_id=user.pk))
-    seen = Q(account__in=accounts_for(user).values("pk")) | Q(
-        opportunity__in=opportunities_for(user).values("pk")
-    )
-    return Report.objects.filter((Q(published_at__isnull=False) & seen) | Q(author_id=user.pk))
-
-
-def topics_for(user: User | AnonymousUser) -> QuerySet[Topic]:
-    """The shared topic map plus the topics of the teams the user sees."""
-    if not user.is_authenticated:
-        return Topic.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return Topic.objects.all()
-    return Topic.objects.filter(Q(team__isnull=True) | Q(team_id__in=team_ids(user)))
-
-
-def can_manage_team(user: User | AnonymousUser, team: Team | None) -> bool:
+def can_manage_team(user: AnyUser, team: Model | None) -> bool:
     """Whether the user may change a team's settings (its qualification framework, topics)."""
-    if not user.is_authenticated:
+    person = signed_in(user)
+    if person is None:
         return False
-    assert isinstance(user, User)
-    if user.is_admin_role:
+    if person.is_admin_role:
         return True
-    return team is not None and user.is_manager_role and team.pk in team_ids(user)
+    return team is not None and person.is_manager_role and team.pk in team_ids(person)
 
 
-def gaps_for(user: User | AnonymousUser) -> QuerySet[ProductGap]:
-    """Product gaps: everything for a product manager or admin; otherwise the gaps of the teams
-    the user sees (a manager: the teams they manage), gaps on accounts they see, and their own."""
-    if not user.is_authenticated:
-        return ProductGap.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return ProductGap.objects.all()
-    return ProductGap.objects.filter(
-        Q(team_id__in=team_ids(user))
-        | Q(proposed_by_id=user.pk)
-        | Q(account__in=accounts_for(user).values("pk"))
-    )
-
-
-def can_propose_gap(user: User | AnonymousUser) -> bool:
-    """Anyone logged in may write a gap down: the SE is product management's ears."""
-    return user.is_authenticated
-
-
-def can_answer_gap(user: User | AnonymousUser, gap: ProductGap) -> bool:
-    """Only a product manager (or an admin) answers a gap: sets its status and the answer."""
-    if not user.is_authenticated:
+def can_create_in(user: AnyUser, *, team: Model | None) -> bool:
+    """Whether the user may create an account or a deal owned by ``team``."""
+    person = signed_in(user)
+    if person is None:
         return False
-    assert isinstance(user, User)
-    return (user.is_admin_role or user.role == Role.PRODUCT_MANAGER) and can_see(user, gap)
-
-
-def can_merge_gaps(user: User | AnonymousUser) -> bool:
-    """Merging duplicates (and undoing a merge) is product management's call."""
-    if not user.is_authenticated:
+    if person.is_admin_role:
+        return True
+    if person.role == Role.PRODUCT_MANAGER:
         return False
-    assert isinstance(user, User)
-    return user.is_admin_role or user.role == Role.PRODUCT_MANAGER
+    return team is None or team.pk in team_ids(person)
 
 
-def texts_for(user: User | AnonymousUser) -> QuerySet[Text]:
-    """Indexed texts (presales.texts): whoever may see the source object may see its text."""
-    from presales.texts.sources import registered
-
-    if not user.is_authenticated:
-        return Text.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return Text.objects.all()
-    seen = Q(pk__in=[])
-    for source in registered():
-        seen |= Q(kind=source.kind, object_id__in=visible(user, source.model).values("pk"))
-    return Text.objects.filter(seen)
+# -- the registry -------------------------------------------------------------------------------
 
 
-_VISIBLE = {
-    Account: accounts_for,
-    Contact: contacts_for,
-    Opportunity: opportunities_for,
-    Activity: activities_for,
-    Note: notes_for,
-    Text: texts_for,
-    Debrief: debriefs_for,
-    Commitment: commitments_for,
-    Report: reports_for,
-    Topic: topics_for,
-    ProductGap: gaps_for,
-}
+@dataclass(frozen=True)
+class Rule:
+    """How one model is reached. Exactly one of ``visible``, ``parent`` or ``internal`` says it:
+    a listing rule, the field whose object's rule it follows, or that it is never served."""
+
+    model: type[Model]
+    visible: Visibility | None = None
+    change: ChangeRule | None = None
+    parent: str = ""
+    internal: bool = False
+    reason: str = ""
 
 
-def visible(user: User | AnonymousUser, model: type[Model]) -> QuerySet[Any]:
-    return _VISIBLE[model](user)
+_RULES: dict[type[Model], Rule] = {}
 
 
-def can_see(user: User | AnonymousUser, obj: Model) -> bool:
+def _add(rule: Rule) -> None:
+    known = _RULES.get(rule.model)
+    if known is not None and known != rule:
+        raise ImproperlyConfigured(f"Two access rules for {rule.model._meta.label}.")
+    _RULES[rule.model] = rule
+
+
+def register(model: type[Model], *, visible: Visibility, change: ChangeRule | None = None) -> None:
+    """``visible(user)`` lists the objects of ``model`` the user sees; ``change(user, obj)``,
+    when given, replaces the default change rule for a signed-in user who is not an admin."""
+    _add(Rule(model, visible=visible, change=change))
+
+
+def reached_through(
+    model: type[Model], field: str, reason: str, *, change: ChangeRule | None = None
+) -> None:
+    """``model`` is served only beside the object its ``field`` points at, and whoever sees that
+    object sees it (``visible(user, model)`` follows the parent's rule)."""
+    model._meta.get_field(field)  # a misspelt field fails at start-up, not on first use
+    _add(Rule(model, change=change, parent=field, reason=reason))
+
+
+def internal(model: type[Model], reason: str) -> None:
+    """``model`` is bookkeeping that no page, API call or command serves to a user."""
+    _add(Rule(model, internal=True, reason=reason))
+
+
+def rule_for(model: type[Model]) -> Rule | None:
+    return _RULES.get(model)
+
+
+def rules() -> list[Rule]:
+    return list(_RULES.values())
+
+
+def _parent_model(model: type[Model], field: str) -> type[Model]:
+    parent = model._meta.get_field(field).related_model
+    assert isinstance(parent, type) and issubclass(parent, Model)
+    return parent
+
+
+def through(model: type[M], field: str) -> Callable[[AnyUser], QuerySet[M]]:
+    """A listing rule for a model tied to another: the rows whose ``field`` points at an object
+    the user sees (a debrief through its activity, a contact through its account)."""
+    parent = _parent_model(model, field)
+
+    def rows(user: AnyUser) -> QuerySet[M]:
+        seen = visible(user, parent).values("pk")
+        return model._default_manager.filter(**{f"{field}__in": seen})
+
+    return rows
+
+
+def everyone(model: type[M]) -> Callable[[AnyUser], QuerySet[M]]:
+    """A listing rule for reference data every signed-in user reads (products, teams)."""
+
+    def rows(user: AnyUser) -> QuerySet[M]:
+        if not user.is_authenticated:
+            return model._default_manager.none()
+        return model._default_manager.all()
+
+    return rows
+
+
+def author_or_manager(field: str) -> ChangeRule:
+    """A change rule for personal writing: its author changes it, or a manager who sees it."""
+
+    def rule(user: User, obj: Model) -> bool:
+        return (getattr(obj, f"{field}_id") == user.pk or user.is_manager_role) and can_see(
+            user, obj
+        )
+
+    return rule
+
+
+def visible(user: AnyUser, model: type[Model]) -> QuerySet[Any]:
+    rule = _RULES.get(model)
+    if rule is None:
+        raise LookupError(f"No access rule for {model._meta.label}; register one in its app.")
+    if rule.visible is not None:
+        return rule.visible(user)
+    if rule.parent:
+        return through(model, rule.parent)(user)
+    raise LookupError(f"{model._meta.label} is internal and never served.")
+
+
+def can_see(user: AnyUser, obj: Model) -> bool:
     return visible(user, type(obj)).filter(pk=obj.pk).exists()
 
 
-def can_change(user: User | AnonymousUser, obj: Model) -> bool:
-    """Whether the user may edit ``obj`` (or, for a new object, attach things to it)."""
-    if not user.is_authenticated:
-        return False
-    assert isinstance(user, User)
-    if user.is_admin_role:
-        return True
-    if isinstance(obj, Note | Report):
-        # Notes are personal writing: their author changes them, or a manager who sees them.
-        return (obj.author_id == user.pk or user.is_manager_role) and can_see(user, obj)
-    if isinstance(obj, ProductGap):
-        # The proposal's words: its author, a manager who sees it, or product management.
-        if user.role == Role.PRODUCT_MANAGER or user.is_manager_role:
-            return can_see(user, obj)
-        return obj.proposed_by_id == user.pk and can_see(user, obj)
-    if isinstance(obj, Topic) and obj.team_id is None:
-        return False  # the shared topic map belongs to the administrators
+def default_change(user: User, obj: Model) -> bool:
+    """The rule without exceptions: a product manager changes nothing; others what they see."""
     if user.role == Role.PRODUCT_MANAGER:
         return False
     return can_see(user, obj)
 
 
-def can_create_in(user: User | AnonymousUser, *, team: Team | None) -> bool:
-    """Whether the user may create an account or a deal owned by ``team``."""
-    if not user.is_authenticated:
+def can_change(user: AnyUser, obj: Model) -> bool:
+    """Whether the user may edit ``obj`` (or, for a new object, attach things to it): an admin
+    anything, otherwise the model's registered change rule or ``default_change``."""
+    person = signed_in(user)
+    if person is None:
         return False
-    assert isinstance(user, User)
-    if user.is_admin_role:
+    if person.is_admin_role:
         return True
-    if user.role == Role.PRODUCT_MANAGER:
-        return False
-    return team is None or team.pk in team_ids(user)
-
-
-def require(allowed: bool, message: str = "You do not have access to this.") -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def can_write_notes(user: User | AnonymousUser) -> bool:
-    return user.is_authenticated
-
-
-def import_runs_for(user: User | AnonymousUser) -> QuerySet[Any]:
-    """Import history: admins and managers see every import (they answer for the data);
-    everyone else sees the imports they ran."""
-    from presales.imports.models import ImportRun
-
-    if not user.is_authenticated:
-        return ImportRun.objects.none()
-    assert isinstance(user, User)
-    if user.is_admin_role or user.is_manager_role:
-        return ImportRun.objects.all()
-    return ImportRun.objects.filter(user_id=user.pk)
-
-
-# -- scorecards and incentives ------------------------------------------------------------------
-
-
-def scorecard_people_for(user: User | AnonymousUser) -> QuerySet[User]:
-    """Whose personal scorecard (goals, figures, payout) the user may see: their own; a manager
-    also sees everyone on the teams they manage and everyone reporting to them; an admin all."""
-    if not user.is_authenticated:
-        return User.objects.none()
-    assert isinstance(user, User)
-    if user.is_admin_role:
-        return User.objects.all()
-    if user.is_manager_role:
-        return User.objects.filter(Q(pk__in=_reporting_tree(user)) | Q(team_id__in=team_ids(user)))
-    return User.objects.filter(pk=user.pk)
-
-
-def scoreboard_teams_for(user: User | AnonymousUser) -> QuerySet[Team]:
-    """Whose team scoreboard the user may see: a manager the teams they see, an admin all, a
-    member their own team unless the team keeps its scoreboard to managers."""
-    if not user.is_authenticated:
-        return Team.objects.none()
-    assert isinstance(user, User)
-    if user.is_admin_role:
-        return Team.objects.all()
-    if user.is_manager_role:
-        return Team.objects.filter(pk__in=team_ids(user))
-    closed = ScoreboardSetting.objects.filter(
-        visibility=ScoreboardSetting.Visibility.MANAGERS
-    ).values("team_id")
-    if user.team_id is None:
-        return Team.objects.none()
-    return Team.objects.filter(pk=user.team_id).exclude(pk__in=closed)
-
-
-def can_set_goals(user: User | AnonymousUser, *, owner: User | None, team: Team | None) -> bool:
-    """Goals: an admin sets any; a manager sets them for the people and teams they manage; an
-    SE or rep drafts their own (their manager sees the lints)."""
-    if not user.is_authenticated:
-        return False
-    assert isinstance(user, User)
-    if user.is_admin_role:
-        return True
-    if team is not None:
-        return user.is_manager_role and team.pk in team_ids(user)
-    if owner is None:
-        return False
-    if owner.pk == user.pk:
-        return user.role in {Role.SE, Role.REP}
-    return user.is_manager_role and scorecard_people_for(user).filter(pk=owner.pk).exists()
-
-
-def can_set_pay(user: User | AnonymousUser, *, owner: User) -> bool:
-    """Bonus plans and quota buckets: an admin, or a manager of the person (never oneself)."""
-    if not user.is_authenticated:
-        return False
-    assert isinstance(user, User)
-    if user.is_admin_role:
-        return True
-    return (
-        user.is_manager_role
-        and owner.pk != user.pk
-        and scorecard_people_for(user).filter(pk=owner.pk).exists()
-    )
-
-
-def spiffs_for(user: User | AnonymousUser) -> QuerySet[Spiff]:
-    """Company-wide SPIFFs and those of the teams the user sees."""
-    if not user.is_authenticated:
-        return Spiff.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return Spiff.objects.all()
-    return Spiff.objects.filter(Q(team__isnull=True) | Q(team_id__in=team_ids(user)))
-
-
-def can_manage_spiff(user: User | AnonymousUser, *, team: Team | None) -> bool:
-    """A company-wide SPIFF is the administrators'; a team's SPIFF also its managers' (the
-    same rule as any other team setting)."""
-    return can_manage_team(user, team)
-
-
-def quota_buckets_for(user: User | AnonymousUser) -> QuerySet[QuotaBucket]:
-    return QuotaBucket.objects.filter(owner__in=scorecard_people_for(user).values("pk"))
-
-
-def goals_for(user: User | AnonymousUser) -> QuerySet[Goal]:
-    """Goals of the people whose scorecard the user sees and of the teams whose scoreboard
-    the user sees."""
-    return Goal.objects.filter(
-        Q(owner__in=scorecard_people_for(user).values("pk"))
-        | Q(team__in=scoreboard_teams_for(user).values("pk"))
-    )
-
-
-_VISIBLE.update({Goal: goals_for, Spiff: spiffs_for, QuotaBucket: quota_buckets_for})
-
-
-def teams_for(user: User | AnonymousUser) -> QuerySet[Team]:
-    """The teams whose figures (forecasts, accuracy, reports) the user may read."""
-    if not user.is_authenticated:
-        return Team.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return Team.objects.all()
-    return Team.objects.filter(pk__in=team_ids(user))
-
-
-def forecast_submissions_for(user: User | AnonymousUser) -> QuerySet[Submission]:
-    """Forecasts of the teams the user sees, and the user's own."""
-    if not user.is_authenticated:
-        return Submission.objects.none()
-    assert isinstance(user, User)
-    if sees_everything(user):
-        return Submission.objects.all()
-    return Submission.objects.filter(Q(team_id__in=team_ids(user)) | Q(owner_id=user.pk))
-
-
-def snapshots_for(user: User | AnonymousUser) -> QuerySet[Snapshot]:
-    return Snapshot.objects.filter(team__in=teams_for(user).values("pk"))
-
-
-def can_submit_forecast(user: User | AnonymousUser, owner: User) -> bool:
-    """A rep submits their own forecast; an administrator may submit for anyone."""
-    if not user.is_authenticated:
-        return False
-    assert isinstance(user, User)
-    return user.is_admin_role or user.pk == owner.pk
-
-
-def can_adjust_forecast(user: User | AnonymousUser, submission: Submission) -> bool:
-    """A manager adjusts the forecasts of the teams they manage (not their own forecast)."""
-    if not user.is_authenticated:
-        return False
-    assert isinstance(user, User)
-    if user.is_admin_role:
-        return True
-    return (
-        user.is_manager_role
-        and submission.owner_id != user.pk
-        and submission.team_id is not None
-        and submission.team_id in team_ids(user)
-    )
-
-
-def can_rate_confidence(user: User | AnonymousUser, line: Line) -> bool:
-    """The SEs of the deal give its technical confidence (an administrator may too)."""
-    if not user.is_authenticated:
-        return False
-    assert isinstance(user, User)
-    if user.is_admin_role:
-        return True
-    return line.opportunity.sales_engineers.filter(pk=user.pk).exists()
-
-
-def can_take_snapshot(user: User | AnonymousUser) -> bool:
-    """Snapshots cover every team, so administrators and managers take them."""
-    if not user.is_authenticated:
-        return False
-    assert isinstance(user, User)
-    return user.is_admin_role or user.is_manager_role
-
-
-_VISIBLE[Submission] = forecast_submissions_for
-_VISIBLE[Snapshot] = snapshots_for
+    rule = _RULES.get(type(obj))
+    if rule is not None and rule.change is not None:
+        return rule.change(person, obj)
+    return default_change(person, obj)
 
 
 __all__ = [
     "PermissionDenied",
-    "accounts_for",
-    "activities_for",
-    "can_adjust_forecast",
-    "can_answer_gap",
+    "Rule",
+    "author_or_manager",
     "can_change",
     "can_create_in",
-    "can_manage_spiff",
     "can_manage_team",
-    "can_merge_gaps",
-    "can_propose_gap",
-    "can_rate_confidence",
     "can_see",
-    "can_set_goals",
-    "can_set_pay",
-    "can_submit_forecast",
-    "can_take_snapshot",
-    "commitments_for",
-    "contacts_for",
-    "debriefs_for",
-    "forecast_submissions_for",
-    "gaps_for",
-    "goals_for",
-    "import_runs_for",
-    "notes_for",
-    "opportunities_for",
-    "quota_buckets_for",
-    "reports_for",
+    "default_change",
+    "everyone",
+    "internal",
+    "reached_through",
+    "register",
+    "reporting_tree",
     "require",
-    "scoreboard_teams_for",
-    "scorecard_people_for",
-    "snapshots_for",
-    "spiffs_for",
+    "rule_for",
+    "rules",
+    "sees_everything",
+    "signed_in",
     "team_ids",
     "teams_for",
-    "texts_for",
-    "topics_for",
+    "through",
     "visible",
 ]

@@ -1,11 +1,13 @@
-"""What every API router shares: authentication, the one error format, pagination, and the
-lookup that turns an id the caller may not see into a 404."""
+"""What every API router shares: session authentication (tokens are the people app's), the
+one error format, pagination, and the lookup that turns an id the caller may not see into a
+404."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,24 +16,17 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import SessionAuth
 
 from presales.core import access
 from presales.core.services import MAX_ID
-from presales.people.models import User
-from presales.people.services import user_for_token
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import _User as User
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 1_000_000
 M = TypeVar("M", bound=Model)
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
 
 
 class FieldError(Schema):
@@ -146,7 +141,7 @@ class StrictJsonParser(Parser):
 
 def actor(request: HttpRequest) -> User:
     user = request.user
-    assert isinstance(user, User)
+    assert isinstance(user, get_user_model())
     return user
 
 
@@ -161,4 +156,3 @@ def get_visible(request: HttpRequest, model: type[M], pk: int) -> M:
 
 
 session_auth = SessionAuth(csrf=True)
-bearer_auth = BearerToken()

@@ -3,9 +3,10 @@ full page or only its results for htmx, and the 403 page for access.PermissionDe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +14,9 @@ from django.shortcuts import render
 
 from presales.core import access
 from presales.core.services import MAX_ID
-from presales.people.models import User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import _User as User
 
 
 def page_of(request: HttpRequest, rows: QuerySet[Any], *, per_page: int | None = None) -> Page:
@@ -38,7 +41,7 @@ def render_list(request: HttpRequest, template: str, context: dict[str, Any]) ->
 def current_user(request: HttpRequest) -> User:
     """The logged-in user; LoginRequiredMiddleware guarantees there is one on every page."""
     user = request.user
-    assert isinstance(user, User)
+    assert isinstance(user, get_user_model())
     return user
 
 

@@ -4,13 +4,15 @@ with model validation, and the one error type services raise for bad input."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from presales.core import access
-from presales.people.models import User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import _User as User
 
 M = TypeVar("M", bound=Model)
 # The largest id a 64-bit primary key can hold; larger numbers cannot name a row.

@@ -7,11 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from presales.core import access
+from presales.activities.access import activities_for
 from presales.core.pages import current_user
+from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES
 from presales.gaps.analytics import maybe_figures, maybes_for
 from presales.meetings.services import commitments_due_for, undebriefed_for
+from presales.notes.access import notes_for
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -19,14 +21,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     now = timezone.now()
     upcoming = (
-        access.activities_for(user)
+        activities_for(user)
         .filter(participants=user, starts_at__gte=now, starts_at__lt=now + timedelta(days=7))
         .exclude(status="cancelled")
         .select_related("account", "opportunity")
         .order_by("starts_at")[:25]
     )
     deals = (
-        access.opportunities_for(user)
+        opportunities_for(user)
         .filter(Q(owner=user) | Q(sales_engineers=user))
         .exclude(stage__in=CLOSED_STAGES)
         .select_related("account")
@@ -34,7 +36,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("close_date", "id")[:25]
     )
     notes = (
-        access.notes_for(user)
+        notes_for(user)
         .select_related("author", "account", "opportunity")
         .order_by("-created_at", "-id")[:10]
     )

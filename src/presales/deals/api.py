@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
-from presales.core import access
 from presales.core.api import Paginated, actor, get_visible
 from presales.deals import services
+from presales.deals.access import opportunities_for
 from presales.deals.models import Flavor, Opportunity, Stage, StageChange
 
 router = Router(tags=["opportunities"])
@@ -124,7 +124,7 @@ def _with_relations(rows: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
 def list_opportunities(
     request: HttpRequest, filters: Query[OpportunityFilter]
 ) -> QuerySet[Opportunity]:
-    rows = access.opportunities_for(actor(request)).order_by("-close_date", "id")
+    rows = opportunities_for(actor(request)).order_by("-close_date", "id")
     return _with_relations(filters.filter(rows))
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from presales.core import access
 from presales.core.pages import current_user, page_of, render_list, visible_or_404
+from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES, Flavor, Opportunity, Stage
 
 
@@ -14,7 +15,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     flavor = request.GET.get("flavor", "")
     status = request.GET.get("status", "open")
     mine = request.GET.get("mine", "") == "1"
-    rows = access.opportunities_for(request.user).select_related("account", "owner")
+    rows = opportunities_for(request.user).select_related("account", "owner")
     if q:
         rows = rows.filter(name__icontains=q) | rows.filter(account__name__icontains=q)
     if stage in Stage.values:

@@ -24,9 +24,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from presales.core import access
 from presales.core.stats import Rate, median_or_none, wilson
+from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity, Stage
+from presales.forecasts.access import forecast_submissions_for
 from presales.forecasts.models import Adjustment, Category, Line, quarter_label, quarter_of
 from presales.people.models import Team, User
 
@@ -179,7 +180,7 @@ class _Call:
 
 
 def _calls(viewer: User, starts: list[date], team_ids: Iterable[int] | None) -> list[_Call]:
-    rows = access.forecast_submissions_for(viewer).filter(period_start__in=starts)
+    rows = forecast_submissions_for(viewer).filter(period_start__in=starts)
     if team_ids is not None:
         rows = rows.filter(team_id__in=list(team_ids))
     chosen: dict[tuple[int, date], tuple[int, int | None, Decimal, date]] = {}
@@ -281,7 +282,7 @@ def _actuals(
     if not starts:
         return {}
     first, last = starts[0], quarter_of(starts[-1])[1]
-    won = access.opportunities_for(viewer).filter(
+    won = opportunities_for(viewer).filter(
         stage=Stage.WON, close_date__gte=first, close_date__lte=last
     )
     if team_ids is not None:

@@ -7,9 +7,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from presales.core import access
 from presales.core.api import Paginated, actor, get_visible
 from presales.forecasts import services
+from presales.forecasts.access import forecast_submissions_for
 from presales.forecasts.accuracy import LEVELS, accuracy
 from presales.forecasts.models import Adjustment, Category, Line, Submission
 
@@ -149,7 +149,7 @@ def list_submissions(
 ) -> QuerySet[Submission]:
     from presales.forecasts.models import quarter_of
 
-    rows = access.forecast_submissions_for(actor(request)).order_by("-period_start", "-week", "id")
+    rows = forecast_submissions_for(actor(request)).order_by("-period_start", "-week", "id")
     if filters.period_start:
         rows = rows.filter(period_start=quarter_of(filters.period_start)[0])
     if filters.owner_id:
@@ -192,7 +192,7 @@ def rate_confidence(request: HttpRequest, line_id: int, payload: ConfidenceIn) -
     from django.http import Http404
 
     line = Line.objects.filter(
-        pk=line_id, submission__in=access.forecast_submissions_for(actor(request))
+        pk=line_id, submission__in=forecast_submissions_for(actor(request))
     ).first()
     if line is None:
         raise Http404(f"No forecast line with id {line_id}.")

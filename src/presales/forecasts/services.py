@@ -15,7 +15,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from presales.core import access
+from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES, OPEN_STAGES, Opportunity
+from presales.forecasts.access import (
+    can_adjust_forecast,
+    can_rate_confidence,
+    can_submit_forecast,
+    can_take_snapshot,
+)
 from presales.forecasts.models import (
     Adjustment,
     Category,
@@ -64,9 +71,7 @@ def submit_forecast(
     the same week replaces the first; the SE's confidence carries over from the last forecast.
     """
     owner = owner or actor
-    access.require(
-        access.can_submit_forecast(actor, owner), "You may submit only your own forecast."
-    )
+    access.require(can_submit_forecast(actor, owner), "You may submit only your own forecast.")
     now = now or timezone.now()
     start, end = quarter_of(period_start)
     errors = [
@@ -84,7 +89,7 @@ def submit_forecast(
     if named:
         extra = {
             d.pk: d
-            for d in access.opportunities_for(actor).filter(
+            for d in opportunities_for(actor).filter(
                 pk__in=named, owner=owner, stage__in=OPEN_STAGES
             )
         }
@@ -129,7 +134,7 @@ def submit_forecast(
 def rate_confidence(*, actor: User, line: Line, confidence: int, note: str = "") -> Line:
     """The SE's technical confidence (0-100) that the deal of ``line`` closes as forecast."""
     access.require(
-        access.can_rate_confidence(actor, line),
+        can_rate_confidence(actor, line),
         "Only an SE on the deal gives its technical confidence.",
     )
     if not 0 <= confidence <= 100:
@@ -156,7 +161,7 @@ def adjust_forecast(
     """A manager's adjusted commit (and best case) for a rep's forecast; the reason is required
     because an adjustment nobody can explain cannot be learned from."""
     access.require(
-        access.can_adjust_forecast(actor, submission),
+        can_adjust_forecast(actor, submission),
         "Only a manager of the forecast's team adjusts it.",
     )
     errors: dict[str, str] = {}
@@ -202,9 +207,7 @@ def take_snapshot(
     snapshot for the week keeps it unchanged, so re-running is harmless. ``actor`` is None
     for the CLI and scheduled jobs."""
     if actor is not None:
-        access.require(
-            access.can_take_snapshot(actor), "Managers and administrators take snapshots."
-        )
+        access.require(can_take_snapshot(actor), "Managers and administrators take snapshots.")
     now = now or timezone.now()
     monday = week_of(week or timezone.localdate(now))
     chosen = teams if teams is not None else list(Team.objects.all())

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from presales.core import access
 from presales.core.pages import current_user, page_of, visible_or_404
+from presales.deals.access import opportunities_for
 from presales.deals.models import OPEN_STAGES
 from presales.forecasts import services
+from presales.forecasts.access import can_adjust_forecast, forecast_submissions_for
 from presales.forecasts.accuracy import LEVELS, accuracy
 from presales.forecasts.charts import trend_svg
 from presales.forecasts.models import Category, Line, Submission, quarter_label, quarter_of
@@ -30,7 +32,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
     me = current_user(request)
     start, end = quarter_of(timezone.localdate())
     mine = (
-        access.opportunities_for(me)
+        opportunities_for(me)
         .filter(owner=me, stage__in=OPEN_STAGES, close_date__gte=start, close_date__lte=end)
         .select_related("account")
         .order_by("close_date", "id")
@@ -45,13 +47,13 @@ def forecast(request: HttpRequest) -> HttpResponse:
         Line.objects.filter(
             opportunity__sales_engineers=me,
             submission__period_start=start,
-            submission__in=access.forecast_submissions_for(me),
+            submission__in=forecast_submissions_for(me),
         )
         .select_related("opportunity", "submission__owner")
         .order_by("-submission__week", "opportunity__name")
     )
     submissions = (
-        access.forecast_submissions_for(me)
+        forecast_submissions_for(me)
         .filter(period_start=start)
         .select_related("owner", "team")
         .prefetch_related("adjustments")
@@ -66,7 +68,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
             "supported": supported[:50],
             "page": page_of(request, submissions),
-            "can_adjust": {s.pk for s in submissions if access.can_adjust_forecast(me, s)},
+            "can_adjust": {s.pk for s in submissions if can_adjust_forecast(me, s)},
         },
     )
 
@@ -114,7 +116,7 @@ def adjust(request: HttpRequest, submission_id: int) -> HttpResponse:
 
 def confidence(request: HttpRequest, line_id: int) -> HttpResponse:
     line = Line.objects.filter(
-        pk=line_id, submission__in=access.forecast_submissions_for(request.user)
+        pk=line_id, submission__in=forecast_submissions_for(request.user)
     ).first()
     if line is None:
         raise Http404("No forecast line with that id that you can see.")

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Min, Q, QuerySet
 
-from presales.core import access
 from presales.deals.models import STAGE_PROBABILITY, Stage
+from presales.gaps.access import gaps_for
 from presales.gaps.models import (
     DEFAULT_IMPACT_WEIGHTS,
     GapOpportunity,
@@ -165,7 +165,7 @@ class MaybeFigures:
 def maybe_figures(user: User, *, today: date) -> MaybeFigures:
     """Open maybes per team the user sees (all teams for product management)."""
     rows = (
-        access.gaps_for(user)
+        gaps_for(user)
         .filter(open_filter())
         .values("team_id")
         .annotate(
@@ -198,7 +198,7 @@ def maybe_figures(user: User, *, today: date) -> MaybeFigures:
 def maybes_for(user: User, *, today: date) -> QuerySet[ProductGap]:
     """The user's visible maybes, oldest first (the most overdue answer on top)."""
     return (
-        access.gaps_for(user)
+        gaps_for(user)
         .filter(maybe_filter(today))
         .select_related("account", "team")
         .order_by("review_due_on", "id")
@@ -228,7 +228,7 @@ class RankingFilters:
 
 def ranked_gaps(user: User, filters: RankingFilters, *, today: date) -> QuerySet[ProductGap]:
     """The gaps the user sees, not merged away, filtered and ranked."""
-    rows = access.gaps_for(user).filter(merged_into__isnull=True)
+    rows = gaps_for(user).filter(merged_into__isnull=True)
     if filters.product_area:
         rows = rows.filter(product_area=filters.product_area)
     if filters.since:
@@ -248,7 +248,7 @@ def ranked_gaps(user: User, filters: RankingFilters, *, today: date) -> QuerySet
 
 def product_areas(user: User) -> list[str]:
     return list(
-        access.gaps_for(user)
+        gaps_for(user)
         .exclude(product_area="")
         .values_list("product_area", flat=True)
         .distinct()

@@ -11,11 +11,12 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from presales.core import access
 from presales.core.api import Paginated, actor, get_visible
 from presales.core.services import MAX_ID
 from presales.gaps import analytics, services, similarity
+from presales.gaps.access import gaps_for
 from presales.gaps.models import GapMerge, Impact, Origin, ProductGap, Status
+from presales.meetings.access import debriefs_for
 from presales.meetings.models import RaisedGap
 from presales.notes.models import Note
 from presales.people.models import Team
@@ -371,7 +372,7 @@ def undo_merge(request: HttpRequest, merge_id: int) -> GapMerge:
     merge = None
     if 0 < merge_id <= MAX_ID:
         merge = GapMerge.objects.filter(
-            pk=merge_id, source__in=access.gaps_for(actor(request)).values("pk")
+            pk=merge_id, source__in=gaps_for(actor(request)).values("pk")
         ).first()
     if merge is None:
         raise Http404(f"No gap merge with id {merge_id}.")
@@ -386,7 +387,7 @@ def gap_from_raised(
     raised = None
     if 0 < raised_id <= MAX_ID:
         raised = RaisedGap.objects.filter(
-            pk=raised_id, debrief__in=access.debriefs_for(actor(request)).values("pk")
+            pk=raised_id, debrief__in=debriefs_for(actor(request)).values("pk")
         ).first()
     if raised is None:
         raise Http404(f"No raised gap with id {raised_id}.")

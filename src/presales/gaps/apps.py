@@ -7,6 +7,9 @@ class GapsConfig(AppConfig):
     verbose_name = "Product gaps"
 
     def ready(self) -> None:
-        from presales.gaps import signals
+        from presales.gaps import (
+            access,  # noqa: F401  (registers the access rules)
+            signals,
+        )
 
         signals.connect()

@@ -136,11 +136,9 @@ def suggest_similar(
     *, actor: Any, text: str, exclude_ids: Iterable[int] = (), limit: int = 5
 ) -> list[Suggestion]:
     """Existing gaps (that the actor sees, not merged away) that may say the same as ``text``."""
-    from presales.core import access
+    from presales.gaps.access import gaps_for
 
-    matches = similar_by_words(
-        text, among=access.gaps_for(actor), limit=limit, exclude_ids=exclude_ids
-    )
+    matches = similar_by_words(text, among=gaps_for(actor), limit=limit, exclude_ids=exclude_ids)
     found = ProductGap.objects.select_related("account").in_bulk([m.gap_id for m in matches])
     return [
         Suggestion(found[m.gap_id], m.score, "shared words: " + ", ".join(m.shared))

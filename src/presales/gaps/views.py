@@ -15,9 +15,12 @@ from django.views.decorators.http import require_POST
 
 from presales.core import access
 from presales.core.pages import current_user, page_of, render_list, visible_or_404
+from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity
 from presales.gaps import analytics, export, services, similarity
+from presales.gaps.access import can_answer_gap, can_merge_gaps, gaps_for
 from presales.gaps.models import GapMerge, Impact, ProductGap, Status
+from presales.meetings.access import debriefs_for
 from presales.meetings.models import RaisedGap
 from presales.notes.models import Note
 
@@ -102,7 +105,7 @@ def gap_queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     maybes = analytics.maybes_for(user, today=today)
     due = (
-        access.gaps_for(user)
+        gaps_for(user)
         .filter(status=Status.UNDER_REVIEW, merged_into__isnull=True, review_due_on__gte=today)
         .select_related("account", "team")
         .order_by("review_due_on", "-revenue_at_stake", "id")
@@ -128,7 +131,7 @@ def _source(request: HttpRequest) -> dict[str, Any]:
     if raw_raised.isdigit():
         raised = (
             RaisedGap.objects.filter(
-                pk=int(raw_raised), debrief__in=access.debriefs_for(request.user).values("pk")
+                pk=int(raw_raised), debrief__in=debriefs_for(request.user).values("pk")
             )
             .select_related("account", "opportunity")
             .first()
@@ -196,7 +199,7 @@ def gap_new(request: HttpRequest) -> HttpResponse:
             "suggestions": similarity.suggest_similar(actor=user, text=text)
             if text.strip()
             else [],
-            "deals": access.opportunities_for(user)
+            "deals": opportunities_for(user)
             .exclude(stage__in=["won", "lost"])
             .order_by("name")[:200]
             if not source
@@ -240,9 +243,9 @@ def gap_detail(request: HttpRequest, gap_id: int) -> HttpResponse:
             "merges": merges.order_by("-merged_at", "-id"),
             "contacts": gap.contacts.all(),
             "competitors": gap.competitors.all(),
-            "can_answer": access.can_answer_gap(user, gap),
+            "can_answer": can_answer_gap(user, gap),
             "can_edit": access.can_change(user, gap),
-            "can_merge": access.can_merge_gaps(user),
+            "can_merge": can_merge_gaps(user),
             "statuses": Status.choices,
             "impacts": Impact.choices,
             "suggestions": similarity.suggest_similar(

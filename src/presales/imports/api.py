@@ -5,8 +5,8 @@ from django.http import FileResponse, Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from presales.core import access
 from presales.core.api import Paginated, actor
+from presales.imports.access import import_runs_for
 from presales.imports.models import ImportRun
 from presales.imports.services.quicklog import quick_log
 from presales.imports.services.run import report_path
@@ -60,7 +60,7 @@ class QuickLogOut(Schema):
 
 
 def _run(request: HttpRequest, run_id: int) -> ImportRun:
-    run = access.import_runs_for(actor(request)).filter(pk=run_id).first()
+    run = import_runs_for(actor(request)).filter(pk=run_id).first()
     if run is None:
         raise Http404(f"No import with id {run_id}.")
     return run
@@ -90,7 +90,7 @@ def post_quick_log(request: HttpRequest, payload: QuickLogIn) -> tuple[int, dict
 @router.get("/imports", response=list[ImportRunOut])
 @paginate(Paginated)
 def list_imports(request: HttpRequest) -> QuerySet[ImportRun]:
-    return access.import_runs_for(actor(request)).select_related("user")
+    return import_runs_for(actor(request)).select_related("user")
 
 
 @router.get("/imports/{run_id}", response=ImportRunOut)

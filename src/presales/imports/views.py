@@ -7,8 +7,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from presales.core import access
 from presales.core.pages import current_user, page_of
+from presales.imports.access import import_runs_for
 from presales.imports.models import ImportRun
 from presales.imports.services.quicklog import quick_log as log_quickly
 from presales.imports.services.report import KEPT
@@ -16,14 +16,14 @@ from presales.imports.services.run import report_path
 
 
 def _run_or_404(request: HttpRequest, run_id: int) -> ImportRun:
-    run = access.import_runs_for(request.user).filter(pk=run_id).first()
+    run = import_runs_for(request.user).filter(pk=run_id).first()
     if run is None:
         raise Http404(f"No import with id {run_id} that you can see.")
     return run
 
 
 def import_list(request: HttpRequest) -> HttpResponse:
-    runs = access.import_runs_for(request.user).select_related("user")
+    runs = import_runs_for(request.user).select_related("user")
     return render(request, "imports/import_list.html", {"page": page_of(request, runs)})
 
 

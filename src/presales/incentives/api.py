@@ -10,14 +10,15 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from presales.activities.models import Kind
-from presales.core import access
 from presales.core.api import actor, get_visible
 from presales.core.services import resolve_plain
 from presales.incentives import services
+from presales.incentives.access import quota_buckets_for, spiffs_for
 from presales.incentives.analytics import bucket_attainment, bucket_attainments, spiff_report
 from presales.incentives.models import QuotaBucket, Spiff
 from presales.people.models import Team
 from presales.products.models import Product
+from presales.scorecards.access import scorecard_people_for
 from presales.scorecards.periods import Quarter
 
 router = Router(tags=["incentives"])
@@ -56,7 +57,7 @@ def _spiff_out(spiff: Spiff) -> dict[str, Any]:
 
 @router.get("/incentives/spiffs", response=list[dict[str, Any]])
 def list_spiffs(request: HttpRequest) -> Any:
-    rows = access.spiffs_for(actor(request)).prefetch_related("products")[:100]
+    rows = spiffs_for(actor(request)).prefetch_related("products")[:100]
     return [_spiff_out(s) for s in rows]
 
 
@@ -108,9 +109,7 @@ def list_buckets(
     request: HttpRequest, period: str | None = None, owner_id: int | None = None
 ) -> Any:
     quarter = Quarter.parse(period) if period else Quarter.current()
-    rows = access.quota_buckets_for(actor(request)).filter(
-        year=quarter.year, quarter=quarter.quarter
-    )
+    rows = quota_buckets_for(actor(request)).filter(year=quarter.year, quarter=quarter.quarter)
     if owner_id is not None:
         rows = rows.filter(owner_id=owner_id)
     return bucket_attainments(rows.select_related("owner", "product")[:500])
@@ -119,7 +118,7 @@ def list_buckets(
 @router.post("/incentives/buckets", response={201: BucketOut})
 def create_bucket(request: HttpRequest, payload: BucketIn) -> tuple[int, Any]:
     quarter = Quarter.parse(payload.period)
-    owner = access.scorecard_people_for(actor(request)).filter(pk=payload.owner_id).first()
+    owner = scorecard_people_for(actor(request)).filter(pk=payload.owner_id).first()
     if owner is None:
         raise ValidationError(
             {"owner_id": f"No person with id {payload.owner_id} that you manage."}

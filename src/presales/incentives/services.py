@@ -10,9 +10,11 @@ from django.db import transaction
 
 from presales.core import access
 from presales.core.services import apply_changes, validate_and_save
+from presales.incentives.access import can_manage_spiff
 from presales.incentives.models import QuotaBucket, Spiff
 from presales.people.models import User
 from presales.products.models import Product
+from presales.scorecards.access import can_set_pay
 
 
 @transaction.atomic
@@ -26,7 +28,7 @@ def save_spiff(
     target = spiff or Spiff()
     apply_changes(target, fields)
     access.require(
-        access.can_manage_spiff(actor, team=target.team),
+        can_manage_spiff(actor, team=target.team),
         "Only administrators run company-wide SPIFFs; managers run their teams' SPIFFs.",
     )
     if target.basis == Spiff.Basis.ACTIVITY and not target.activity_kind:
@@ -48,7 +50,7 @@ def save_spiff(
 
 
 def delete_spiff(*, actor: User, spiff: Spiff) -> None:
-    access.require(access.can_manage_spiff(actor, team=spiff.team), "You may not end this SPIFF.")
+    access.require(can_manage_spiff(actor, team=spiff.team), "You may not end this SPIFF.")
     spiff.delete()
 
 
@@ -59,10 +61,10 @@ def save_bucket(
     apply_changes(target, fields)
     if target.owner_id is None:
         raise ValidationError({"owner_id": "Name the person the quota is for."})
-    access.require(access.can_set_pay(actor, owner=target.owner), "You may not set their quota.")
+    access.require(can_set_pay(actor, owner=target.owner), "You may not set their quota.")
     return validate_and_save(target)
 
 
 def delete_bucket(*, actor: User, bucket: QuotaBucket) -> None:
-    access.require(access.can_set_pay(actor, owner=bucket.owner), "You may not change their quota.")
+    access.require(can_set_pay(actor, owner=bucket.owner), "You may not change their quota.")
     bucket.delete()

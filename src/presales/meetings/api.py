@@ -8,9 +8,9 @@ from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
 from presales.activities.models import Activity
-from presales.core import access
 from presales.core.api import Paginated, actor, get_visible
 from presales.meetings import export, services
+from presales.meetings.access import commitments_for, debriefs_for, reports_for, topics_for
 from presales.meetings.models import Commitment, Debrief, RaisedGap, Report, Topic
 from presales.meetings.planner import build_plan
 
@@ -284,9 +284,9 @@ def debriefs_due(request: HttpRequest) -> QuerySet[Activity]:
 @router.get("/raised-gaps", response=list[RaisedGapOut])
 @paginate(Paginated)
 def list_raised_gaps(request: HttpRequest, account_id: int | None = None) -> QuerySet[RaisedGap]:
-    rows = RaisedGap.objects.filter(
-        debrief__in=access.debriefs_for(actor(request)).values("pk")
-    ).order_by("-created_at", "-id")
+    rows = RaisedGap.objects.filter(debrief__in=debriefs_for(actor(request)).values("pk")).order_by(
+        "-created_at", "-id"
+    )
     return rows.filter(account_id=account_id) if account_id else rows
 
 
@@ -312,7 +312,7 @@ class CommitmentFilter(FilterSchema):
 def list_commitments(
     request: HttpRequest, filters: Query[CommitmentFilter]
 ) -> QuerySet[Commitment]:
-    rows = access.commitments_for(actor(request)).order_by("due_on", "id")
+    rows = commitments_for(actor(request)).order_by("due_on", "id")
     return filters.filter(rows)
 
 
@@ -364,7 +364,7 @@ class TopicOut(Schema):
 
 @router.get("/topics", response=list[TopicOut])
 def list_topics(request: HttpRequest) -> QuerySet[Topic]:
-    return access.topics_for(actor(request)).prefetch_related("leads_to")
+    return topics_for(actor(request)).prefetch_related("leads_to")
 
 
 @router.post("/topics", response={201: TopicOut})
@@ -430,7 +430,7 @@ class PublishIn(Schema):
 @router.get("/reports", response=list[ReportOut])
 @paginate(Paginated)
 def list_reports(request: HttpRequest, kind: Report.Kind | None = None) -> QuerySet[Report]:
-    rows = access.reports_for(actor(request)).prefetch_related("activities")
+    rows = reports_for(actor(request)).prefetch_related("activities")
     return rows.filter(kind=kind) if kind else rows
 
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from django.utils import timezone
 from fpdf import FPDF
 
+from presales.activities.access import activities_for
 from presales.activities.models import Activity
-from presales.core import access
 from presales.core.pdf import latin1 as _latin1
 from presales.core.pdf import markdown
 from presales.core.pdf import write_row as _row
@@ -144,7 +144,7 @@ def render_plan(*, activity_id: int, fmt: str, viewer: User | None) -> bytes:
     """
     if fmt not in ("md", "pdf"):
         raise ValueError(f"Unknown format {fmt!r}: use md or pdf.")
-    rows = Activity.objects.all() if viewer is None else access.activities_for(viewer)
+    rows = Activity.objects.all() if viewer is None else activities_for(viewer)
     activity = rows.filter(pk=activity_id).first()
     if activity is None:
         raise LookupError(f"No activity with id {activity_id}.")

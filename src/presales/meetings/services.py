@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from presales.accounts.models import Account
 from presales.activities import services as activities
+from presales.activities.access import activities_for
 from presales.activities.models import Activity
 from presales.core import access
 from presales.core.services import apply_changes, resolve, resolve_many, validate_and_save
 from presales.deals.models import CLOSED_STAGES, Opportunity
+from presales.meetings.access import commitments_for, reports_for
 from presales.meetings.models import (
     Commitment,
     Debrief,
@@ -143,7 +145,7 @@ def undebriefed_for(user: User, *, now: datetime | None = None) -> QuerySet[Acti
     """Customer meetings the user attended that ended over 24 hours ago with no debrief."""
     now = now or timezone.now()
     return (
-        access.activities_for(user)
+        activities_for(user)
         .filter(
             participants=user,
             customer_facing=True,
@@ -241,7 +243,7 @@ def commitments_due_for(user: User, *, today: date | None = None) -> QuerySet[Co
     """The user's open commitments: overdue first, then those due within a week."""
     today = today or timezone.localdate()
     return (
-        access.commitments_for(user)
+        commitments_for(user)
         .filter(owner=user, status=Commitment.Status.OPEN, due_on__lte=today + timedelta(days=7))
         .select_related("account", "opportunity")
         .order_by("due_on", "id")
@@ -339,7 +341,7 @@ def publish_report(*, actor: User, report: Report, publish: bool = True) -> Repo
 
 def published_reports_for(user: User) -> QuerySet[Report]:
     return (
-        access.reports_for(user)
+        reports_for(user)
         .filter(Q(published_at__isnull=False) | Q(author=user))
         .select_related("author", "account", "opportunity")
     )

@@ -9,11 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from presales.activities.access import activities_for
 from presales.activities.models import Activity
 from presales.core import access
 from presales.core.pages import current_user, page_of, query_without_page, visible_or_404
+from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES
 from presales.meetings import export, services
+from presales.meetings.access import commitments_for, topics_for
 from presales.meetings.models import Commitment, Debrief, Report
 from presales.meetings.planner import build_plan
 
@@ -158,7 +161,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     status = request.GET.get("status", "open")
     mine = request.GET.get("mine", "1") == "1"
-    rows = access.commitments_for(user).select_related("account", "owner", "opportunity")
+    rows = commitments_for(user).select_related("account", "owner", "opportunity")
     if status in Commitment.Status.values:
         rows = rows.filter(status=status)
     if mine:
@@ -201,7 +204,7 @@ def resolve_commitment(request: HttpRequest, commitment_id: int) -> HttpResponse
 def topic_list(request: HttpRequest) -> HttpResponse:
     """The team's topic map: what comes up, what it leads to, and the prepared answer."""
     user = current_user(request)
-    topics = access.topics_for(user).prefetch_related("leads_to").select_related("team")
+    topics = topics_for(user).prefetch_related("leads_to").select_related("team")
     if request.method == "POST":
         topic = topics.filter(pk=request.POST.get("topic") or 0).first()
         fields = {
@@ -268,16 +271,16 @@ def report_new(request: HttpRequest) -> HttpResponse:
         except access.PermissionDenied as exc:
             errors = [str(exc)]
     closed = (
-        access.opportunities_for(user)
+        opportunities_for(user)
         .filter(stage__in=CLOSED_STAGES)
         .filter(sales_engineers=user)
         .order_by("-close_date")[:50]
-        | access.opportunities_for(user)
+        | opportunities_for(user)
         .filter(stage__in=CLOSED_STAGES, owner=user)
         .order_by("-close_date")[:50]
     )
     visits = (
-        access.activities_for(user)
+        activities_for(user)
         .filter(participants=user, status=Activity.Status.HELD, customer_facing=True)
         .select_related("account")
         .order_by("-starts_at")[:40]

@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
-from presales.core import access
 from presales.core.api import Paginated, actor, get_visible
 from presales.notes import services
+from presales.notes.access import notes_for
 from presales.notes.models import Note
 
 router = Router(tags=["notes"])
@@ -54,7 +54,7 @@ class NoteFilter(FilterSchema):
 @router.get("/notes", response=list[NoteOut])
 @paginate(Paginated)
 def list_notes(request: HttpRequest, filters: Query[NoteFilter]) -> QuerySet[Note]:
-    return filters.filter(access.notes_for(actor(request)).order_by("-created_at", "-id"))
+    return filters.filter(notes_for(actor(request)).order_by("-created_at", "-id"))
 
 
 @router.get("/notes/{note_id}", response=NoteOut)

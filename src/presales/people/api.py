@@ -2,11 +2,26 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
+from ninja.security import HttpBearer
 
 from presales.core.api import Paginated, actor
 from presales.people.models import Team, User
+from presales.people.services import user_for_token
 
 router = Router(tags=["people"])
+
+
+class BearerToken(HttpBearer):
+    """A personal API token (``Authorization: Bearer psk_...``) in place of a session."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+bearer_auth = BearerToken()
 
 
 class UserOut(Schema):

@@ -3,17 +3,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from presales.core.roles import MANAGER_ROLES, Role
 
-class Role(models.TextChoices):
-    SE = "se", "Sales engineer"
-    REP = "rep", "Account executive (rep)"
-    SE_MANAGER = "se_manager", "SE manager"
-    SALES_MANAGER = "sales_manager", "Sales manager"
-    PRODUCT_MANAGER = "product_manager", "Product manager"
-    ADMIN = "admin", "Administrator"
-
-
-MANAGER_ROLES = frozenset({Role.SE_MANAGER, Role.SALES_MANAGER})
+__all__ = ["MANAGER_ROLES", "ApiToken", "Region", "Role", "Team", "User"]
 
 
 class Region(models.Model):

@@ -1,17 +1,18 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
 from presales.accounts.models import Contact
-from presales.core import access
 from presales.core.api import actor, get_visible
 from presales.core.services import resolve_plain
+from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity, Stage
 from presales.people.models import Team, User
 from presales.qualification import analytics, services
+from presales.qualification.access import frameworks_for
 from presales.qualification.models import (
     BusinessIssue,
     CirclesRating,
@@ -83,10 +84,7 @@ class ChoiceOut(Schema):
 
 
 def _frameworks(user: User) -> QuerySet[Framework]:
-    rows = Framework.objects.prefetch_related("criteria")
-    if access.sees_everything(user):
-        return rows
-    return rows.filter(Q(team__isnull=True) | Q(team_id__in=access.team_ids(user)))
+    return frameworks_for(user).prefetch_related("criteria")
 
 
 def _framework(request: HttpRequest, framework_id: int) -> Framework:
@@ -328,7 +326,7 @@ class CirclesAnalysisOut(Schema):
 
 @router.get("/qualification/circles-analysis", response=CirclesAnalysisOut)
 def circles_analysis(request: HttpRequest) -> analytics.CirclesAnalysis:
-    return analytics.circles_analysis(access.opportunities_for(actor(request)))
+    return analytics.circles_analysis(opportunities_for(actor(request)))
 
 
 # -- stakeholders ------------------------------------------------------------------------------
@@ -436,7 +434,7 @@ class BusinessIssueOut(Schema):
 def _issue(request: HttpRequest, issue_id: int) -> BusinessIssue:
     issue = (
         BusinessIssue.objects.filter(
-            opportunity__in=access.opportunities_for(actor(request)).values("pk"), pk=issue_id
+            opportunity__in=opportunities_for(actor(request)).values("pk"), pk=issue_id
         )
         .select_related("opportunity")
         .first()

@@ -15,6 +15,7 @@ from presales.accounts.models import Contact
 from presales.core import access
 from presales.core.pages import current_user, visible_or_404
 from presales.deals import services as deals
+from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity, Stage
 from presales.people.models import Team
 from presales.qualification import analytics, services
@@ -268,7 +269,7 @@ def _edit_framework(request: HttpRequest, framework: Framework) -> None:
 
 def circles_analysis(request: HttpRequest) -> HttpResponse:
     """Does early overlap of the three circles go with shorter cycles and more wins, here?"""
-    result = analytics.circles_analysis(access.opportunities_for(request.user))
+    result = analytics.circles_analysis(opportunities_for(request.user))
     return render(
         request,
         "qualification/circles_analysis.html",

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
-from presales.core import access
 from presales.core.api import actor, get_visible
 from presales.core.services import resolve_plain
 from presales.people.models import Team, User
 from presales.scorecards import export, services
+from presales.scorecards.access import goals_for, scoreboard_teams_for, scorecard_people_for
 from presales.scorecards.analytics import scoreboard, scorecard
 from presales.scorecards.lints import lint_goals
 from presales.scorecards.metrics import catalog
@@ -28,14 +28,14 @@ def _quarter(period: str | None) -> Quarter:
 
 
 def _person(request: HttpRequest, user_id: int) -> User:
-    person = access.scorecard_people_for(actor(request)).filter(pk=user_id).first()
+    person = scorecard_people_for(actor(request)).filter(pk=user_id).first()
     if person is None:
         raise Http404(f"No scorecard with id {user_id}.")
     return person
 
 
 def _team(request: HttpRequest, team_id: int) -> Team:
-    team = access.scoreboard_teams_for(actor(request)).filter(pk=team_id).first()
+    team = scoreboard_teams_for(actor(request)).filter(pk=team_id).first()
     if team is None:
         raise Http404(f"No scoreboard with id {team_id}.")
     return team
@@ -178,7 +178,7 @@ def list_goals(
     team_id: int | None = None,
     period: str | None = None,
 ) -> Any:
-    rows = access.goals_for(actor(request))
+    rows = goals_for(actor(request))
     if owner_id is not None:
         rows = rows.filter(owner_id=owner_id)
     if team_id is not None:

@@ -14,6 +14,7 @@ from django.db import transaction
 from presales.core import access
 from presales.core.services import apply_changes, validate_and_save
 from presales.people.models import Team, User
+from presales.scorecards.access import can_set_goals, can_set_pay
 from presales.scorecards.analytics import goal_people
 from presales.scorecards.lints import Lint, achievable
 from presales.scorecards.metrics import get_metric
@@ -98,7 +99,7 @@ def save_goal(*, actor: User, goal: Goal | None = None, fields: Mapping[str, Any
     if (target.owner_id is None) == (target.team_id is None):
         raise ValidationError({"owner_id": "A goal belongs to one person or one team."})
     access.require(
-        access.can_set_goals(actor, owner=target.owner, team=target.team),
+        can_set_goals(actor, owner=target.owner, team=target.team),
         "You may not set goals for them.",
     )
     if goal is None:
@@ -118,7 +119,7 @@ def save_goal(*, actor: User, goal: Goal | None = None, fields: Mapping[str, Any
 
 def delete_goal(*, actor: User, goal: Goal) -> None:
     access.require(
-        access.can_set_goals(actor, owner=goal.owner, team=goal.team),
+        can_set_goals(actor, owner=goal.owner, team=goal.team),
         "You may not change their goals.",
     )
     goal.delete()
@@ -138,7 +139,7 @@ def copy_goals(*, actor: User, owner: User, source: Quarter, target: Quarter) ->
 def set_bonus_plan(
     *, actor: User, owner: User, quarter: Quarter, fields: Mapping[str, Any]
 ) -> BonusPlan:
-    access.require(access.can_set_pay(actor, owner=owner), "You may not set their bonus plan.")
+    access.require(can_set_pay(actor, owner=owner), "You may not set their bonus plan.")
     plan = BonusPlan.objects.filter(owner=owner, year=quarter.year, quarter=quarter.quarter).first()
     plan = plan or BonusPlan(owner=owner, year=quarter.year, quarter=quarter.quarter)
     apply_changes(plan, fields)

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from presales.core import access
 from presales.core.pages import current_user
 from presales.people.models import Team
 from presales.scorecards import charts, export
+from presales.scorecards.access import can_set_goals, scoreboard_teams_for, scorecard_people_for
 from presales.scorecards.analytics import scoreboard, scorecard
 from presales.scorecards.lints import lint_goals
 from presales.scorecards.metrics import Measurements
@@ -60,8 +60,8 @@ def scorecard_index(request: HttpRequest) -> HttpResponse:
         {
             "me": me,
             "quarter": quarter,
-            "teams": access.scoreboard_teams_for(me).order_by("name"),
-            "people": access.scorecard_people_for(me)
+            "teams": scoreboard_teams_for(me).order_by("name"),
+            "people": scorecard_people_for(me)
             .filter(is_active=True)
             .exclude(pk=me.pk)
             .select_related("team")
@@ -72,7 +72,7 @@ def scorecard_index(request: HttpRequest) -> HttpResponse:
 
 def person_scorecard(request: HttpRequest, user_id: int) -> HttpResponse:
     me = current_user(request)
-    person = access.scorecard_people_for(me).filter(pk=user_id).first()
+    person = scorecard_people_for(me).filter(pk=user_id).first()
     if person is None:
         raise Http404("No scorecard you can see.")
     quarter = _quarter(request)
@@ -103,13 +103,13 @@ def person_scorecard(request: HttpRequest, user_id: int) -> HttpResponse:
             ),
             "payout": pay,
             "what_if": what_if,
-            "can_set_goals": access.can_set_goals(me, owner=person, team=None),
+            "can_set_goals": can_set_goals(me, owner=person, team=None),
         },
     )
 
 
 def _team_or_404(request: HttpRequest, team_id: int) -> Team:
-    team = access.scoreboard_teams_for(current_user(request)).filter(pk=team_id).first()
+    team = scoreboard_teams_for(current_user(request)).filter(pk=team_id).first()
     if team is None:
         raise Http404("No scoreboard you can see.")
     return team
@@ -136,9 +136,7 @@ def team_scoreboard(request: HttpRequest, team_id: int) -> HttpResponse:
             "periods": _periods(quarter),
             "board": board,
             "charts": chart_by_metric,
-            "visible_people": set(
-                access.scorecard_people_for(request.user).values_list("pk", flat=True)
-            ),
+            "visible_people": set(scorecard_people_for(request.user).values_list("pk", flat=True)),
         },
     )
 

@@ -6,7 +6,10 @@ class TextsConfig(AppConfig):
     label = "texts"
 
     def ready(self) -> None:
-        from presales.texts import sources
+        from presales.texts import (
+            access,  # noqa: F401  (registers the access rules)
+            sources,
+        )
 
         sources.register_builtin_sources()
         sources.connect_signals()

@@ -14,8 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from presales.core import access
+from presales.accounts.access import accounts_for
 from presales.core.pages import current_user, query_without_page, visible_or_404
+from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity
 from presales.people.models import User
 from presales.texts import embedding, services
@@ -60,9 +61,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "q": q,
         "params": request.GET,
         "kinds": [(s.kind, s.label) for s in registered()],
-        "accounts": access.accounts_for(user).order_by("name").only("pk", "name")[:500],
+        "accounts": accounts_for(user).order_by("name").only("pk", "name")[:500],
         "authors": User.objects.filter(is_active=True).order_by("first_name", "username"),
-        "deal": access.opportunities_for(user).filter(pk=filters["opportunity_id"]).first()
+        "deal": opportunities_for(user).filter(pk=filters["opportunity_id"]).first()
         if filters["opportunity_id"]
         else None,
         "meaning": embedding.available(),
@@ -87,10 +88,10 @@ def search(request: HttpRequest) -> HttpResponse:
             context.update(result=result, page=paginator.get_page(page_number))
             if page_number == 1 and not any(filters.values()):
                 context["named_accounts"] = (
-                    access.accounts_for(user).filter(name__icontains=q).order_by("name")[:10]
+                    accounts_for(user).filter(name__icontains=q).order_by("name")[:10]
                 )
                 context["named_deals"] = (
-                    access.opportunities_for(user)
+                    opportunities_for(user)
                     .filter(Q(name__icontains=q) | Q(account__name__icontains=q))
                     .select_related("account")
                     .order_by("-close_date")[:10]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from presales.core import access
 from presales.core.services import apply_changes, validate_and_save
+from presales.gaps.access import can_answer_gap
 from presales.gaps.models import (
     GapAnswer,
     ProductGap,
@@ -94,7 +95,7 @@ def answer_gap(
     review_due_on: date | None = None,
 ) -> ProductGap:
     """Give the gap its answer; only product management answers. Every answer is kept."""
-    access.require(access.can_answer_gap(actor, gap), "Only product management answers gaps.")
+    access.require(can_answer_gap(actor, gap), "Only product management answers gaps.")
     if gap.is_merged:
         raise ValidationError({"status": "This gap was merged; answer the gap it was merged into."})
     values, detail = _answer_values(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from presales.core import access
+from presales.gaps.access import can_merge_gaps
 from presales.gaps.models import (
     IMPACT_RANK,
     GapMerge,
@@ -27,7 +28,7 @@ def merge_gaps(*, actor: User, source: ProductGap, target: ProductGap) -> GapMer
     """Merge ``source`` into ``target``: its deals, contacts and competitors move over (a deal
     both link keeps the stronger impact), its answers stay readable on it, and the merge is
     recorded so that ``undo_merge`` puts everything back."""
-    access.require(access.can_merge_gaps(actor), "Only product management merges gaps.")
+    access.require(can_merge_gaps(actor), "Only product management merges gaps.")
     access.require(access.can_see(actor, source) and access.can_see(actor, target))
     if source.pk == target.pk:
         raise ValidationError({"target_id": "A gap cannot be merged into itself."})
@@ -84,7 +85,7 @@ def merge_gaps(*, actor: User, source: ProductGap, target: ProductGap) -> GapMer
 @transaction.atomic
 def undo_merge(*, actor: User, merge: GapMerge) -> GapMerge:
     """Put a merge back as it was before: links, impacts, contacts, competitors."""
-    access.require(access.can_merge_gaps(actor), "Only product management undoes merges.")
+    access.require(can_merge_gaps(actor), "Only product management undoes merges.")
     merge = GapMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.is_undone:
         raise ValidationError({"merge": "This merge was already undone."})

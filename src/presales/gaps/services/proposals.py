@@ -15,6 +15,7 @@ from presales.core import access
 from presales.core.services import apply_changes, resolve, resolve_many, validate_and_save
 from presales.deals.models import Opportunity
 from presales.gaps import similarity
+from presales.gaps.access import can_answer_gap, can_propose_gap
 from presales.gaps.models import (
     GapOpportunity,
     Impact,
@@ -85,7 +86,7 @@ def propose_gap(
 
     ``links`` items: ``{"opportunity_id", "impact", "cited"}`` (cited = a cited loss reason).
     """
-    access.require(access.can_propose_gap(actor), "You may not propose product gaps.")
+    access.require(can_propose_gap(actor), "You may not propose product gaps.")
     values = {k: v for k, v in fields.items() if v is not None}
     relations = _resolve_related(actor, values)
     link_rows = _link_rows(actor, links)
@@ -117,7 +118,7 @@ def update_gap(*, actor: User, gap: ProductGap, changes: dict[str, Any]) -> Prod
     unknown = set(changes) - {*PROPOSAL_FIELDS, "account_id", "contact_ids", "competitor_ids"}
     if unknown:
         raise ValidationError({name: "This field is not part of the proposal." for name in unknown})
-    if "review_due_on" in changes and not access.can_answer_gap(actor, gap):
+    if "review_due_on" in changes and not can_answer_gap(actor, gap):
         raise ValidationError({"review_due_on": "Only product management moves the due date."})
     values = dict(changes)
     relations = _resolve_related(actor, values)
@@ -144,7 +145,7 @@ def link_opportunity(
     """Link a deal to the gap (or change the link's impact); anyone who may edit the gap and
     see the deal, or product management."""
     access.require(
-        access.can_change(actor, gap) or access.can_answer_gap(actor, gap),
+        access.can_change(actor, gap) or can_answer_gap(actor, gap),
         "You may not change this gap's deals.",
     )
     ((deal, extra),) = _link_rows(
@@ -161,7 +162,7 @@ def link_opportunity(
 @transaction.atomic
 def unlink_opportunity(*, actor: User, gap: ProductGap, opportunity_id: int) -> None:
     access.require(
-        access.can_change(actor, gap) or access.can_answer_gap(actor, gap),
+        access.can_change(actor, gap) or can_answer_gap(actor, gap),
         "You may not change this gap's deals.",
     )
     deleted, _ = GapOpportunity.objects.filter(gap=gap, opportunity_id=opportunity_id).delete()

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from presales.accounts.access import accounts_for
 from presales.activities.models import Activity, Kind
 from presales.activities.services import create_activity
-from presales.core import access
 from presales.imports.services.matching import ACCEPT, Candidate, candidates
 from presales.people.models import User
 
@@ -100,7 +100,7 @@ def quick_log(
     """Parse ``text`` and, when the account is certain (or confirmed with ``account_id``), log
     the activity as held, ending now. An unsure match returns the candidates instead."""
     result = parse(text)
-    visible = access.accounts_for(actor)
+    visible = accounts_for(actor)
     if account_id is not None:
         account = visible.filter(pk=account_id).first()
         if account is None:

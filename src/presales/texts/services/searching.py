@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from presales.core import access
 from presales.people.models import User
 from presales.texts import embedding, vectors, words
+from presales.texts.access import texts_for
 from presales.texts.models import Text
 from presales.texts.sources import registered
 
@@ -69,7 +70,7 @@ _LOOKUPS = {
 
 def _filtered(actor: User, filters: dict[str, Any]) -> Any:
     lookups = {_LOOKUPS[name]: value for name, value in filters.items() if value}
-    return access.texts_for(actor).filter(**lookups)
+    return texts_for(actor).filter(**lookups)
 
 
 def _validate(query: str, limit: int, offset: int, filters: dict[str, Any]) -> str:
@@ -180,7 +181,7 @@ def similar_texts(*, actor: User, text: Text, limit: int = 5) -> list[SearchHit]
     if vector is None:
         vector = embedding.encode_query(text.body[:2000])
     near = vectors.nearest(
-        vector, allowed=access.texts_for(actor).exclude(pk=text.pk), k=limit, minimum=0.3
+        vector, allowed=texts_for(actor).exclude(pk=text.pk), k=limit, minimum=0.3
     )
     found = Text.objects.select_related("author", "account", "opportunity").in_bulk(
         [pk for pk, _ in near]

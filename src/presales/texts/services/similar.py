@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from presales.core import access
+from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES, Opportunity
 from presales.people.models import User
 from presales.texts import embedding, vectors, words
+from presales.texts.access import texts_for
 from presales.texts.models import Text
 
 CANDIDATE_TEXTS = 20000
@@ -48,13 +49,11 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 def similar_deals(*, actor: User, opportunity: Opportunity, limit: int = 5) -> SimilarDeals:
     by_meaning = embedding.available()
-    visible = access.texts_for(actor)
+    visible = texts_for(actor)
     own, own_points = _vectors(list(visible.filter(opportunity=opportunity)), by_meaning)
     # Deals at the same account share its name, people and products, so they always "read
     # alike"; the useful comparison is with other customers.
-    closed = (
-        access.opportunities_for(actor).filter(stage__in=CLOSED_STAGES).exclude(pk=opportunity.pk)
-    )
+    closed = opportunities_for(actor).filter(stage__in=CLOSED_STAGES).exclude(pk=opportunity.pk)
     if opportunity.account_id is not None:
         closed = closed.exclude(account_id=opportunity.account_id)
     theirs = list(

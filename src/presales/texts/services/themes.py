@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from presales.accounts.models import Account
-from presales.core import access
 from presales.deals.models import Stage
 from presales.people.models import User
 from presales.texts import embedding, vectors, words
+from presales.texts.access import texts_for
 from presales.texts.models import Text
 
 SCOPES = {
@@ -64,7 +64,7 @@ def _kmeans(points: np.ndarray, k: int, *, rounds: int = 25) -> np.ndarray:
 
 
 def _in_scope(actor: User, scope: str) -> object:
-    rows = access.texts_for(actor)
+    rows = texts_for(actor)
     if scope == "lost":
         rows = rows.filter(opportunity__stage=Stage.LOST)
     elif scope == "gaps":

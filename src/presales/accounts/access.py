@@ -1,0 +1,32 @@
+"""Who sees which accounts: their team's, and those of the deals they see (an account follows
+its deals); everything for admins and product managers. Contacts follow their account."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from presales.accounts.models import Account, AccountDomain, Contact
+from presales.core import access
+from presales.deals.access import opportunities_for
+from presales.people.models import User
+
+
+def accounts_for(user: User | AnonymousUser) -> QuerySet[Account]:
+    if not user.is_authenticated:
+        return Account.objects.none()
+    assert isinstance(user, User)
+    if access.sees_everything(user):
+        return Account.objects.all()
+    teams = access.team_ids(user)
+    deal_accounts = opportunities_for(user).filter(account__isnull=False).values("account_id")
+    return Account.objects.filter(Q(team_id__in=teams) | Q(pk__in=deal_accounts))
+
+
+def contacts_for(user: User | AnonymousUser) -> QuerySet[Contact]:
+    return Contact.objects.filter(account__in=accounts_for(user).values("pk"))
+
+
+access.register(Account, visible=accounts_for)
+access.register(Contact, visible=contacts_for)
+access.reached_through(AccountDomain, "account", "An account's web domains, shown on the account.")
