@@ -23,10 +23,8 @@ def accounts_for(user: User | AnonymousUser) -> QuerySet[Account]:
     return Account.objects.filter(Q(team_id__in=teams) | Q(pk__in=deal_accounts))
 
 
-def contacts_for(user: User | AnonymousUser) -> QuerySet[Contact]:
-    return Contact.objects.filter(account__in=accounts_for(user).values("pk"))
-
-
 access.register(Account, visible=accounts_for)
+
+contacts_for = access.through(Contact, "account")
 access.register(Contact, visible=contacts_for)
 access.reached_through(AccountDomain, "account", "An account's web domains, shown on the account.")

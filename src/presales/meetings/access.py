@@ -7,19 +7,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from presales.accounts.access import accounts_for
-from presales.activities.access import activities_for
 from presales.core import access
 from presales.deals.access import opportunities_for
 from presales.meetings.models import Commitment, Debrief, MeetingPlan, RaisedGap, Report, Topic
 from presales.people.models import User
 
-
-def debriefs_for(user: User | AnonymousUser) -> QuerySet[Debrief]:
-    return Debrief.objects.filter(activity__in=activities_for(user).values("pk"))
-
-
-def commitments_for(user: User | AnonymousUser) -> QuerySet[Commitment]:
-    return Commitment.objects.filter(account__in=accounts_for(user).values("pk"))
+debriefs_for = access.through(Debrief, "activity")
+commitments_for = access.through(Commitment, "account")
 
 
 def reports_for(user: User | AnonymousUser) -> QuerySet[Report]:

@@ -12,7 +12,7 @@ class Note(Sourced, Timestamped):
 
     A note written on an activity also records the activity's opportunity and account, so that
     the account and deal pages find it without walking the activity table. Every writer keeps
-    this invariant (notes.services.create_note does); core.access.notes_for relies on it.
+    this invariant (notes.services.create_note does); notes.access.notes_for relies on it.
     """
 
     body = models.TextField()

@@ -16,7 +16,7 @@ package::
 ``rows(None)`` yields every object's row, ``rows([pk, ...])`` only those objects' rows. Saving or
 deleting an object of a registered model updates its text at once (words search sees it
 immediately); ``presales index`` catches up with bulk writes and computes the vectors.
-Who may see a text is who may see its source object: ``access.texts_for``.
+Who may see a text is who may see its source object: ``presales.texts.access.texts_for``.
 """
 
 from __future__ import annotations

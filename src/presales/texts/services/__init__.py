@@ -5,7 +5,7 @@ Index (writes; safe to interrupt and rerun)
     sync_objects(*, source, object_ids) / forget_objects(*, source, object_ids)
         (called by the save/delete signals of every registered source)
 
-Search (read-only; permissions applied through core.access.texts_for)
+Search (read-only; permissions applied through texts.access.texts_for)
     search_texts(*, actor, query, limit=20, offset=0, account_id=None, opportunity_id=None,
                  author_id=None, kind=None, written_after=None, written_before=None)
         -> SearchResult with .hits (text, score, ranks, highlighted snippet) and .mode
