@@ -845,6 +845,11 @@ def build_parser() -> argparse.ArgumentParser:
     eval_text.add_argument("--file", default="", help="A labelled JSONL set (default: shipped)")
     eval_text.add_argument("--json", action="store_true", help="Print JSON")
 
+    from presales.jobs.commands import add_worker_arguments, cmd_worker
+
+    worker = add("worker", cmd_worker, "Run background jobs (stops cleanly on SIGTERM)")
+    add_worker_arguments(worker)
+
     manage = add("manage", cmd_manage, "Run a Django management command (for operators)")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
