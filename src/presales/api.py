@@ -15,6 +15,7 @@ from presales.forecasts.api import router as forecasts_router
 from presales.gaps.api import router as gaps_router
 from presales.imports.api import router as imports_router
 from presales.incentives.api import router as incentives_router
+from presales.jobs.api import router as jobs_router
 from presales.meetings.api import router as meetings_router
 from presales.notes.api import router as notes_router
 from presales.people.api import bearer_auth
@@ -54,6 +55,7 @@ for router in (
     incentives_router,
     forecasts_router,
     analytics_router,
+    jobs_router,
     texts_router,
 ):
     api.add_router("/", router)

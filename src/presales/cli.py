@@ -115,19 +115,34 @@ def _reset_demo_logins(password: str) -> tuple[str, str]:
     return se.username, admin.username
 
 
-def _serve(host: str, port: int) -> int:
-    from django.core.management import call_command
+def _serve(host: str, port: int, *, dev: bool = False, worker: bool | None = None) -> int:
+    """Serve with gunicorn (or Django's reloading server with ``dev``); on the embedded SQLite
+    default a job worker runs alongside unless ``worker`` is False."""
+    from django.conf import settings
 
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
-    return 0
+    from presales import server
+
+    if worker is None:
+        worker = server.embedded_database()
+    with server.job_worker(worker and not server.reloader_child()):
+        if dev:
+            return server.run_dev(host, port)
+        return server.run_production(host, port, workers=settings.SERVE_WORKERS)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    out.print(f"Presales at http://{args.host}:{args.port}/")
-    return _serve(args.host, args.port)
+    if not server_reloader_child():
+        out.print(f"Presales at http://{args.host}:{args.port}/")
+    return _serve(args.host, args.port, dev=args.dev, worker=args.worker)
+
+
+def server_reloader_child() -> bool:
+    from presales.server import reloader_child
+
+    return reloader_child()
 
 
 def cmd_createuser(args: argparse.Namespace) -> int:
@@ -714,10 +729,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     serve = add(
-        "serve", cmd_serve, "Serve Presales (development server; see README for production)"
+        "serve", cmd_serve, "Serve Presales (production server; --dev for Django's reloading one)"
     )
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--dev", action="store_true", help="Django's development server, reloading on code changes"
+    )
+    serve.add_argument(
+        "--worker",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Run a job worker alongside (default: on with the embedded SQLite database)",
+    )
 
     add("migrate", cmd_migrate, "Create or update the database schema")
 
@@ -844,6 +868,11 @@ def build_parser() -> argparse.ArgumentParser:
     eval_text = add("eval-text", cmd_eval_text, "Precision and recall of text labels")
     eval_text.add_argument("--file", default="", help="A labelled JSONL set (default: shipped)")
     eval_text.add_argument("--json", action="store_true", help="Print JSON")
+
+    from presales.jobs.commands import add_worker_arguments, cmd_worker
+
+    worker = add("worker", cmd_worker, "Run background jobs (stops cleanly on SIGTERM)")
+    add_worker_arguments(worker)
 
     manage = add("manage", cmd_manage, "Run a Django management command (for operators)")
     manage.add_argument("args", nargs=argparse.REMAINDER)

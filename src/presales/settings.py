@@ -146,6 +146,19 @@ TEXT_MODEL = env_str(
 if TEXT_MODEL not in {"auto", "off"}:
     raise ImproperlyConfigured(f"PRESALES_TEXT_MODEL must be auto or off, got {TEXT_MODEL!r}")
 
+JOB_STALE_SECONDS = env_int(
+    "PRESALES_JOB_STALE_SECONDS",
+    60,
+    "Seconds without a heartbeat after which a worker counts as gone and its job is queued again",
+    minimum=2,
+)
+SERVE_WORKERS = env_int(
+    "PRESALES_SERVE_WORKERS",
+    os.cpu_count() or 1,
+    "Web processes `presales serve` starts (default: the number of CPU cores)",
+    minimum=1,
+)
+
 if PRODUCTION:
     if len(SECRET_KEY) < 50 or SECRET_KEY == _INSECURE_KEY:
         raise ImproperlyConfigured(
@@ -192,6 +205,9 @@ INSTALLED_APPS = [
     "presales.forecasts",
     "presales.analytics",
     "presales.texts",
+    "presales.jobs",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +223,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Background jobs: Django's Tasks API (the django-tasks backport) on the database, so jobs
+# survive a restart and every worker shares one queue (see presales.jobs).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 ROOT_URLCONF = "presales.urls"
 WSGI_APPLICATION = "presales.wsgi.application"

@@ -12,6 +12,7 @@ from presales.forecasts import views as forecasts
 from presales.gaps import views as gaps
 from presales.imports import views as imports
 from presales.incentives import views as incentives
+from presales.jobs import views as jobs
 from presales.meetings import views as meetings
 from presales.notes import views as notes
 from presales.qualification import views as qualification
@@ -101,6 +102,9 @@ urlpatterns = [
     path("analytics/weekly/", analytics.weekly, name="weekly_report"),
     path("analytics/weekly.md", analytics.weekly_markdown, name="weekly_report_md"),
     path("analytics/weekly.pdf", analytics.weekly_pdf, name="weekly_report_pdf"),
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:job_id>/retry/", jobs.job_retry, name="job_retry"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
