@@ -14,6 +14,7 @@ from presales.core.access import PermissionDenied
 from presales.core.api import Paginated, actor
 from presales.core.services import MAX_ID
 from presales.jobs import services
+from presales.jobs.access import jobs_for
 from presales.jobs.models import Job
 
 router = Router(tags=["jobs"])
@@ -57,12 +58,7 @@ class JobOut(Schema):
 def job_or_404(request: HttpRequest, job_id: int) -> Job:
     job = None
     if 0 < job_id <= MAX_ID:
-        job = (
-            services.jobs_for(actor(request))
-            .select_related("task_result")
-            .filter(pk=job_id)
-            .first()
-        )
+        job = jobs_for(actor(request)).select_related("task_result").filter(pk=job_id).first()
     if job is None:
         raise Http404(f"No job with id {job_id} that you can see.")
     return job
@@ -71,7 +67,7 @@ def job_or_404(request: HttpRequest, job_id: int) -> Job:
 @router.get("/jobs", response=list[JobOut])
 @paginate(Paginated)
 def list_jobs(request: HttpRequest) -> QuerySet[Job]:
-    return services.jobs_for(actor(request)).select_related("task_result")
+    return jobs_for(actor(request)).select_related("task_result")
 
 
 @router.get("/jobs/{job_id}", response=JobOut)

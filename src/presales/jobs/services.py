@@ -29,14 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from presales.jobs.models import Job, ScheduleMark, WorkerBeat
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
     from presales.people.models import User
 
 
@@ -140,19 +138,6 @@ def flush(state: Running) -> None:
         }
         state.dirty = False
     Job.objects.filter(task_result_id=uuid.UUID(state.task_result_id)).update(**values)
-
-
-def jobs_for(user: User | AnonymousUser) -> QuerySet[Job]:
-    """A user follows the jobs they started; administrators see every job."""
-    if not user.is_authenticated:
-        return Job.objects.none()
-    if getattr(user, "is_admin_role", False) or user.is_superuser:
-        return Job.objects.all()
-    return Job.objects.filter(user_id=user.pk)
-
-
-def can_retry(user: User | AnonymousUser, job: Job) -> bool:
-    return job.state == Job.State.FAILED and jobs_for(user).filter(pk=job.pk).exists()
 
 
 def retry(job: Job) -> Job:

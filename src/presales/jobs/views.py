@@ -8,25 +8,21 @@ from django.views.decorators.http import require_POST
 from presales.core.pages import page_of
 from presales.core.services import MAX_ID
 from presales.jobs import services
+from presales.jobs.access import can_retry, jobs_for
 from presales.jobs.models import Job
 
 
 def _job_or_404(request: HttpRequest, job_id: int) -> Job:
     job = None
     if 0 < job_id <= MAX_ID:
-        job = (
-            services.jobs_for(request.user)
-            .select_related("task_result", "user")
-            .filter(pk=job_id)
-            .first()
-        )
+        job = jobs_for(request.user).select_related("task_result", "user").filter(pk=job_id).first()
     if job is None:
         raise Http404(f"No job with id {job_id} that you can see.")
     return job
 
 
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = services.jobs_for(request.user).select_related("task_result", "user")
+    jobs = jobs_for(request.user).select_related("task_result", "user")
     return render(request, "jobs/job_list.html", {"page": page_of(request, jobs)})
 
 
@@ -42,7 +38,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_or_404(request, job_id)
-    if not services.can_retry(request.user, job):
+    if not can_retry(request.user, job):
         messages.error(request, "Only a failed job can be retried.")
     else:
         services.retry(job)
