@@ -156,7 +156,9 @@ def test_commands_modules_import_without_django_set_up(tmp_path: Path) -> None:
     assert all(seen["groups"].values()), "a commands module adds no command"
 
 
-def test_log_records_an_activity_in_one_line(cast: Cast, capsys: pytest.CaptureFixture[str]) -> None:
+def test_log_records_an_activity_in_one_line(
+    cast: Cast, capsys: pytest.CaptureFixture[str]
+) -> None:
     acme = make_account(cast.north, "Acme Corporation")
     assert main(["log", "demo Acme 45m: showed SSO", "--as", "alice"]) == 0
     printed = capsys.readouterr().out
