@@ -6,8 +6,20 @@ import argparse
 import logging
 import sys
 
+from presales.core.commandline import CommandGroup, arg
 
-def cmd_worker(args: argparse.Namespace) -> int:
+commands = CommandGroup("Background jobs")
+
+
+@commands.command(
+    "worker",
+    "Run background jobs (imports, indexing, scheduled refreshes) until SIGTERM",
+    arg("--interval", type=float, default=1.0, help="Seconds between looks at an empty queue"),
+    arg("--batch", action="store_true", help="Run what is queued, then stop"),
+    arg("--max-jobs", type=int, default=None, help="Stop after N jobs"),
+    arg("--queue", default="default", help="Queue to take jobs from"),
+)
+def worker(args: argparse.Namespace) -> int:
     from presales.jobs.worker import Worker
 
     logging.basicConfig(
@@ -20,12 +32,3 @@ def cmd_worker(args: argparse.Namespace) -> int:
     ran = worker.run()
     print(f"Worker stopped after {ran} job(s).", file=sys.stderr)
     return 0
-
-
-def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--interval", type=float, default=1.0, help="Seconds between looks at an empty queue"
-    )
-    parser.add_argument("--batch", action="store_true", help="Run what is queued, then stop")
-    parser.add_argument("--max-jobs", type=int, default=None, help="Stop after N jobs")
-    parser.add_argument("--queue", default="default", help="Queue to take jobs from")

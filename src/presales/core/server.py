@@ -70,9 +70,9 @@ def run_production(host: str, port: int, *, workers: int, threads: int = 4) -> i
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from presales.wsgi import application
+            from django.core.wsgi import get_wsgi_application
 
-            return application
+            return get_wsgi_application()
 
     try:
         Presales().run()

@@ -1,0 +1,70 @@
+"""Commands that run Presales itself: serve it, migrate the database, run Django's commands."""
+
+from __future__ import annotations
+
+import argparse
+
+from presales.core.commandline import CommandGroup, arg, console, out
+
+commands = CommandGroup("Running Presales")
+
+
+def serve_forever(host: str, port: int, *, dev: bool = False, worker: bool | None = None) -> int:
+    """Serve on ``host:port`` until interrupted (the database must be migrated): gunicorn, or
+    Django's reloading server with ``dev``; on the embedded SQLite default a job worker runs
+    alongside unless ``worker`` is False."""
+    from django.conf import settings
+
+    from presales.core import server
+
+    if worker is None:
+        worker = server.embedded_database()
+    with server.job_worker(worker and not server.reloader_child()):
+        if dev:
+            return server.run_dev(host, port)
+        return server.run_production(host, port, workers=settings.SERVE_WORKERS)
+
+
+@commands.command(
+    "serve",
+    "Serve Presales (production server; --dev for Django's reloading one)",
+    arg("--port", type=int, default=8000),
+    arg("--host", default="127.0.0.1"),
+    arg("--dev", action="store_true", help="Django's development server, reloading on changes"),
+    arg(
+        "--worker",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Run a job worker alongside (default: on with the embedded SQLite database)",
+    ),
+)
+def serve(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from presales.core.server import reloader_child
+
+    if not reloader_child():
+        call_command("migrate", interactive=False, verbosity=0)
+        out.print(f"Presales at http://{args.host}:{args.port}/")
+    return serve_forever(args.host, args.port, dev=args.dev, worker=args.worker)
+
+
+@commands.command("migrate", "Create or update the database schema")
+def migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    console.print("[green]Database is up to date.[/]")
+    return 0
+
+
+@commands.command(
+    "manage",
+    "Run a Django management command (for operators)",
+    arg("args", nargs=argparse.REMAINDER),
+)
+def manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["presales manage", *args.args])
+    return 0

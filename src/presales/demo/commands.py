@@ -1,0 +1,83 @@
+"""``presales demo``: a realistic data set to try Presales on, then serve it."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from presales.core.commandline import CommandGroup, arg, console, out, progress_callback
+from presales.core.commands import serve_forever
+
+commands = CommandGroup("Demo data")
+
+
+def _demo_password() -> str:
+    # Readable but random: the demo never ships a fixed password.
+    return "-".join(secrets.token_hex(3) for _ in range(3))
+
+
+@commands.command(
+    "demo",
+    "Create the demo database if needed, print a login and serve it",
+    arg("--port", type=int, default=8000),
+    arg("--no-serve", action="store_true", help="Prepare the data and stop"),
+    arg("--seed", type=int, default=7, help="Seed of the demo generator"),
+    arg("--scale", type=float, default=1.0, help="Size of the customer side (1 = full)"),
+)
+def demo(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from presales.demo.generator import generate_demo
+    from presales.people.models import User
+
+    call_command("migrate", interactive=False, verbosity=0)
+    password = _demo_password()
+    if User.objects.exists():
+        se_username, admin_username = _reset_demo_logins(password)
+        console.print("Using the existing database (delete PRESALES_HOME to start afresh).")
+    else:
+        with Progress(
+            TextColumn("[bold]{task.description:<12}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        ) as bar:
+            progress = progress_callback(bar)
+
+            result = generate_demo(
+                password=password, seed=args.seed, scale=args.scale, progress=progress
+            )
+            from presales.texts.services import index_texts
+
+            # Words and labels now; vectors take minutes on a laptop, so `presales index` adds them.
+            index_texts(progress=progress, meaning=False)
+        se_username, admin_username = result.se_username, result.admin_username
+        summary = ", ".join(f"{n:,} {name}" for name, n in result.counts.items())
+        console.print(f"Demo data created: {summary}.")
+        console.print("Run `presales index` to add search by meaning (a few minutes).")
+    url = f"http://127.0.0.1:{args.port}/"
+    out.print(f"\n[bold]Presales[/] demo at {url}")
+    out.print(
+        f"Log in as [bold]{se_username}[/] (a sales engineer) with password [bold]{password}[/]"
+    )
+    out.print(f"or as [bold]{admin_username}[/] (administrator) with the same password.\n")
+    if args.no_serve:
+        return 0
+    return serve_forever("127.0.0.1", args.port)
+
+
+def _reset_demo_logins(password: str) -> tuple[str, str]:
+    from presales.people.models import Role, User
+
+    se = User.objects.filter(role=Role.SE, is_active=True).order_by("pk").first()
+    admin = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if se is None or admin is None:
+        raise SystemExit("The database has users but no SE or admin to log in as.")
+    for user in (se, admin):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return se.username, admin.username
