@@ -68,6 +68,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "accounts/account_detail.html",
         {
             "account": account,
+            "can_change": access.can_change(request.user, account),
             "contacts": account.contacts.order_by("last_name", "first_name"),
             "domains": account.domains.all(),
             "subsidiaries": account.subsidiaries.order_by("name"),

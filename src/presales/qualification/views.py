@@ -84,13 +84,14 @@ def _circles(request: HttpRequest, deal: Opportunity) -> str:
         name: request.POST.get(name, "").strip()
         for name in ("they_do", "they_think_we_do", "they_think_possible", "our_view")
     }
-    overlap = _int(request.POST.get("overlap"))
-    if overlap not in range(1, 6):
-        raise ValidationError({"overlap": "Rate the overlap from 1 to 5."})
+    raw = request.POST.get("overlap", "").strip()
+    overlap = _int(raw)
+    if raw and overlap not in range(1, 6):
+        raise ValidationError({"overlap": "Rate the overlap from 1 to 5, or leave it unrated."})
     services.record_circles(
         actor=current_user(request), opportunity=deal, fields={**fields, "overlap": overlap}
     )
-    return "Three circles recorded."
+    return "Three circles recorded." if overlap else "Three circles recorded; overlap unrated."
 
 
 def _stakeholder(request: HttpRequest, deal: Opportunity) -> str:
