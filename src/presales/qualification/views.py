@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from presales.accounts.models import Contact
 from presales.core import access
 from presales.core.pages import current_user, visible_or_404
-from presales.deals import services as deals
+from presales.deals import stages
 from presales.deals.models import Opportunity, Stage
+from presales.deals.pages import stage_context
 from presales.people.models import Team
 from presales.qualification import analytics, services
 from presales.qualification.models import (
@@ -43,6 +44,7 @@ def _workspace_context(request: HttpRequest, deal: Opportunity) -> dict[str, Any
         "roles": Contact.DealRole.choices,
         "overlaps": CirclesRating.Overlap.choices,
         "can_change": access.can_change(request.user, deal),
+        **stage_context(request, deal),
     }
 
 
@@ -70,10 +72,11 @@ def _stage(request: HttpRequest, deal: Opportunity) -> str:
     stage = request.POST.get("stage", "")
     if stage not in Stage.values:
         raise ValidationError({"stage": "Choose a stage."})
-    deals.update_opportunity(
+    stages.change_stage(
         actor=current_user(request),
         opportunity=deal,
-        changes={"stage": stage},
+        to_stage=stage,
+        confirm_close=request.POST.get("confirm_close") == "1",
         confirm_gate=request.POST.get("confirm_gate") == "1",
     )
     return f"Stage set to {deal.get_stage_display()}."
@@ -160,10 +163,14 @@ def workspace_action(request: HttpRequest, opportunity_id: int, action: str) -> 
     except ValidationError as exc:
         context = _workspace_context(request, deal)
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        if "confirm_gate" in errors:
+        asked = next((f for f in ("confirm_close", "confirm_gate") if f in errors), None)
+        if asked is not None:
+            given = [f for f in ("confirm_close", "confirm_gate") if request.POST.get(f) == "1"]
             context["gate"] = {
                 "stage": request.POST.get("stage"),
-                "message": " ".join(errors["confirm_gate"]),
+                "message": " ".join(errors[asked]),
+                "field": asked,
+                "confirmed": [*given, asked],
             }
         else:
             context["errors"] = [m for ms in errors.values() for m in ms]
