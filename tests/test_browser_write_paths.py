@@ -13,7 +13,7 @@ from presales.accounts.models import Contact
 from presales.activities.models import Activity
 from presales.deals.models import Stage, StageProposal
 from presales.meetings.models import Debrief
-from tests.conftest import Cast, make_account, make_opportunity
+from tests.conftest import Cast, make_account, make_opportunity, reseed_shipped_data
 from tests.test_browser import ARTIFACTS, browser, log_in  # noqa: F401 - the fixture
 
 PHONE = 390
@@ -54,6 +54,7 @@ def test_the_se_schedules_plans_holds_and_debriefs_a_meeting_then_the_rep_accept
     transactional_db: None,
     cast: Cast,
 ) -> None:
+    reseed_shipped_data()  # an earlier transactional test flushed the shipped frameworks
     account = make_account(cast.north, "Northwind Trading")
     deal = make_opportunity(account, name="Northwind rollout", owner=cast.bob, amount="126000")
     deal.sales_engineers.add(cast.alice)
