@@ -3,7 +3,7 @@ field label, keep what was typed, and ask before closing a deal."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.test import Client
@@ -303,3 +303,33 @@ def test_an_empty_overlap_on_the_workspace_is_stored_unrated(cast: Cast) -> None
     page = client.get(f"/opportunities/{deal.pk}/workspace/").content.decode()
     assert "overlap unrated" in page
     assert '<option value="" selected>Not rated</option>' in page
+
+
+def test_a_user_types_meeting_times_in_their_own_time_zone(cast: Cast) -> None:
+    client = logged_in(cast.alice)
+    refused = client.post("/me/", {"time_zone": "Mars/Olympus"})
+    assert refused.status_code == 422
+    assert "Mars/Olympus&#x27; is not a time zone" in refused.content.decode()
+    client.post("/me/", {"time_zone": "Europe/Paris"})
+    cast.alice.refresh_from_db()
+    assert cast.alice.time_zone == "Europe/Paris"
+    account = make_account(cast.north)
+    assert "Your time zone: Europe/Paris." in client.get("/activities/new/").content.decode()
+    client.post(
+        "/activities/new/",
+        {
+            "kind": "meeting",
+            "subject": "Paris morning",
+            "starts_at": "2026-12-01T10:00",
+            "ends_at": "2026-12-01T11:00",
+            "account": account.pk,
+            "participants": [cast.alice.pk],
+        },
+    )
+    meeting = Activity.objects.get(subject="Paris morning")
+    assert meeting.starts_at.astimezone(UTC).strftime("%H:%M") == "09:00"
+    edit = client.get(f"/activities/{meeting.pk}/edit/").content.decode()
+    assert 'value="2026-12-01T10:00"' in edit
+    # Someone without a time zone of their own reads the site's (UTC in the tests).
+    bob_edit = logged_in(cast.bob).get(f"/activities/{meeting.pk}/edit/").content.decode()
+    assert 'value="2026-12-01T09:00"' in bob_edit

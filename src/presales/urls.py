@@ -16,6 +16,7 @@ from presales.imports import views as imports
 from presales.incentives import views as incentives
 from presales.meetings import views as meetings
 from presales.notes import views as notes
+from presales.people import views as people
 from presales.qualification import views as qualification
 from presales.scorecards import views as scorecards
 from presales.texts import views as texts
@@ -35,6 +36,7 @@ urlpatterns = [
     path("activities/", activities.activity_list, name="activity_list"),
     path("notes/", notes.note_create, name="note_create"),
     # Writing in the browser: meetings, accounts, contacts, deals and their stage.
+    path("me/", people.my_settings, name="my_settings"),
     path("activities/new/", activities.meeting_new, name="meeting_new"),
     path("activities/<int:activity_id>/edit/", activities.meeting_edit, name="meeting_edit"),
     path("activities/<int:activity_id>/cancel/", activities.meeting_cancel, name="meeting_cancel"),
