@@ -219,6 +219,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "presales.core.middleware.LoginRequiredMiddleware",
     "presales.core.middleware.AccessDeniedMiddleware",
+    "presales.people.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from presales.accounts import pages as account_pages
 from presales.accounts import views as accounts
 from presales.activities import views as activities
 from presales.analytics import views as analytics
 from presales.api import api
 from presales.dashboard import views as dashboard
+from presales.deals import pages as deal_pages
 from presales.deals import views as deals
 from presales.forecasts import views as forecasts
 from presales.gaps import views as gaps
@@ -15,6 +17,7 @@ from presales.incentives import views as incentives
 from presales.jobs import views as jobs
 from presales.meetings import views as meetings
 from presales.notes import views as notes
+from presales.people import views as people
 from presales.qualification import views as qualification
 from presales.scorecards import views as scorecards
 from presales.texts import views as texts
@@ -33,6 +36,27 @@ urlpatterns = [
     ),
     path("activities/", activities.activity_list, name="activity_list"),
     path("notes/", notes.note_create, name="note_create"),
+    # Writing in the browser: meetings, accounts, contacts, deals and their stage.
+    path("me/", people.my_settings, name="my_settings"),
+    path("activities/new/", activities.meeting_new, name="meeting_new"),
+    path("activities/<int:activity_id>/edit/", activities.meeting_edit, name="meeting_edit"),
+    path("activities/<int:activity_id>/cancel/", activities.meeting_cancel, name="meeting_cancel"),
+    path("accounts/new/", account_pages.account_new, name="account_new"),
+    path("accounts/<int:account_id>/edit/", account_pages.account_edit, name="account_edit"),
+    path("accounts/<int:account_id>/contacts/new/", account_pages.contact_new, name="contact_new"),
+    path("contacts/<int:contact_id>/edit/", account_pages.contact_edit, name="contact_edit"),
+    path("opportunities/new/", deal_pages.opportunity_new, name="opportunity_new"),
+    path(
+        "opportunities/<int:opportunity_id>/edit/",
+        deal_pages.opportunity_edit,
+        name="opportunity_edit",
+    ),
+    path("opportunities/<int:opportunity_id>/stage/", deal_pages.stage, name="opportunity_stage"),
+    path(
+        "stage-proposals/<int:proposal_id>/decide/",
+        deal_pages.decide_proposal,
+        name="stage_proposal_decide",
+    ),
     path(
         "opportunities/<int:opportunity_id>/workspace/",
         qualification.workspace,

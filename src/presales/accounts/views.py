@@ -7,6 +7,7 @@ from django.shortcuts import render
 from presales.accounts.access import accounts_for
 from presales.accounts.models import Account
 from presales.activities.access import activities_for
+from presales.core import access
 from presales.core.pages import page_of, render_list, visible_or_404
 from presales.deals.access import opportunities_for
 from presales.deals.models import OPEN_STAGES
@@ -70,6 +71,7 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
         "accounts/account_detail.html",
         {
             "account": account,
+            "can_change": access.can_change(request.user, account),
             "contacts": account.contacts.order_by("last_name", "first_name"),
             "domains": account.domains.all(),
             "subsidiaries": account.subsidiaries.order_by("name"),

@@ -19,6 +19,7 @@ class ActivityOut(Schema):
     kind: str
     subject: str
     description: str
+    location: str
     starts_at: datetime
     ends_at: datetime
     status: str
@@ -43,6 +44,7 @@ class ActivityIn(Schema):
     kind: Kind = Kind.MEETING
     subject: str = Field(min_length=1, max_length=255)
     description: str = ""
+    location: str = Field("", max_length=500)
     starts_at: datetime
     ends_at: datetime
     status: Activity.Status = Activity.Status.PLANNED
@@ -57,6 +59,7 @@ class ActivityPatch(Schema):
     kind: Kind | None = None
     subject: str | None = Field(None, min_length=1, max_length=255)
     description: str | None = None
+    location: str | None = Field(None, max_length=500)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     status: Activity.Status | None = None
@@ -104,3 +107,9 @@ def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPat
     activity = get_visible(request, Activity, activity_id)
     changes = payload.dict(exclude_unset=True)
     return services.update_activity(actor=actor(request), activity=activity, changes=changes)
+
+
+@router.post("/activities/{activity_id}/cancel", response=ActivityOut)
+def cancel_activity(request: HttpRequest, activity_id: int) -> Activity:
+    activity = get_visible(request, Activity, activity_id)
+    return services.cancel_activity(actor=actor(request), activity=activity)

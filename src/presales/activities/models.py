@@ -30,6 +30,9 @@ class Activity(Sourced, Timestamped):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MEETING)
     subject = models.CharField(max_length=255)
     description = models.TextField(blank=True)
+    location = models.CharField(
+        max_length=500, blank=True, help_text="Where it happens: a room, an address or a call link"
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)

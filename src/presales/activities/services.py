@@ -76,11 +76,27 @@ def create_activity(*, actor: User, fields: dict[str, Any]) -> Activity:
 
 @transaction.atomic
 def update_activity(*, actor: User, activity: Activity, changes: dict[str, Any]) -> Activity:
+    """Change, reschedule or re-invite; a change of kind carries its customer-facing flag."""
     access.require(access.can_change(actor, activity))
     values, relations = _split(actor, changes)
+    if "kind" in values and "customer_facing" not in values:
+        values["customer_facing"] = values["kind"] in CUSTOMER_FACING_KINDS
     apply_changes(activity, values)
     _check(activity)
     validate_and_save(activity)
     for name, objs in relations.items():
         getattr(activity, name).set(objs)
+    return activity
+
+
+@transaction.atomic
+def cancel_activity(*, actor: User, activity: Activity) -> Activity:
+    """Call a planned meeting off; a held one happened and stays held."""
+    access.require(access.can_change(actor, activity))
+    if activity.status == Activity.Status.HELD:
+        raise ValidationError({"status": "The meeting was held; it can no longer be cancelled."})
+    if activity.status == Activity.Status.CANCELLED:
+        return activity
+    activity.status = Activity.Status.CANCELLED
+    validate_and_save(activity)
     return activity

@@ -1,13 +1,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from presales.activities import services
 from presales.activities.access import activities_for
+from presales.activities.forms import ALIASES, MeetingForm, initial_for
 from presales.activities.models import Activity, Kind
-from presales.core.pages import current_user, page_of, render_list
+from presales.core import access
+from presales.core.forms import service_errors_to_form
+from presales.core.pages import current_user, page_of, render_list, visible_or_404
+from presales.deals.access import opportunities_for
+from presales.people.models import User
 
 
 def _parse_day(raw: str) -> date | None:
@@ -62,4 +72,119 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "statuses": Activity.Status,
         },
+    )
+
+
+# -- schedule, change, cancel -------------------------------------------------------------------
+
+
+def _next_hour() -> datetime:
+    now = timezone.localtime()
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def _relations_initial(request: HttpRequest, user: User) -> dict[str, Any]:
+    """What the account/deal pickers hold: from the link that opened the form (a deal page
+    passes its deal, an account page its account) or from an htmx refresh of the pickers."""
+    params = request.GET
+    account_id = params.get("account", "")
+    deal_id = params.get("opportunity", "")
+    initial: dict[str, Any] = {"contacts": [c for c in params.getlist("contacts") if c.isdigit()]}
+    deal = None
+    if deal_id.isdigit():
+        deal = opportunities_for(user).filter(pk=int(deal_id)).first()
+    if deal is not None and not account_id.isdigit() and deal.account_id:
+        account_id = str(deal.account_id)
+    if deal is not None and account_id.isdigit() and deal.account_id not in (None, int(account_id)):
+        deal = None  # the account changed under the deal: the deal no longer fits
+    initial["account"] = int(account_id) if account_id.isdigit() else None
+    initial["opportunity"] = deal.pk if deal else None
+    return initial
+
+
+def _meeting_page(
+    request: HttpRequest, form: MeetingForm, activity: Activity | None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "activities/meeting_form.html",
+        {"form": form, "activity": activity, "time_zone": timezone.get_current_timezone_name()},
+        status=status,
+    )
+
+
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    """Schedule a meeting, demo, POC session or workshop; the planner opens once it is saved."""
+    user = current_user(request)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, user=user, refresh_url=request.path)
+        if form.is_valid():
+            try:
+                activity = services.create_activity(actor=user, fields=form.service_fields())
+            except (ValidationError, access.PermissionDenied) as exc:
+                service_errors_to_form(form, exc, ALIASES)
+            else:
+                messages.success(request, f"{activity.get_kind_display()} scheduled.")
+                return redirect("meeting_plan", activity_id=activity.pk)
+        return _meeting_page(request, form, None, status=422)
+    start = _next_hour()
+    initial = {
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=1),
+        "participants": [user.pk],
+        **_relations_initial(request, user),
+    }
+    if request.GET.get("kind") in Kind.values:
+        initial["kind"] = request.GET["kind"]
+    form = MeetingForm(initial=initial, user=user, refresh_url=request.path)
+    return _meeting_page(request, form, None)
+
+
+def meeting_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """Change or reschedule a meeting (the same form, filled in)."""
+    user = current_user(request)
+    activity: Activity = visible_or_404(request, Activity, activity_id)
+    if not access.can_change(user, activity):
+        raise access.PermissionDenied("You may not change this meeting.")
+    if request.method == "POST":
+        form = MeetingForm(request.POST, user=user, activity=activity, refresh_url=request.path)
+        if form.is_valid():
+            try:
+                services.update_activity(
+                    actor=user, activity=activity, changes=form.service_fields()
+                )
+            except (ValidationError, access.PermissionDenied) as exc:
+                activity.refresh_from_db()
+                service_errors_to_form(form, exc, ALIASES)
+            else:
+                messages.success(request, "Meeting updated.")
+                return redirect("meeting_plan", activity_id=activity.pk)
+        return _meeting_page(request, form, activity, status=422)
+    initial = initial_for(activity)
+    if request.GET.get("refresh"):
+        initial.update(_relations_initial(request, user))
+    form = MeetingForm(initial=initial, user=user, activity=activity, refresh_url=request.path)
+    return _meeting_page(request, form, activity)
+
+
+def meeting_cancel(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """Call a meeting off: a confirmation page, then the cancellation."""
+    user = current_user(request)
+    activity: Activity = visible_or_404(request, Activity, activity_id)
+    if not access.can_change(user, activity):
+        raise access.PermissionDenied("You may not change this meeting.")
+    error = ""
+    if request.method == "POST":
+        try:
+            services.cancel_activity(actor=user, activity=activity)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"“{activity.subject}” cancelled.")
+            return redirect("meeting_plan", activity_id=activity.pk)
+    return render(
+        request,
+        "activities/meeting_cancel.html",
+        {"activity": activity, "error": error},
+        status=422 if error else 200,
     )

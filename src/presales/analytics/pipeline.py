@@ -2,7 +2,7 @@
 or manager, slipped and pushed deals, and win rate with and without an SE.
 
 Read-only functions over a queryset of deals the caller already scoped (e.g.
-``access.opportunities_for(user)``). Every figure is a ``core.stats.Figure``: value, sample
+``opportunities_for(user)``). Every figure is a ``core.stats.Figure``: value, sample
 ``n`` of ``population``, a 95% interval (Wilson for rates, bootstrap for medians), the reference
 (all deals in scope) and a plain statement when the sample is too small.
 """

@@ -11,6 +11,7 @@ from presales.activities.access import activities_for
 from presales.core.pages import current_user
 from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES
+from presales.deals.stages import proposals_waiting_for
 from presales.gaps.analytics import maybe_figures, maybes_for
 from presales.meetings.services import commitments_due_for, undebriefed_for
 from presales.notes.access import notes_for
@@ -50,6 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "now": now,
             "undebriefed": undebriefed_for(user, now=now)[:10],
             "commitments_due": commitments_due_for(user)[:10],
+            "stage_proposals": proposals_waiting_for(user)[:20],
             # Product-gap maybes: a figure for managers (their teams' answers owed).
             "gap_maybes": maybe_figures(user, today=now.date()) if user.is_manager_role else None,
             "maybe_gaps": maybes_for(user, today=now.date())[:8] if user.is_manager_role else [],

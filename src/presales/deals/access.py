@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from presales.core import access
-from presales.deals.models import Opportunity, StageChange, TermsChange
+from presales.deals.models import Opportunity, StageChange, StageProposal, TermsChange
 from presales.people.models import User
 
 
@@ -31,3 +31,9 @@ def opportunities_for(user: User | AnonymousUser) -> QuerySet[Opportunity]:
 access.register(Opportunity, visible=opportunities_for)
 access.reached_through(StageChange, "opportunity", "A deal's stage history, shown on the deal.")
 access.reached_through(TermsChange, "opportunity", "A deal's terms history, shown on the deal.")
+access.reached_through(
+    StageProposal,
+    "opportunity",
+    "A proposed stage change, shown on its deal and decided by the deal's stage owner "
+    "(deals.services.can_change_stage).",
+)

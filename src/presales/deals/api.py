@@ -3,14 +3,14 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
 from presales.core.api import Paginated, actor, get_visible
-from presales.deals import services
+from presales.deals import services, stages
 from presales.deals.access import opportunities_for
-from presales.deals.models import Flavor, Opportunity, Stage, StageChange
+from presales.deals.models import Flavor, Opportunity, Stage, StageChange, StageProposal
 
 router = Router(tags=["opportunities"])
 
@@ -147,4 +147,76 @@ def update_opportunity(
     confirm_gate = bool(changes.pop("confirm_gate", False))
     return services.update_opportunity(
         actor=actor(request), opportunity=opportunity, changes=changes, confirm_gate=confirm_gate
+    )
+
+
+class StageProposalIn(Schema):
+    to_stage: Stage
+    reason: str = Field("", max_length=stages.REASON_LIMIT)
+
+
+class StageProposalOut(Schema):
+    id: int
+    opportunity_id: int
+    from_stage: str
+    to_stage: str
+    reason: str
+    proposed_by_id: int | None
+    proposed_at: Any
+    status: str
+    decided_by_id: int | None
+    decided_at: Any
+
+
+class StageDecisionIn(Schema):
+    accept: bool
+    confirm_close: bool = Field(
+        False, description="Required to accept a proposal that closes the deal won or lost"
+    )
+    confirm_gate: bool = False
+
+
+def _proposal(request: HttpRequest, proposal_id: int) -> StageProposal:
+    found = (
+        StageProposal.objects.filter(
+            pk=proposal_id, opportunity__in=opportunities_for(actor(request)).values("pk")
+        )
+        .select_related("opportunity")
+        .first()
+    )
+    if found is None:
+        raise Http404(f"No stage proposal with id {proposal_id} that you can see.")
+    return found
+
+
+@router.get("/opportunities/{opportunity_id}/stage-proposals", response=list[StageProposalOut])
+def list_stage_proposals(request: HttpRequest, opportunity_id: int) -> QuerySet[StageProposal]:
+    opportunity = get_visible(request, Opportunity, opportunity_id)
+    return opportunity.stage_proposals.order_by("-proposed_at", "-id")
+
+
+@router.post("/opportunities/{opportunity_id}/stage-proposals", response={201: StageProposalOut})
+def propose_stage(
+    request: HttpRequest, opportunity_id: int, payload: StageProposalIn
+) -> tuple[int, StageProposal]:
+    opportunity = get_visible(request, Opportunity, opportunity_id)
+    proposal = stages.propose_stage(
+        actor=actor(request),
+        opportunity=opportunity,
+        to_stage=payload.to_stage,
+        reason=payload.reason,
+    )
+    return 201, proposal
+
+
+@router.post("/stage-proposals/{proposal_id}/decision", response=StageProposalOut)
+def decide_stage_proposal(
+    request: HttpRequest, proposal_id: int, payload: StageDecisionIn
+) -> StageProposal:
+    return stages.decide_proposal(
+        actor=actor(request),
+        proposal=_proposal(request, proposal_id),
+        accept=payload.accept,
+        confirm_close=payload.confirm_close,
+        confirm_gate=payload.confirm_gate,
     )

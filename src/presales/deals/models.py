@@ -163,3 +163,52 @@ class TermsChange(models.Model):
         return bool(self.from_close_date and self.to_close_date) and (
             self.to_close_date > self.from_close_date  # type: ignore[operator]
         )
+
+
+class StageProposal(models.Model):
+    """A stage change proposed by someone who does not own the stage (an SE, say), waiting for
+    the deal owner (or a manager) to accept or decline it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for the owner"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="stage_proposals"
+    )
+    from_stage = models.CharField(max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    reason = models.TextField(blank=True, max_length=2000, help_text="Why the stage should move")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="stage_proposals",
+    )
+    proposed_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    stage_change = models.OneToOneField(
+        StageChange,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposal",
+        help_text="The stage change an accepted proposal made",
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["opportunity", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage} ({self.status})"

@@ -67,6 +67,17 @@ def _record_stage(opportunity: Opportunity, old: str, actor: User | None) -> Non
         )
 
 
+def can_change_stage(user: User, opportunity: Opportunity) -> bool:
+    """The stage belongs to the deal's owner: the owner, a manager who may change the deal and
+    an administrator move it; everyone else who works the deal proposes a move instead. A deal
+    nobody owns yet is moved by whoever may change it."""
+    if not access.can_change(user, opportunity):
+        return False
+    if user.is_admin_role or user.is_manager_role:
+        return True
+    return opportunity.owner_id is None or opportunity.owner_id == user.pk
+
+
 @transaction.atomic
 def create_opportunity(*, actor: User, fields: dict[str, Any]) -> Opportunity:
     values, relations = _split(actor, fields)
@@ -99,7 +110,16 @@ def update_opportunity(
     values, relations = _split(actor, changes)
     if "team" in values:
         access.require(access.can_create_in(actor, team=values["team"]))
+    if "owner" in values and values["owner"] != opportunity.owner:
+        access.require(
+            can_change_stage(actor, opportunity),
+            "The deal owner (or a manager) hands the deal to another owner.",
+        )
     if values.get("stage") not in (None, old_stage):
+        access.require(
+            can_change_stage(actor, opportunity),
+            "The deal owner changes the stage; propose the change to them instead.",
+        )
         enforce_stage_gate(
             actor=actor, opportunity=opportunity, to_stage=values["stage"], confirm=confirm_gate
         )

@@ -7,6 +7,7 @@ from presales.core import access
 from presales.core.pages import current_user, page_of, render_list, visible_or_404
 from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES, Flavor, Opportunity, Stage
+from presales.deals.pages import stage_context
 
 
 def opportunity_list(request: HttpRequest) -> HttpResponse:
@@ -62,11 +63,14 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
             "sales_engineers": opportunity.sales_engineers.all(),
             "products": opportunity.products.all(),
             "competitors": opportunity.competitors.all(),
-            "history": opportunity.stage_changes.select_related("changed_by"),
+            "history": opportunity.stage_changes.select_related(
+                "changed_by", "proposal__proposed_by"
+            ),
             "activities": activities[:30],
             "activity_count": activities.count(),
             "notes": notes[:30],
             "note_count": notes.count(),
             "can_change": access.can_change(request.user, opportunity),
+            **stage_context(request, opportunity),
         },
     )

@@ -268,6 +268,30 @@ def record_debrief(request: HttpRequest, activity_id: int, payload: DebriefIn) -
     )
 
 
+class DebriefPatch(Schema):
+    went_right: str | None = None
+    went_wrong: str | None = None
+    next_steps: str | None = None
+    same_page: Debrief.SamePage | None = Field(
+        None, description='"" takes the answer back to unanswered'
+    )
+    same_page_detail: str | None = None
+    feedback_rep_to_se: str | None = None
+    feedback_se_to_rep: str | None = None
+
+
+@router.patch("/activities/{activity_id}/debrief", response=DebriefOut)
+def edit_debrief(request: HttpRequest, activity_id: int, payload: DebriefPatch) -> Debrief:
+    """The author edits their debrief: the fields sent replace what is stored, empty included."""
+    activity = get_visible(request, Activity, activity_id)
+    if not Debrief.objects.filter(activity=activity).exists():
+        raise Http404(f"Activity {activity_id} has no debrief yet.")
+    fields = {k: v if v is not None else "" for k, v in payload.dict(exclude_unset=True).items()}
+    return services.record_debrief(
+        actor=actor(request), activity=activity, fields=fields, replace=True
+    )
+
+
 class PendingOut(Schema):
     id: int
     subject: str

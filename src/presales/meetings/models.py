@@ -36,10 +36,12 @@ class Debrief(models.Model):
     """Five minutes right after a meeting, written by one attendee for the whole team."""
 
     class SamePage(models.TextChoices):
+        # Unanswered comes first so that a form offers it by default: a debrief records only
+        # what was said, and an untouched question must never read as "yes".
+        UNANSWERED = "", "Unanswered"
         YES = "yes", "Yes, we heard the same thing"
         PARTLY = "partly", "Partly"
         NO = "no", "No, we heard different things"
-        NOT_ASKED = "", "Not compared yet"
 
     activity = models.OneToOneField(
         "activities.Activity", on_delete=models.CASCADE, related_name="debrief"

@@ -87,10 +87,14 @@ def record_debrief(
     gaps: list[str] = (),  # type: ignore[assignment]
     notes_text: str = "",
     now: datetime | None = None,
+    replace: bool = False,
 ) -> Debrief:
     """Write (or add to) a meeting's debrief, with its new commitments, gaps and notes.
 
-    A second attendee adds to the first one's debrief: empty fields never erase what is there.
+    A second attendee adds to the first one's debrief: empty fields never erase what is there,
+    and an answer given later overwrites the earlier one. With ``replace`` the author edits
+    their debrief: the given fields become exactly what was given, so an answer can be taken
+    back to unanswered.
     """
     now = now or timezone.now()
     access.require(access.can_change(actor, activity))
@@ -104,9 +108,11 @@ def record_debrief(
     debrief = Debrief.objects.filter(activity=activity).first()
     if debrief is None:
         debrief = Debrief(activity=activity, author=actor, created_at=now)
+    if replace and debrief.pk and debrief.author_id not in (actor.pk, None):
+        access.require(actor.is_admin_role, "Only its author edits a debrief; add to it instead.")
     for name, value in fields.items():
-        if str(value or "").strip():
-            setattr(debrief, name, str(value).strip())
+        if replace or str(value or "").strip():
+            setattr(debrief, name, str(value or "").strip())
     debrief.updated_at = now
     validate_and_save(debrief)
     if commitments and activity.account is None:

@@ -120,18 +120,22 @@ def _commitment_rows(request: HttpRequest) -> list[dict[str, Any]]:
 def debrief(request: HttpRequest, activity_id: int) -> HttpResponse:
     """The five-minute debrief: a short form, everything optional but one field."""
     activity: Activity = visible_or_404(request, Activity, activity_id)
+    user = current_user(request)
     existing = Debrief.objects.filter(activity=activity).first()
+    # The author (or an administrator) edits the debrief in place; other attendees add to it.
+    editing = existing is not None and (existing.author_id in (user.pk, None) or user.is_admin_role)
     errors: list[str] = []
     if request.method == "POST":
         fields = {name: request.POST.get(name, "") for name in services.DEBRIEF_FIELDS}
         try:
             services.record_debrief(
-                actor=current_user(request),
+                actor=user,
                 activity=activity,
                 fields=fields,
                 commitments=_commitment_rows(request),
                 gaps=request.POST.get("gaps", "").splitlines(),
                 notes_text=request.POST.get("notes", ""),
+                replace=editing and request.POST.get("mode") == "edit",
             )
             messages.success(request, "Debrief saved. Thank you.")
             return redirect("meeting_debrief", activity_id=activity.pk)
@@ -151,10 +155,17 @@ def debrief(request: HttpRequest, activity_id: int) -> HttpResponse:
             "same_page": Debrief.SamePage.choices,
             "directions": Commitment.Direction.choices,
             "errors": errors,
-            "form": request.POST if errors else None,
+            "form": request.POST if errors else _debrief_values(existing) if editing else None,
+            "editing": editing,
         },
         status=422 if errors else 200,
     )
+
+
+def _debrief_values(debrief: Debrief | None) -> dict[str, str]:
+    if debrief is None:
+        return {}
+    return {name: getattr(debrief, name) for name in services.DEBRIEF_FIELDS}
 
 
 def commitment_list(request: HttpRequest) -> HttpResponse:

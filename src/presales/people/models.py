@@ -46,6 +46,11 @@ class User(AbstractUser):
     manager = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="IANA time zone the user reads and types times in; empty: PRESALES_TIME_ZONE",
+    )
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

@@ -87,3 +87,19 @@ def user_for_token(plain: str) -> User | None:
 def revoke_token(*, token: ApiToken) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+
+
+def time_zone_names() -> list[str]:
+    from zoneinfo import available_timezones
+
+    return sorted(available_timezones())
+
+
+def set_time_zone(*, actor: User, time_zone: str) -> User:
+    """The user's own display time zone (an IANA name); empty returns to the site's."""
+    name = time_zone.strip()
+    if name and name not in set(time_zone_names()):
+        raise ValidationError({"time_zone": f"{name!r} is not a time zone (e.g. Europe/Paris)."})
+    actor.time_zone = name
+    actor.save(update_fields=["time_zone"])
+    return actor

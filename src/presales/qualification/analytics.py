@@ -48,18 +48,18 @@ class CirclesAnalysis:
 
 
 def _early_overlap(deals: QuerySet[Opportunity]) -> dict[int, int]:
-    """Each deal's first circles rating, when recorded within EARLY_DAYS of engagement."""
+    """Each deal's first rated circles, when recorded within EARLY_DAYS of engagement
+    (a rating whose overlap was left empty says nothing about overlap)."""
     firsts: dict[int, CirclesRating] = {}
     engage = dict(deals.values_list("pk", "engage_date"))
-    for rating in CirclesRating.objects.filter(opportunity__in=deals.values("pk")).order_by(
-        "opportunity_id", "recorded_at", "id"
-    ):
+    rated = CirclesRating.objects.filter(opportunity__in=deals.values("pk"), overlap__isnull=False)
+    for rating in rated.order_by("opportunity_id", "recorded_at", "id"):
         firsts.setdefault(rating.opportunity_id, rating)
     out: dict[int, int] = {}
     for deal_id, rating in firsts.items():
         start = engage.get(deal_id)
         if start is None or rating.recorded_at.date() <= start + timedelta(days=EARLY_DAYS):
-            out[deal_id] = rating.overlap
+            out[deal_id] = rating.overlap or 0
     return out
 
 
@@ -77,7 +77,7 @@ def _summarise(key: str, label: str, deals: list[tuple[str, int | None]]) -> Ove
 def circles_analysis(deals: QuerySet[Opportunity]) -> CirclesAnalysis:
     """Win rate and cycle length of closed deals grouped by their early circles overlap.
 
-    ``deals`` is what the reader may see (e.g. ``access.opportunities_for(user)``).
+    ``deals`` is what the reader may see (e.g. ``opportunities_for(user)``).
     """
     closed = deals.filter(stage__in=[Stage.WON, Stage.LOST])
     overlap = _early_overlap(closed)

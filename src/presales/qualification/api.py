@@ -267,7 +267,12 @@ class CirclesIn(Schema):
     they_think_we_do: str = ""
     they_think_possible: str = ""
     our_view: str = ""
-    overlap: int = Field(ge=1, le=5, description="1 = complete disconnect … 5 = circles coincide")
+    overlap: int | None = Field(
+        None,
+        ge=1,
+        le=5,
+        description="1 = complete disconnect … 5 = circles coincide; null while unrated",
+    )
 
 
 class CirclesOut(CirclesIn):

@@ -159,7 +159,9 @@ class CirclesRating(models.Model):
     they_think_we_do = models.TextField(blank=True, help_text="What they think we do")
     they_think_possible = models.TextField(blank=True, help_text="What they think is possible")
     our_view = models.TextField(blank=True, help_text="What we think we do for them")
-    overlap = models.PositiveSmallIntegerField(choices=Overlap.choices)
+    overlap = models.PositiveSmallIntegerField(
+        choices=Overlap.choices, null=True, blank=True, help_text="Empty while nobody rated it"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

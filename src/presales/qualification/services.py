@@ -308,8 +308,15 @@ def enforce_stage_gate(
 def record_circles(
     *, actor: User, opportunity: Opportunity, fields: dict[str, Any]
 ) -> CirclesRating:
+    """Record the circles as the team sees them now; an overlap left empty stays unrated (it
+    is never read as the lowest rating), but an entirely empty rating records nothing."""
     access.require(access.can_change(actor, opportunity))
-    return validate_and_save(CirclesRating(opportunity=opportunity, recorded_by=actor, **fields))
+    values = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    if values.get("overlap") in ("", None):
+        values["overlap"] = None
+    if values["overlap"] is None and not any(v for v in values.values() if isinstance(v, str)):
+        raise ValidationError({"overlap": "Describe at least one circle or rate the overlap."})
+    return validate_and_save(CirclesRating(opportunity=opportunity, recorded_by=actor, **values))
 
 
 # -- stakeholders ------------------------------------------------------------------------------

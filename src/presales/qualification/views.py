@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from presales.accounts.models import Contact
 from presales.core import access
 from presales.core.pages import current_user, visible_or_404
-from presales.deals import services as deals
+from presales.deals import stages
 from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity, Stage
+from presales.deals.pages import stage_context
 from presales.people.models import Team
 from presales.qualification import analytics, services
 from presales.qualification.models import (
@@ -44,6 +45,7 @@ def _workspace_context(request: HttpRequest, deal: Opportunity) -> dict[str, Any
         "roles": Contact.DealRole.choices,
         "overlaps": CirclesRating.Overlap.choices,
         "can_change": access.can_change(request.user, deal),
+        **stage_context(request, deal),
     }
 
 
@@ -71,10 +73,11 @@ def _stage(request: HttpRequest, deal: Opportunity) -> str:
     stage = request.POST.get("stage", "")
     if stage not in Stage.values:
         raise ValidationError({"stage": "Choose a stage."})
-    deals.update_opportunity(
+    stages.change_stage(
         actor=current_user(request),
         opportunity=deal,
-        changes={"stage": stage},
+        to_stage=stage,
+        confirm_close=request.POST.get("confirm_close") == "1",
         confirm_gate=request.POST.get("confirm_gate") == "1",
     )
     return f"Stage set to {deal.get_stage_display()}."
@@ -85,13 +88,14 @@ def _circles(request: HttpRequest, deal: Opportunity) -> str:
         name: request.POST.get(name, "").strip()
         for name in ("they_do", "they_think_we_do", "they_think_possible", "our_view")
     }
-    overlap = _int(request.POST.get("overlap"))
-    if overlap not in range(1, 6):
-        raise ValidationError({"overlap": "Rate the overlap from 1 to 5."})
+    raw = request.POST.get("overlap", "").strip()
+    overlap = _int(raw)
+    if raw and overlap not in range(1, 6):
+        raise ValidationError({"overlap": "Rate the overlap from 1 to 5, or leave it unrated."})
     services.record_circles(
         actor=current_user(request), opportunity=deal, fields={**fields, "overlap": overlap}
     )
-    return "Three circles recorded."
+    return "Three circles recorded." if overlap else "Three circles recorded; overlap unrated."
 
 
 def _stakeholder(request: HttpRequest, deal: Opportunity) -> str:
@@ -160,10 +164,14 @@ def workspace_action(request: HttpRequest, opportunity_id: int, action: str) -> 
     except ValidationError as exc:
         context = _workspace_context(request, deal)
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        if "confirm_gate" in errors:
+        asked = next((f for f in ("confirm_close", "confirm_gate") if f in errors), None)
+        if asked is not None:
+            given = [f for f in ("confirm_close", "confirm_gate") if request.POST.get(f) == "1"]
             context["gate"] = {
                 "stage": request.POST.get("stage"),
-                "message": " ".join(errors["confirm_gate"]),
+                "message": " ".join(errors[asked]),
+                "field": asked,
+                "confirmed": [*given, asked],
             }
         else:
             context["errors"] = [m for ms in errors.values() for m in ms]
