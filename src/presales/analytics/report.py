@@ -28,6 +28,7 @@ from presales.analytics.report_figures import (
     measure_teams,
 )
 from presales.core import access
+from presales.core.money import money
 from presales.core.stats import Figure, median_figure, rate_figure
 from presales.deals.models import CLOSED_STAGES, OPEN_STAGES, Opportunity, Stage
 from presales.forecasts.accuracy import accuracy
@@ -191,7 +192,7 @@ def fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "no data"
     if unit == "money":
-        return f"{value:,.0f}"
+        return money(value)
     if unit == "%":
         return f"{value * 100:.0f}%"
     if unit == "days":
@@ -209,6 +210,13 @@ def _sentence(line_label: str, cur: Figure, sample: str, refs: list[tuple[str, s
     if cur.note:
         text += f" {cur.note}"
     return text
+
+
+def _median_reference(teams: int, median: float | None, unit: str) -> tuple[str, str]:
+    """A median needs more than one team to be a reference; with one it says so."""
+    if teams < 2:
+        return ("median of the teams", "not available, this is the only team with data")
+    return (f"median of {teams} teams", fmt(median, unit))
 
 
 def report_teams(viewer: User) -> QuerySet[Team]:
@@ -259,7 +267,7 @@ def weekly_report(*, viewer: User, team: Team, week: date | None = None) -> Week
         refs = [
             ("last week", fmt(before.value, before.unit)),
             ("same week last year", fmt(year.value, year.unit)),
-            (f"median of {len(values)} teams", fmt(median, current.unit)),
+            _median_reference(len(values), median, current.unit),
         ]
         lines.append(
             ReportLine(
@@ -292,12 +300,20 @@ def _accuracy_lines(viewer: User, team: Team, day: date) -> list[str]:
         return [f"No forecast with a commit above zero in the last {quarters} quarters."]
     s = mine[0].summary
     lines = [
-        f"Quarters measured: {s.periods} of {quarters}; rank {mine[0].rank} of "
-        f"{len(table.subjects)} teams by MAPE.",
+        f"Quarters measured: {s.periods} of {quarters}; "
+        + (
+            f"rank {mine[0].rank} of {len(table.subjects)} teams by MAPE."
+            if len(table.subjects) > 1
+            else "the only team measured, so no rank."
+        ),
         f"Mean attainment of forecast: {fmt(s.attainment, '%')}; bias {_signed(s.bias)}; "
         f"spread {fmt(s.spread, '%')} (standard deviation).",
-        f"MAPE: {fmt(s.mape, '%')}; median MAPE of {len(table.subjects)} teams: "
-        f"{fmt(table.reference_mape, '%')}.",
+        f"MAPE: {fmt(s.mape, '%')}; "
+        + (
+            f"median MAPE of {len(table.subjects)} teams: {fmt(table.reference_mape, '%')}."
+            if len(table.subjects) > 1
+            else "no other team to compare with."
+        ),
         f"Quarters within ±10% of forecast: {s.hits.successes} of {s.hits.n}.",
     ]
     if s.periods < 3:
