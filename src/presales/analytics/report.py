@@ -159,6 +159,19 @@ class ReportLine:
     sentence: str
 
 
+# Weeks drawn in the report's trend charts, the report's week last.
+TREND_WEEKS = 8
+
+
+@dataclass(frozen=True)
+class Trend:
+    """One figure over the trend weeks, oldest first, beside the same weeks a year before."""
+
+    values: list[float | None]
+    last_year: list[float | None]
+    samples: list[int]
+
+
 @dataclass
 class WeeklyReport:
     team: str
@@ -168,6 +181,8 @@ class WeeklyReport:
     generated_at: datetime
     lines: list[ReportLine]
     accuracy: list[str] = field(default_factory=list)
+    trend_weeks: list[date] = field(default_factory=list)
+    trend: dict[str, Trend] = field(default_factory=dict)
 
     def line(self, key: str) -> ReportLine:
         return next(x for x in self.lines if x.key == key)
@@ -252,10 +267,11 @@ def weekly_report(*, viewer: User, team: Team, week: date | None = None) -> Week
     window = Window(start, start + timedelta(days=6))
     teams = list(report_teams(viewer).values_list("pk", flat=True))
     before_w, year_w = window.shifted(7), window.shifted(364)
-    figures = measure_teams(
-        _scopes(viewer, teams),
-        [(team.pk, window), (team.pk, before_w), (team.pk, year_w)] + [(t, window) for t in teams],
-    )
+    weeks = [window.shifted(7 * k) for k in range(TREND_WEEKS - 1, -1, -1)]
+    asks = [(team.pk, window), (team.pk, before_w), (team.pk, year_w)]
+    asks += [(t, window) for t in teams]
+    asks += [(team.pk, w) for w in weeks] + [(team.pk, w.shifted(364)) for w in weeks]
+    figures = measure_teams(_scopes(viewer, teams), list(dict.fromkeys(asks)))
     lines = []
     for key, _, sample in METRICS:
         current = figures[key][(team.pk, window)]
@@ -289,6 +305,15 @@ def weekly_report(*, viewer: User, team: Team, week: date | None = None) -> Week
         generated_at=timezone.now(),
         lines=lines,
         accuracy=_accuracy_lines(viewer, team, window.end),
+        trend_weeks=[w.start for w in weeks],
+        trend={
+            key: Trend(
+                values=[figures[key][(team.pk, w)].value for w in weeks],
+                last_year=[figures[key][(team.pk, w.shifted(364))].value for w in weeks],
+                samples=[figures[key][(team.pk, w)].n for w in weeks],
+            )
+            for key, _, _ in METRICS
+        },
     )
 
 

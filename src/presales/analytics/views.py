@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from presales.analytics import export, pipeline
+from presales.analytics import charts, export, pipeline
 from presales.analytics.report import WeeklyReport, report_teams, weekly_report
 from presales.core import access
 from presales.core.pages import current_user
@@ -64,6 +64,10 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
     recent = deals.exclude(stage__in=["won", "lost"], close_date__lt=since)
     today = timezone.localdate()
     start = today - timedelta(days=today.weekday() + 7)
+    win_rate = pipeline.win_rate(recent)
+    se = pipeline.se_involvement(recent)
+    groups = pipeline.breakdown(recent, by=by, samples=500)
+    funnel = pipeline.stage_funnel(recent)
     return render(
         request,
         "analytics/pipeline.html",
@@ -74,10 +78,13 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
             "since_error": since_error,
             "by": by,
             "breakdowns": pipeline.BREAKDOWNS,
-            "win_rate": pipeline.win_rate(recent),
+            "win_rate": win_rate,
             "conversion": pipeline.stage_conversion(recent),
-            "se": pipeline.se_involvement(recent),
-            "groups": pipeline.breakdown(recent, by=by, samples=500),
+            "se": se,
+            "groups": groups,
+            "funnel": funnel,
+            "funnel_chart": charts.funnel_chart(funnel),
+            "win_rate_chart": charts.win_rate_chart([win_rate, *se], groups, by),
             "slipped": pipeline.slipped(deals, start=start, end=start + timedelta(days=6)),
             "pushed": pipeline.pushed(deals, start=start, end=start + timedelta(days=6)),
             "week_start": start,
@@ -106,6 +113,7 @@ def weekly(request: HttpRequest) -> HttpResponse:
         {
             "report": report,
             "week_error": week_error,
+            "trend_charts": charts.weekly_trend_charts(report),
             "title": export.title(report),
             "teams": report_teams(current_user(request)),
             "query": request.GET.urlencode(),
