@@ -293,14 +293,16 @@ def stakeholder_map(
     roles: Sequence[tuple[str, str]],
     sentiments: Sequence[tuple[str, str]],
     title: str,
+    tints: dict[str, str] | None = None,
 ) -> SafeString:
     """People placed by their role in the deal (rows) and their sentiment (columns, from
-    against to for), so a missing champion or a hostile buyer shows at a glance."""
+    against to for), so a missing champion or a hostile buyer shows at a glance. ``tints``
+    colours a sentiment's column."""
     label_w, col_w, row_h, head = 150, 118, 46, 30
     width = label_w + col_w * len(sentiments) + 8
     height = head + row_h * len(roles) + 8
     parts = _open(width, height, title, f"{len(people)} stakeholders")
-    tints = {"negative": "#ffebe9", "neutral": "#f6f8fa", "positive": "#dafbe1"}
+    tints = tints or {}
     for c, (key, label) in enumerate(sentiments):
         x = label_w + c * col_w
         parts.append(

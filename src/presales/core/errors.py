@@ -28,7 +28,7 @@ def field_label(
         return f"{group[:1].upper()}{group[1:]} {int(indexed['index']) + 1}, {inner}"
     if model is not None:
         try:
-            verbose = str(model._meta.get_field(name).verbose_name)
+            verbose = str(getattr(model._meta.get_field(name), "verbose_name", name))
             return verbose[:1].upper() + verbose[1:]
         except FieldDoesNotExist:
             pass
