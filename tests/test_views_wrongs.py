@@ -124,7 +124,11 @@ def test_quick_log_offers_the_accounts_beginning_with_the_words_typed(cast: Cast
         make_account(cast.north, name)
     result = quick_log(actor=cast.alice, text="demo Sat 45m", now=NOW)
     assert result.needs_confirmation
-    assert [c.name for c in result.candidates] == ["Satori Health", "Sattler Freight", "Saturn Labs"]
+    assert [c.name for c in result.candidates] == [
+        "Satori Health",
+        "Sattler Freight",
+        "Saturn Labs",
+    ]
     assert not Activity.objects.exists()
 
 
@@ -250,7 +254,7 @@ def test_the_ses_confidence_note_reaches_the_rep_and_the_manager(cast: Cast) -> 
     rep_page = logged_in(cast.bob).get("/forecasts/").content.decode()
     assert "SCIM gap unresolved" in rep_page
     manager_page = logged_in(cast.dave).get("/forecasts/").content.decode()
-    assert "SE 40% (Alice Tester): <span class=\"se-note\">“SCIM gap unresolved”" in manager_page
+    assert 'SE 40% (Alice Tester): <span class="se-note">“SCIM gap unresolved”' in manager_page
 
 
 def test_an_out_of_band_kind_is_still_logged_by_the_quick_log(cast: Cast) -> None:

@@ -115,8 +115,10 @@ def rate_intervals(
     width, row, label_w, right = 640, 26, 190, 110
     height = max(len(rows), 1) * row + 40
     span = width - label_w - right
-    total = sum(f.population for f in rows)
-    parts = _open(width, height, title, f"{len(rows)} rates; samples from {total} deals")
+    largest = max((f.population for f in rows), default=0)
+    parts = _open(
+        width, height, title, f"{len(rows)} rates, each with its n of N; largest sample {largest}"
+    )
 
     def x(v: float) -> float:
         return label_w + span * v

@@ -98,7 +98,16 @@ def team_week(manager: User, *, now: datetime | None = None) -> TeamWeek:
         status=Activity.Status.CANCELLED
     )
     owed = _debriefs_owed(theirs, now)
-    oob = theirs.filter(kind=Kind.OUT_OF_BAND, starts_at__gte=now - WEEK, starts_at__lt=now)
+    # Out-of-band work is internal and often tied to no account, so the account rules would
+    # hide it from the manager; the manager sees it for the people whose scorecard they see,
+    # unless it names an account or deal the manager may not see.
+    oob = Activity.objects.filter(
+        Q(pk__in=seen.values("pk")) | Q(account__isnull=True, opportunity__isnull=True),
+        kind=Kind.OUT_OF_BAND,
+        participants__in=ids,
+        starts_at__gte=now - WEEK,
+        starts_at__lt=now,
+    )
     commitments = access.commitments_for(manager).filter(owner__in=ids)
     deals = access.opportunities_for(manager).filter(Q(owner__in=ids) | Q(sales_engineers__in=ids))
     moving = StageChange.objects.filter(

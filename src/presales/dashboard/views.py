@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from presales.activities.models import Activity, Kind
 from presales.core import access
 from presales.core.pages import current_user
 from presales.core.services import MAX_ID
@@ -105,8 +106,12 @@ def person_week(request: HttpRequest, user_id: int) -> HttpResponse:
             .select_related("account")
             .distinct()
             .order_by("close_date", "id")[:25],
-            "out_of_band": seen.filter(
-                kind="out_of_band", starts_at__gte=now - timedelta(days=7), starts_at__lt=now
+            "out_of_band": Activity.objects.filter(
+                Q(pk__in=seen.values("pk")) | Q(account__isnull=True, opportunity__isnull=True),
+                participants=person,
+                kind=Kind.OUT_OF_BAND,
+                starts_at__gte=now - timedelta(days=7),
+                starts_at__lt=now,
             )
             .select_related("account")
             .order_by("-starts_at")[:25],
