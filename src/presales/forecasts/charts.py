@@ -34,7 +34,9 @@ def trend_svg(table: AccuracyTable, *, limit: int = 8) -> SafeString:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" class="chart" aria-label="Attainment of forecast per quarter">',
-        f"<title>Attainment of forecast per quarter, {escape(table.level)} level</title>",
+        f"<title>Attainment of forecast per quarter, {escape(table.level)} level</title>"
+        f"<desc>{len(subjects)} of {len(table.subjects)} subjects drawn over "
+        f"{len(labels)} quarters</desc>",
         f'<rect x="{LEFT}" y="{y(1.1):.1f}" width="{plot_w}" height="{y(0.9) - y(1.1):.1f}" '
         'fill="#e8f4e8"><title>within ±10% of forecast</title></rect>',
     ]
