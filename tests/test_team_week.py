@@ -14,7 +14,7 @@ from django.utils import timezone
 from presales.accounts.models import Contact
 from presales.activities.models import Kind
 from presales.analytics.report import weekly_report
-from presales.core.charts import nice_ticks
+from presales.core.charts import nice_ticks, three_circles
 from presales.deals.models import Stage, StageChange
 from presales.forecasts.accuracy import AccuracyTable, PeriodAccuracy, SubjectAccuracy, summarise
 from presales.forecasts.charts import trend_svg
@@ -235,3 +235,14 @@ def test_the_api_docs_load_swagger_from_presales_itself(cast: Cast) -> None:
     assert "cdn.jsdelivr" not in page and "unpkg" not in page
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "/static/ninja/swagger-ui.css" in page
+
+
+def test_the_three_circles_and_their_labels_stay_inside_the_drawing() -> None:
+    for overlap in (None, 1, 2, 3, 4, 5):
+        svg = str(three_circles(overlap, title="circles", labels=("they do", "we do", "possible")))
+        width, height = (int(v) for v in re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups())  # type: ignore[union-attr]
+        for cx, cy, r in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="(\d+)"', svg):
+            assert float(cx) - int(r) >= 0 and float(cx) + int(r) <= width
+            assert float(cy) - int(r) >= 0 and float(cy) + int(r) <= height
+        for y in re.findall(r'<text x="[\d.]+" y="([\d.-]+)"', svg):
+            assert 0 < float(y) <= height

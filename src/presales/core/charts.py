@@ -260,10 +260,11 @@ def _short(text: str, limit: int) -> str:
 def three_circles(overlap: int | None, *, title: str, labels: Sequence[str]) -> SafeString:
     """The prospect's three circles (what they do, what they think we do, what they think is
     possible) drawn closer together as the rated overlap grows from 1 to 5."""
-    width, height, r = 320, 250, 62
+    # Sized for the widest spread: the top circle's label above it, the lower ones' below.
+    width, height, r = 360, 270, 56
     parts = _open(width, height, title, f"overlap {overlap} of 5" if overlap else "not rated yet")
     spread = {1: 78, 2: 58, 3: 42, 4: 28, 5: 12}.get(overlap or 0, 78)
-    cx, cy = width / 2, 118
+    cx, cy = width / 2, 152
     centres = []
     for k in range(3):
         angle = math.radians(-90 + 120 * k)
