@@ -159,8 +159,10 @@ class ReportLine:
     sentence: str
 
 
-# Weeks drawn in the report's trend charts, the report's week last.
+# Weeks drawn in the report's trend charts, the report's week last, and the figures drawn:
+# those measured in one query for any number of weeks (slipped and pushed take one per week).
 TREND_WEEKS = 8
+TREND_KEYS = ("won", "new_pipeline", "win_rate", "debriefed")
 
 
 @dataclass(frozen=True)
@@ -268,10 +270,11 @@ def weekly_report(*, viewer: User, team: Team, week: date | None = None) -> Week
     teams = list(report_teams(viewer).values_list("pk", flat=True))
     before_w, year_w = window.shifted(7), window.shifted(364)
     weeks = [window.shifted(7 * k) for k in range(TREND_WEEKS - 1, -1, -1)]
+    scopes = _scopes(viewer, teams)
     asks = [(team.pk, window), (team.pk, before_w), (team.pk, year_w)]
-    asks += [(t, window) for t in teams]
-    asks += [(team.pk, w) for w in weeks] + [(team.pk, w.shifted(364)) for w in weeks]
-    figures = measure_teams(_scopes(viewer, teams), list(dict.fromkeys(asks)))
+    figures = measure_teams(scopes, asks + [(t, window) for t in teams])
+    trend_asks = [(team.pk, w) for w in weeks] + [(team.pk, w.shifted(364)) for w in weeks]
+    trend_figures = measure_teams(scopes, trend_asks, keys=TREND_KEYS)
     lines = []
     for key, _, sample in METRICS:
         current = figures[key][(team.pk, window)]
@@ -308,11 +311,11 @@ def weekly_report(*, viewer: User, team: Team, week: date | None = None) -> Week
         trend_weeks=[w.start for w in weeks],
         trend={
             key: Trend(
-                values=[figures[key][(team.pk, w)].value for w in weeks],
-                last_year=[figures[key][(team.pk, w.shifted(364))].value for w in weeks],
-                samples=[figures[key][(team.pk, w)].n for w in weeks],
+                values=[trend_figures[key][(team.pk, w)].value for w in weeks],
+                last_year=[trend_figures[key][(team.pk, w.shifted(364))].value for w in weeks],
+                samples=[trend_figures[key][(team.pk, w)].n for w in weeks],
             )
-            for key, _, _ in METRICS
+            for key in TREND_KEYS
         },
     )
 

@@ -21,12 +21,9 @@ def money(value: float | Decimal | int | None, *, empty: str = "—") -> str:
 
 
 def money_cents(value: float | Decimal | int | None, *, empty: str = "—") -> str:
-    """Like ``money`` but with cents when the amount has them (payouts, SPIFF rates)."""
+    """Like ``money`` but with cents, as pay is written (payouts, SPIFF rates): ``$500.00``."""
     if value is None:
         return empty
     amount = float(value)
     sign = "-" if amount < 0 else ""
-    digits = f"{abs(amount):,.2f}"
-    if digits.endswith(".00"):
-        digits = digits[:-3]
-    return f"{sign}{CURRENCY_SYMBOL}{digits}"
+    return f"{sign}{CURRENCY_SYMBOL}{abs(amount):,.2f}"
