@@ -63,12 +63,12 @@ def test_rep_submits_then_manager_reads_accuracy_and_the_weekly_report(
     assert "Erin Tester" in rows.nth(0).inner_text()
     assert "Dave Tester" in rows.nth(1).inner_text()
 
-    page.click("nav >> text=Analytics")
+    page.click("nav >> text=Weekly report")
     page.wait_for_url("**/analytics/weekly/")
     page.select_option("select[name=team]", label="North")
     page.click("form.filters button[type=submit]")
     page.wait_for_selector("#line-won")
     won = page.locator("#line-won").inner_text()
-    assert "12,345" in won and "1 won of 1 closed" in won
+    assert "$12,345" in won and "1 won of 1 closed" in won
     assert "Weekly report: North" in page.locator("h1").inner_text()
     page.close()

@@ -48,9 +48,9 @@ def test_se_opens_the_scoreboard_reads_a_figure_with_reference_and_sample_then_t
 
     page.click("#scoreboard thead a")  # alice's own scorecard
     page.wait_for_url(f"**/scorecards/people/{cast.alice.pk}/?period=2024-Q2")
-    assert page.locator("#payout-total").inner_text() == "500.00"
+    assert page.locator("#payout-total").inner_text() == "$500.00"
     page.fill(f"input[name=whatif_{goal.pk}]", "150")
     page.click("text=Recompute")
     page.wait_for_url(f"**whatif_{goal.pk}=150**")
-    assert page.locator("#payout-total").inner_text() == "1,500.00"
+    assert page.locator("#payout-total").inner_text() == "$1,500.00"
     page.screenshot(path=str(ARTIFACTS / "scorecard.png"), full_page=True)

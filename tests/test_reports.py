@@ -76,8 +76,8 @@ def test_the_weekly_figures_carry_their_sample_and_three_references(
     # North 50,000, South 40,000, West 0: the median of three teams is 40,000.
     assert (won.team_median, won.teams) == (40000.0, 3)
     assert won.sentence == (
-        "Won this week: 50,000 (2 won of 3 closed). Last week 10,000; same week last year "
-        "5,000; median of 3 teams 40,000."
+        "Won this week: $50,000 (2 won of 3 closed). Last week $10,000; same week last year "
+        "$5,000; median of 3 teams $40,000."
     )
     rate = report.line("win_rate")
     assert (rate.current.n, rate.current.population) == (3, 4)
@@ -132,7 +132,7 @@ def test_the_report_page_markdown_pdf_and_api_show_the_same_figures(
     query = f"?team={cast.north.pk}&week=2025-01-08"
     page = client.get(f"/analytics/weekly/{query}")
     assert page.status_code == 200
-    assert "Won this week: 50,000 (2 won of 3 closed)" in page.content.decode()
+    assert "Won this week: $50,000 (2 won of 3 closed)" in page.content.decode()
     md = client.get(f"/analytics/weekly.md{query}")
     assert md["Content-Type"].startswith("text/markdown")
     assert "2 won of 3 closed" in md.content.decode()

@@ -26,7 +26,7 @@ def test_se_sees_their_scorecard_with_goal_reference_and_sample(cast: Cast) -> N
     assert "n=1 demos" in html and "last period 0 (n=0)" in html
     assert "team median 1 (of 1)" in html
     # 1 of 2 demos = 50 %, at the threshold: 1,000 x 1.0 x 0.5 = 500.
-    assert 'id="payout-total">500.00<' in html
+    assert 'id="payout-total">$500.00<' in html
     assert "<svg" in html
 
 
@@ -36,7 +36,7 @@ def test_what_if_on_the_scorecard_recomputes_the_bonus(cast: Cast) -> None:
     BonusPlan.objects.create(owner=cast.alice, year=2024, quarter=2, target_bonus=Decimal("1000"))
     url = f"/scorecards/people/{cast.alice.pk}/?period=2024-Q2&whatif_{goal.pk}=120"
     html = logged_in(cast.alice).get(url).content.decode()
-    assert 'id="payout-total">1,200.00<' in html
+    assert 'id="payout-total">$1,200.00<' in html
 
 
 def test_scorecards_of_others_answer_404_unless_you_manage_them(cast: Cast) -> None:

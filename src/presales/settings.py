@@ -188,6 +188,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # django-ninja as an app: /api/docs then loads Swagger UI from Presales' own static files
+    # (the package ships them) instead of a CDN, so the docs work with no internet.
+    "ninja",
     "presales.core",
     "presales.people",
     "presales.accounts",

@@ -24,6 +24,7 @@ from presales.texts import views as texts
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("people/<int:user_id>/week/", dashboard.person_week, name="person_week"),
     path("search/", texts.search, name="search"),
     path("texts/", include("presales.texts.urls")),
     path("accounts/", accounts.account_list, name="account_list"),

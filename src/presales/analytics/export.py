@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from fpdf import FPDF
 
 from presales.analytics.report import WeeklyReport, weekly_report
+from presales.core.charts import for_pdf
 from presales.core.pdf import latin1, markdown, write_row
 from presales.people.models import Team, User
 
@@ -56,7 +58,29 @@ def to_pdf(report: WeeklyReport) -> bytes:
         pdf.set_font("Helvetica", size=9.5)
         for row in rows:
             write_row(pdf, 4.8, f"- {row}")
+    _draw_trends(pdf, report)
     return bytes(pdf.output())
+
+
+def _draw_trends(pdf: FPDF, report: WeeklyReport) -> None:
+    """The page's trend charts, two to a row, under a heading of their own."""
+    from presales.analytics.charts import weekly_trend_charts
+
+    drawn = weekly_trend_charts(report)
+    if not drawn:
+        return
+    pdf.ln(2)
+    pdf.set_font("Helvetica", style="B", size=11)
+    write_row(pdf, 6, "Trend against last period (dashed: the same weeks a year before)")
+    width = (pdf.w - pdf.l_margin - pdf.r_margin - 4) / 2
+    for i, (_, svg) in enumerate(drawn):
+        if i % 2 == 0 and pdf.get_y() + width * 0.45 > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        x = pdf.l_margin + (i % 2) * (width + 4)
+        y = pdf.get_y()
+        pdf.image(io.BytesIO(for_pdf(svg)), x=x, y=y, w=width)
+        if i % 2 == 1 or i == len(drawn) - 1:
+            pdf.set_y(y + width * 0.42 + 2)
 
 
 def render_weekly(report: WeeklyReport, fmt: str) -> bytes:

@@ -278,3 +278,39 @@ def pushed(deals: QuerySet[Opportunity], *, start: date, end: date) -> Figure:
         if before and after and after > before
     }
     return rate_figure(PUSHED_LABEL, len(moved), scope.count())
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    stage: str
+    label: str
+    reached: int
+    population: int
+
+
+def stage_funnel(deals: QuerySet[Opportunity]) -> list[FunnelStep]:
+    """How many deals reached each open stage (or went past it) and how many were won, from
+    the recorded stage history and the current stage. A deal lost in demo reached demo."""
+    reached: dict[int, set[str]] = defaultdict(set)
+    current = dict(deals.values_list("pk", "stage"))
+    for pk, stage in StageChange.objects.filter(opportunity__in=deals.values("pk")).values_list(
+        "opportunity_id", "to_stage"
+    ):
+        reached[pk].add(stage)
+    furthest: dict[int, int] = {}
+    for pk, now in current.items():
+        seen = reached[pk] | {now}
+        if Stage.WON in seen:
+            furthest[pk] = len(OPEN_STAGES)
+        else:
+            furthest[pk] = max((STAGE_INDEX.get(s, -1) for s in seen), default=-1)
+    total = len(current)
+    steps = [
+        FunnelStep(
+            str(stage), Stage(stage).label, sum(1 for f in furthest.values() if f >= i), total
+        )
+        for i, stage in enumerate(OPEN_STAGES)
+    ]
+    won = sum(1 for f in furthest.values() if f == len(OPEN_STAGES))
+    steps.append(FunnelStep(str(Stage.WON), Stage(Stage.WON).label, won, total))
+    return steps

@@ -29,6 +29,7 @@ from presales.analytics.report_figures import (
     measure_teams,
 )
 from presales.core import access
+from presales.core.money import money
 from presales.core.stats import Figure, median_figure, rate_figure
 from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES, OPEN_STAGES, Opportunity, Stage
@@ -160,6 +161,21 @@ class ReportLine:
     sentence: str
 
 
+# Weeks drawn in the report's trend charts, the report's week last, and the figures drawn:
+# those measured in one query for any number of weeks (slipped and pushed take one per week).
+TREND_WEEKS = 8
+TREND_KEYS = ("won", "new_pipeline", "win_rate", "debriefed")
+
+
+@dataclass(frozen=True)
+class Trend:
+    """One figure over the trend weeks, oldest first, beside the same weeks a year before."""
+
+    values: list[float | None]
+    last_year: list[float | None]
+    samples: list[int]
+
+
 @dataclass
 class WeeklyReport:
     team: str
@@ -169,6 +185,8 @@ class WeeklyReport:
     generated_at: datetime
     lines: list[ReportLine]
     accuracy: list[str] = field(default_factory=list)
+    trend_weeks: list[date] = field(default_factory=list)
+    trend: dict[str, Trend] = field(default_factory=dict)
 
     def line(self, key: str) -> ReportLine:
         return next(x for x in self.lines if x.key == key)
@@ -193,7 +211,7 @@ def fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "no data"
     if unit == "money":
-        return f"{value:,.0f}"
+        return money(value)
     if unit == "%":
         return f"{value * 100:.0f}%"
     if unit == "days":
@@ -211,6 +229,13 @@ def _sentence(line_label: str, cur: Figure, sample: str, refs: list[tuple[str, s
     if cur.note:
         text += f" {cur.note}"
     return text
+
+
+def _median_reference(teams: int, median: float | None, unit: str) -> tuple[str, str]:
+    """A median needs more than one team to be a reference; with one it says so."""
+    if teams < 2:
+        return ("median of the teams", "not available, this is the only team with data")
+    return (f"median of {teams} teams", fmt(median, unit))
 
 
 def report_teams(viewer: User) -> QuerySet[Team]:
@@ -244,10 +269,12 @@ def weekly_report(*, viewer: User, team: Team, week: date | None = None) -> Week
     window = Window(start, start + timedelta(days=6))
     teams = list(report_teams(viewer).values_list("pk", flat=True))
     before_w, year_w = window.shifted(7), window.shifted(364)
-    figures = measure_teams(
-        _scopes(viewer, teams),
-        [(team.pk, window), (team.pk, before_w), (team.pk, year_w)] + [(t, window) for t in teams],
-    )
+    weeks = [window.shifted(7 * k) for k in range(TREND_WEEKS - 1, -1, -1)]
+    scopes = _scopes(viewer, teams)
+    asks = [(team.pk, window), (team.pk, before_w), (team.pk, year_w)]
+    figures = measure_teams(scopes, asks + [(t, window) for t in teams])
+    trend_asks = [(team.pk, w) for w in weeks] + [(team.pk, w.shifted(364)) for w in weeks]
+    trend_figures = measure_teams(scopes, trend_asks, keys=TREND_KEYS)
     lines = []
     for key, _, sample in METRICS:
         current = figures[key][(team.pk, window)]
@@ -259,7 +286,7 @@ def weekly_report(*, viewer: User, team: Team, week: date | None = None) -> Week
         refs = [
             ("last week", fmt(before.value, before.unit)),
             ("same week last year", fmt(year.value, year.unit)),
-            (f"median of {len(values)} teams", fmt(median, current.unit)),
+            _median_reference(len(values), median, current.unit),
         ]
         lines.append(
             ReportLine(
@@ -281,6 +308,15 @@ def weekly_report(*, viewer: User, team: Team, week: date | None = None) -> Week
         generated_at=timezone.now(),
         lines=lines,
         accuracy=_accuracy_lines(viewer, team, window.end),
+        trend_weeks=[w.start for w in weeks],
+        trend={
+            key: Trend(
+                values=[trend_figures[key][(team.pk, w)].value for w in weeks],
+                last_year=[trend_figures[key][(team.pk, w.shifted(364))].value for w in weeks],
+                samples=[trend_figures[key][(team.pk, w)].n for w in weeks],
+            )
+            for key in TREND_KEYS
+        },
     )
 
 
@@ -292,12 +328,20 @@ def _accuracy_lines(viewer: User, team: Team, day: date) -> list[str]:
         return [f"No forecast with a commit above zero in the last {quarters} quarters."]
     s = mine[0].summary
     lines = [
-        f"Quarters measured: {s.periods} of {quarters}; rank {mine[0].rank} of "
-        f"{len(table.subjects)} teams by MAPE.",
+        f"Quarters measured: {s.periods} of {quarters}; "
+        + (
+            f"rank {mine[0].rank} of {len(table.subjects)} teams by MAPE."
+            if len(table.subjects) > 1
+            else "the only team measured, so no rank."
+        ),
         f"Mean attainment of forecast: {fmt(s.attainment, '%')}; bias {_signed(s.bias)}; "
         f"spread {fmt(s.spread, '%')} (standard deviation).",
-        f"MAPE: {fmt(s.mape, '%')}; median MAPE of {len(table.subjects)} teams: "
-        f"{fmt(table.reference_mape, '%')}.",
+        f"MAPE: {fmt(s.mape, '%')}; "
+        + (
+            f"median MAPE of {len(table.subjects)} teams: {fmt(table.reference_mape, '%')}."
+            if len(table.subjects) > 1
+            else "no other team to compare with."
+        ),
         f"Quarters within ±10% of forecast: {s.hits.successes} of {s.hits.n}.",
     ]
     if s.periods < 3:

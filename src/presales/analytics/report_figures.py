@@ -317,7 +317,11 @@ BATCHES: dict[str, Batch] = {
 }
 
 
-def measure_teams(scopes: Scopes, asks: Sequence[Ask]) -> dict[str, Figures]:
-    """Every report figure for every ask, one batch per figure."""
+def measure_teams(
+    scopes: Scopes, asks: Sequence[Ask], *, keys: Sequence[str] | None = None
+) -> dict[str, Figures]:
+    """Every report figure (or only those named in ``keys``) for every ask, one batch per
+    figure."""
     asks = list(dict.fromkeys(asks))
-    return {key: batch(scopes, asks) for key, batch in BATCHES.items()}
+    wanted = BATCHES if keys is None else {k: BATCHES[k] for k in keys}
+    return {key: batch(scopes, asks) for key, batch in wanted.items()}

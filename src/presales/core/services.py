@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.db.models import Model, TextField
 
 from presales.core import access
 
@@ -71,7 +71,40 @@ def apply_changes(obj: M, changes: Mapping[str, Any]) -> M:
     return obj
 
 
+# A free-text field without its own max_length holds at most this many characters: about
+# four printed pages, far more than a plan, a debrief answer or a note needs, and small enough
+# that a pasted log file cannot make a page unreadable.
+TEXT_LIMIT = 10_000
+
+
+def text_limit_errors(obj: Model, *, exclude: Iterable[str] = ()) -> dict[str, str]:
+    """Free-text fields longer than their limit (``max_length`` or ``TEXT_LIMIT``)."""
+    skip = set(exclude)
+    errors: dict[str, str] = {}
+    for field in obj._meta.concrete_fields:
+        if not isinstance(field, TextField) or field.name in skip:
+            continue
+        value = getattr(obj, field.attname)
+        limit = field.max_length or TEXT_LIMIT
+        if isinstance(value, str) and len(value) > limit:
+            errors[field.name] = (
+                f"Keep this under {limit:,} characters (it has {len(value):,}); "
+                "put long material in a linked document."
+            )
+    return errors
+
+
 def validate_and_save(obj: M, *, exclude: Iterable[str] = ()) -> M:
-    obj.full_clean(exclude=list(exclude), validate_unique=True)
+    exclude = list(exclude)
+    too_long = text_limit_errors(obj, exclude=exclude)
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=True)
+    except ValidationError as exc:
+        if not too_long:
+            raise
+        merged = {**exc.message_dict, **{k: [v] for k, v in too_long.items()}}
+        raise ValidationError(merged) from None
+    if too_long:
+        raise ValidationError(too_long)
     obj.save()
     return obj

@@ -7,6 +7,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from presales.core.charts import nice_ticks
 from presales.forecasts.accuracy import AccuracyTable
 
 WIDTH, HEIGHT = 640, 260
@@ -18,7 +19,10 @@ def trend_svg(table: AccuracyTable, *, limit: int = 8) -> SafeString:
     labels = table.period_labels
     subjects = table.subjects[:limit]
     values = [p.attainment for s in subjects for p in s.periods if p.attainment is not None]
-    top = max([1.5, *values]) if values else 1.5
+    # Round ticks up to the largest value: with a fixed 0-300% scale an attainment of 9,642%
+    # squeezed every label into the bottom few pixels.
+    ticks = nice_ticks(max([1.5, *values]) if values else 1.5, count=5)
+    top = ticks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(i: int) -> float:
@@ -30,13 +34,13 @@ def trend_svg(table: AccuracyTable, *, limit: int = 8) -> SafeString:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" class="chart" aria-label="Attainment of forecast per quarter">',
-        f"<title>Attainment of forecast per quarter, {escape(table.level)} level</title>",
+        f"<title>Attainment of forecast per quarter, {escape(table.level)} level</title>"
+        f"<desc>{len(subjects)} of {len(table.subjects)} subjects drawn over "
+        f"{len(labels)} quarters</desc>",
         f'<rect x="{LEFT}" y="{y(1.1):.1f}" width="{plot_w}" height="{y(0.9) - y(1.1):.1f}" '
         'fill="#e8f4e8"><title>within ±10% of forecast</title></rect>',
     ]
-    for tick in (0, 0.5, 1, 1.5, 2, 2.5, 3):
-        if tick > top:
-            break
+    for tick in ticks:
         parts.append(
             f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
             f'stroke="{"#888" if tick == 1 else "#ddd"}" stroke-width="1"/>'

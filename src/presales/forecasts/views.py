@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -56,7 +57,15 @@ def forecast(request: HttpRequest) -> HttpResponse:
         forecast_submissions_for(me)
         .filter(period_start=start)
         .select_related("owner", "team")
-        .prefetch_related("adjustments")
+        .prefetch_related(
+            "adjustments",
+            Prefetch(
+                "lines",
+                queryset=Line.objects.select_related("opportunity", "se").order_by(
+                    "opportunity__name", "id"
+                ),
+            ),
+        )
     )
     return render(
         request,

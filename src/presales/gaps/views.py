@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from presales.core import access
+from presales.core.errors import error_lines
 from presales.core.pages import current_user, page_of, render_list, visible_or_404
 from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity
@@ -32,10 +33,28 @@ def _day(raw: str) -> date | None:
         return None
 
 
+# The labels the gap pages show, for errors that name a field.
+FIELD_LABELS = {
+    "answer_text": "Exact words given to the customer",
+    "status": "Answer",
+    "committed_release": "Release",
+    "committed_on": "Release date",
+    "declined_reason": "Why declined",
+    "customer_rank": "Customer's rank",
+    "ranked_against": "Ranked against",
+    "review_due_on": "Review due",
+    "target_id": "Merge into gap id",
+    "into_id": "Merge into gap id",
+    "opportunity_id": "Deal id",
+    "impact": "Impact",
+    "title": "Title",
+    "description": "Description",
+    "product_area": "Product area",
+}
+
+
 def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
-    return list(exc.messages)
+    return error_lines(exc, labels=FIELD_LABELS, model=ProductGap)
 
 
 def _filters(request: HttpRequest) -> tuple[analytics.RankingFilters, dict[str, Any]]:

@@ -44,6 +44,8 @@ def sections(plan: Plan) -> Iterator[tuple[str, list[str]]]:
         )
     yield "The meeting", facts
     yield "Outcomes this call must obtain", plan.outcomes or ["(none written yet)"]
+    if plan.agenda:
+        yield "Agenda", [f"{i}. {item}" for i, item in enumerate(plan.agenda, start=1)]
     people = [
         f"{p.name}, {p.title or 'no title'} · {p.role} · {p.sentiment}"
         + (f" · needs: {p.needs}" if p.needs else "")

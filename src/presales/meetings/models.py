@@ -31,6 +31,11 @@ class MeetingPlan(models.Model):
     def outcome_list(self) -> list[str]:
         return [line.strip(" -•\t") for line in self.outcomes.splitlines() if line.strip(" -•\t")]
 
+    @property
+    def agenda_list(self) -> list[str]:
+        """The running order, one item per line, as written (list markers dropped)."""
+        return [line.strip(" -•\t") for line in self.agenda.splitlines() if line.strip(" -•\t")]
+
 
 class Debrief(models.Model):
     """Five minutes right after a meeting, written by one attendee for the whole team."""

@@ -86,6 +86,7 @@ class Plan:
     topics: list[LikelyTopic]
     similar: list[SimilarMeeting]
     today: date
+    agenda: list[str] = field(default_factory=list)
 
     @property
     def has_history(self) -> bool:
@@ -158,6 +159,7 @@ def build_plan(*, activity: Activity, viewer: User | None, now: datetime | None 
         topics=topics,
         similar=_similar(viewer, activity, outcomes),
         today=today,
+        agenda=saved.agenda_list if saved else [],
     )
 
 

@@ -50,6 +50,12 @@ def save_plan(*, actor: User, activity: Activity, outcomes: str, agenda: str = "
     return validate_and_save(plan)
 
 
+def can_mark_held(activity: Activity, *, now: datetime | None = None) -> bool:
+    """A planned meeting may be marked held once it has begun (within the grace period)."""
+    now = now or timezone.now()
+    return activity.status == Activity.Status.PLANNED and activity.starts_at <= now + HOLD_GRACE
+
+
 @transaction.atomic
 def mark_held(*, actor: User, activity: Activity, now: datetime | None = None) -> Activity:
     now = now or timezone.now()

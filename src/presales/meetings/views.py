@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 from presales.activities.access import activities_for
 from presales.activities.models import Activity
 from presales.core import access
+from presales.core.errors import error_lines
 from presales.core.pages import current_user, page_of, query_without_page, visible_or_404
+from presales.core.services import TEXT_LIMIT
 from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES
 from presales.meetings import export, services
@@ -23,13 +25,30 @@ from presales.meetings.planner import build_plan
 COMMITMENT_ROWS = 3
 
 
+# The labels the plan and debrief pages show, for errors that name a field.
+FIELD_LABELS = {
+    "activity": "Meeting",
+    "outcomes": "Outcomes",
+    "agenda": "Agenda",
+    "went_right": "What went right",
+    "went_wrong": "What went wrong",
+    "next_steps": "Next steps",
+    "same_page": "Did rep and SE hear the same thing?",
+    "same_page_detail": "Where you differ",
+    "feedback_rep_to_se": "Feedback rep → SE",
+    "feedback_se_to_rep": "Feedback SE → rep",
+    "commitments": "Commitment",
+    "what": "What",
+    "promised_by": "Promised by",
+    "promised_to": "Promised to",
+    "due_on": "Due",
+    "gaps": "Product gaps",
+    "notes": "Notes",
+}
+
+
 def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [
-            f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v)
-            for k, v in exc.message_dict.items()
-        ]
-    return list(exc.messages)
+    return error_lines(exc, labels=FIELD_LABELS)
 
 
 def _flash(request: HttpRequest, exc: ValidationError | access.PermissionDenied) -> None:
@@ -59,6 +78,8 @@ def plan(request: HttpRequest, activity_id: int) -> HttpResponse:
             "plan": build_plan(activity=activity, viewer=current_user(request)),
             "activity": activity,
             "can_change": access.can_change(request.user, activity),
+            "can_mark_held": services.can_mark_held(activity),
+            "text_limit": TEXT_LIMIT,
             "debrief": Debrief.objects.filter(activity=activity).first(),
         },
     )

@@ -136,3 +136,44 @@ def _verdict_cycle(low: OverlapGroup, high: OverlapGroup) -> str:
     if hi.low > lo.high:
         return "Contradicted: won deals with high early overlap take longer, beyond the noise."
     return "Not shown: the cycle-length intervals overlap, so the data cannot tell them apart."
+
+
+@dataclass(frozen=True)
+class OverlapOverTime:
+    """Mean overlap of the ratings recorded in each month of a deal's life, for won and for
+    lost deals, with the number of ratings behind each mean."""
+
+    months: list[int]
+    won: list[float | None]
+    lost: list[float | None]
+    won_n: list[int]
+    lost_n: list[int]
+
+
+def overlap_over_time(deals: QuerySet[Opportunity], *, months: int = 12) -> OverlapOverTime:
+    """Do the circles of deals that were won overlap more, and earlier, than those lost?"""
+    closed = dict(deals.filter(stage__in=(Stage.WON, Stage.LOST)).values_list("pk", "stage"))
+    engage = dict(deals.filter(pk__in=list(closed)).values_list("pk", "engage_date"))
+    sums: dict[str, list[list[int]]] = {
+        Stage.WON: [[] for _ in range(months)],
+        Stage.LOST: [[] for _ in range(months)],
+    }
+    rated = CirclesRating.objects.filter(opportunity_id__in=list(closed), overlap__isnull=False)
+    for deal_id, overlap, at in rated.values_list("opportunity_id", "overlap", "recorded_at"):
+        start = engage.get(deal_id)
+        if start is None:
+            continue
+        month = (at.date() - start).days // 30
+        if 0 <= month < months and overlap is not None:
+            sums[closed[deal_id]][month].append(overlap)
+
+    def means(stage: str) -> list[float | None]:
+        return [sum(v) / len(v) if v else None for v in sums[stage]]
+
+    return OverlapOverTime(
+        months=list(range(months)),
+        won=means(Stage.WON),
+        lost=means(Stage.LOST),
+        won_n=[len(v) for v in sums[Stage.WON]],
+        lost_n=[len(v) for v in sums[Stage.LOST]],
+    )

@@ -19,7 +19,7 @@ from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity, Stage
 from presales.deals.pages import stage_context
 from presales.people.models import Team
-from presales.qualification import analytics, services
+from presales.qualification import analytics, charts, services
 from presales.qualification.models import (
     BusinessIssue,
     CirclesRating,
@@ -31,11 +31,15 @@ from presales.qualification.models import (
 
 def _workspace_context(request: HttpRequest, deal: Opportunity) -> dict[str, Any]:
     circles = list(deal.circles.select_related("recorded_by"))
+    stakeholders = services.stakeholder_map(deal)
     return {
         "deal": deal,
         "assessment": services.assess(deal),
-        "stakeholders": services.stakeholder_map(deal),
+        "stakeholders": stakeholders,
+        "stakeholder_chart": charts.stakeholder_chart(stakeholders),
         "circles": circles,
+        "circles_chart": charts.deal_circles(circles),
+        "overlap_chart": charts.deal_overlap_trend(circles) if len(circles) > 1 else None,
         "latest_circles": circles[-1] if circles else None,
         "issues": deal.business_issues.select_related("confirmed_by", "recorded_by"),
         "overrides": deal.gate_overrides.select_related("confirmed_by")[:10],
@@ -277,12 +281,18 @@ def _edit_framework(request: HttpRequest, framework: Framework) -> None:
 
 def circles_analysis(request: HttpRequest) -> HttpResponse:
     """Does early overlap of the three circles go with shorter cycles and more wins, here?"""
-    result = analytics.circles_analysis(opportunities_for(request.user))
+    deals = opportunities_for(request.user)
+    result = analytics.circles_analysis(deals)
+    over_time = analytics.overlap_over_time(deals)
     return render(
         request,
         "qualification/circles_analysis.html",
         {
             "result": result,
+            "win_rate_chart": charts.analysis_win_rates(result),
+            "group_circles": charts.analysis_circles(result),
+            "over_time": over_time,
+            "over_time_chart": charts.analysis_overlap_over_time(over_time),
             "min_deals": analytics.MIN_DEALS_PER_GROUP,
             "min_won": analytics.MIN_WON_PER_GROUP,
             "early_days": analytics.EARLY_DAYS,

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Min, Model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,22 @@ def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
             forget_objects(source=source, object_ids=[instance.pk])
 
 
+def _on_participants(sender: type[Model], instance: Model, action: str, **kwargs: Any) -> None:
+    """An activity's author is its first participant, and participants are set after the
+    activity is saved: re-read its text when they change, so search names the author."""
+    if action not in ("post_add", "post_remove", "post_clear") or kwargs.get("reverse"):
+        return
+    _on_save(type(instance), instance)
+
+
 def connect_signals() -> None:
+    from presales.activities.models import Activity
+
+    m2m_changed.connect(
+        _on_participants,
+        sender=Activity.participants.through,
+        dispatch_uid="texts-activity-participants",
+    )
     for source in registered():
         post_save.connect(_on_save, sender=source.model, dispatch_uid=f"texts-save-{source.kind}")
         post_delete.connect(

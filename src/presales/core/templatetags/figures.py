@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from presales.core import money as _money
 from presales.core.stats import Figure
 
 register = template.Library()
@@ -36,5 +37,17 @@ def value(figure: Figure) -> str:
     if figure.unit == "%":
         return f"{figure.value * 100:.0f}%"
     if figure.unit == "money":
-        return f"{figure.value:,.0f}"
+        return _money.money(figure.value)
     return f"{figure.value:.0f}"
+
+
+@register.filter
+def money(amount: float | None) -> str:
+    """An amount with its currency: ``$12,345``."""
+    return _money.money(amount)
+
+
+@register.filter
+def money_cents(amount: float | None) -> str:
+    """An amount with its currency and cents when it has them: ``$1,250.50``."""
+    return _money.money_cents(amount)

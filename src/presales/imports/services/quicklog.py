@@ -15,6 +15,9 @@ from django.utils import timezone
 from presales.accounts.access import accounts_for
 from presales.activities.models import Activity, Kind
 from presales.activities.services import create_activity
+from presales.core import access
+from presales.deals.access import opportunities_for
+from presales.deals.models import OPEN_STAGES
 from presales.imports.services.matching import ACCEPT, Candidate, candidates
 from presales.people.models import User
 
@@ -37,6 +40,12 @@ KIND_WORDS = {
 DURATION = re.compile(
     r"^(?:(\d+(?:[.,]\d+)?)\s*h(?:ours?|rs?)?)?\s*(?:(\d+)\s*m(?:in(?:utes?|s)?)?)?$"
 )
+# A word that looks like a duration with a sign ("-5m", "+1h"): a mistyped duration, never
+# part of an account's name.
+SIGNED_DURATION = re.compile(r"^[-+\u2212]\d+(?:[.,]\d+)?\s*(?:h|hr|hrs|hours?|m|mins?|minutes?)$")
+# How many accounts a few letters ("Sat") may offer when no name is close enough.
+PREFIX_OFFERS = 5
+PREFIX_CONFIDENCE = 0.6
 DEFAULT_MINUTES = 30
 MAX_MINUTES = 12 * 60
 
@@ -80,6 +89,10 @@ def parse(text: str) -> QuickLog:
     result = QuickLog(text=line, note=note.strip())
     if words and words[0].lower() in KIND_WORDS:
         result.kind = KIND_WORDS[words.pop(0).lower()]
+    if words and SIGNED_DURATION.match(words[-1].lower()):
+        raise ValidationError(
+            {"text": f"“{words[-1]}” is not a duration: write how long it took, e.g. 45m or 1h."}
+        )
     # The duration is the last word(s) before the colon: "45m", "1h", "1h30m", "1.5h".
     for take in (2, 1):
         if len(words) >= take:
@@ -111,6 +124,8 @@ def quick_log(
     elif result.account_words:
         names = dict(visible.values_list("pk", "name"))
         result.candidates = candidates(result.account_words, names)
+        if not result.candidates:
+            result.candidates = _beginning_with(result.account_words, names)
         best = result.candidates[0] if result.candidates else None
         runner_up = result.candidates[1] if len(result.candidates) > 1 else None
         sure = (
@@ -135,6 +150,34 @@ def quick_log(
             "ends_at": ends,
             "status": Activity.Status.HELD,
             "account_id": result.account_id,
+            "opportunity_id": _only_open_deal(actor, result.account_id),
         },
     )
     return result
+
+
+def _beginning_with(words: str, names: dict[int, str]) -> list[Candidate]:
+    """Accounts whose name, or a word of it, begins with what was typed ("Sat" offers
+    "Saturn Labs" and "Satori Health"): offered for confirmation, never taken silently."""
+    wanted = words.strip().lower()
+    if len(wanted) < 2:
+        return []
+    found = [
+        Candidate(pk, name, PREFIX_CONFIDENCE)
+        for pk, name in names.items()
+        if name.lower().startswith(wanted)
+        or any(part.startswith(wanted) for part in name.lower().split())
+    ]
+    found.sort(key=lambda c: (not c.name.lower().startswith(wanted), c.name.lower()))
+    return found[:PREFIX_OFFERS]
+
+
+def _only_open_deal(actor: User, account_id: int | None) -> int | None:
+    """The account's open deal when it has exactly one the user may see: the activity is
+    about it. With none or several, the activity stays on the account alone."""
+    if account_id is None:
+        return None
+    deals = list(opportunities_for(actor).filter(account_id=account_id, stage__in=OPEN_STAGES)[:2])
+    if len(deals) != 1 or not access.can_change(actor, deals[0]):
+        return None
+    return int(deals[0].pk)
