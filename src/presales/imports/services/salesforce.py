@@ -11,7 +11,15 @@ from typing import Any
 from presales.accounts.models import Account, Contact
 from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
 from presales.deals.models import Stage
-from presales.imports.services.engine import Record
+from presales.imports.models import Picklist
+from presales.imports.services.engine import Record, digest_of
+from presales.imports.services.picklists import (
+    Meaning,
+    Origin,
+    SourceValues,
+    guessed_stage,
+    stage_from_evidence,
+)
 from presales.imports.services.profiles import CsvMapper, FilePlan, Profile, fit, required_text
 from presales.imports.services.salesforce_links import (
     CONTACT_ROLE,
@@ -22,6 +30,7 @@ from presales.imports.services.salesforce_links import (
 from presales.imports.services.sources import CsvFile, UnusableInput
 from presales.imports.services.targets import (
     CORE_TARGETS,
+    CRM_OPPORTUNITY,
     WRITERS,
     record_account_domains,
     team_from_owner,
@@ -35,7 +44,6 @@ from presales.imports.services.values import (
     parse_date,
     parse_datetime,
     parse_int,
-    picklist,
     salesforce_id,
     salesforce_id_of,
 )
@@ -205,9 +213,33 @@ class OpportunityMapper(CsvMapper):
     kind, label = "opportunity", "Opportunity"
     required = ("Id", "Name", "StageName")
     used = ("Name", "StageName", "Amount", "CloseDate", "CreatedDate", "AccountId", "OwnerId")
+    optional = ("IsClosed", "IsWon", "Probability", "ForecastCategoryName", "ForecastCategory")
+
+    def __init__(self, source: CsvFile) -> None:
+        super().__init__(source)
+        self.stages = SourceValues(source=SOURCE, picklist=Picklist.STAGE, defaults=STAGES)
+        self.forecast = (
+            "ForecastCategoryName" if "ForecastCategoryName" in self.col else ("ForecastCategory")
+        )
+
+    def stage(self, cells: list[str]) -> tuple[str, str]:
+        name = required_text(self.cell(cells, "StageName"), "StageName")
+        meaning = self.stages.meaning(
+            name,
+            lambda: stage_from_evidence(
+                name,
+                closed=self.cell(cells, "IsClosed"),
+                won=self.cell(cells, "IsWon"),
+                probability=self.cell(cells, "Probability"),
+                forecast=self.cell(cells, self.forecast),
+            ),
+        )
+        if meaning.guessed:
+            self.warn("StageName", guessed_stage(name, meaning.value))
+        return meaning.value, fit(name, 120)
 
     def build(self, cells: list[str], line: int) -> Record:
-        stage = self.parse(cells, "StageName", lambda v: picklist(v, STAGES, label="stage"))
+        stage, source_stage = self.stage(cells)
         created = self.parse(cells, "CreatedDate", parse_datetime)
         return Record(
             "opportunity",
@@ -218,6 +250,7 @@ class OpportunityMapper(CsvMapper):
                 self.parse(cells, "Amount", parse_amount),
                 created.date() if created else None,
                 self.parse(cells, "CloseDate", parse_date),
+                source_stage,
             ),
             refs=(
                 sf_id(self.cell(cells, "AccountId"), "AccountId"),
@@ -263,6 +296,11 @@ class ActivityMapper(CsvMapper):
         # 15/18-character conversions of the reference columns, which name the same few
         # accounts, deals, contacts and people over and over.
         self._refs: dict[str, str] = {}
+        self.types = SourceValues(
+            source=SOURCE, picklist=Picklist.ACTIVITY_TYPE, defaults=ACTIVITY_TYPES
+        )
+        self._kinds: dict[str, tuple[str, bool]] = {}
+        self._guessed: dict[str, bool] = {}
 
     def _get(self, cells: list[str], name: str) -> str:
         at = self._at[name]
@@ -287,11 +325,7 @@ class ActivityMapper(CsvMapper):
         except CellError as exc:
             exc.column = "Id"
             raise
-        kind_text = get(cells, "Type")
-        kind = ACTIVITY_TYPES.get(kind_text.strip().lower())
-        if kind is None:
-            self.warn("Type", f"unknown Type {kind_text.strip()!r}; recorded as a meeting")
-            kind = Kind.MEETING
+        kind, mapped = self._kind(get(cells, "Type"))
         starts, ends = self._times(cells)
         status = self._status(cells, ends)
         account = ref(cells, "AccountId")
@@ -323,8 +357,26 @@ class ActivityMapper(CsvMapper):
                 (owner,) if owner else (),
                 (who,) if who and who.startswith("003") else (),
             ),
-            digest=self.digest(cells),
+            # A type read through an administrator's mapping counts as content, so a re-import
+            # after the mapping changed updates the activity.
+            digest=digest_of([self.digest(cells), kind]) if mapped else self.digest(cells),
         )
+
+    def _kind(self, raw: str) -> tuple[str, bool]:
+        """The activity kind of a Type cell and whether it came from a recorded mapping rather
+        than a name Presales knows."""
+        known = self._kinds.get(raw)
+        if known is None:
+            meaning = self.types.meaning(raw, lambda: Meaning(Kind.MEETING, Origin.GUESS, {}))
+            known = self._kinds[raw] = (meaning.value, meaning.origin != Origin.DEFAULT)
+            self._guessed[raw] = meaning.guessed
+        if self._guessed[raw]:
+            self.warn(
+                "Type",
+                f"unknown Type {raw.strip()!r}; recorded as a {known[0]} until an administrator "
+                "maps it on the Imports page",
+            )
+        return known
 
     def _times(self, cells: list[str]) -> tuple[datetime, datetime]:
         get = self._get
@@ -371,8 +423,22 @@ class ContactRoleMapper(CsvMapper):
     required = ("Id", "OpportunityId", "ContactId", "Role")
     used = ("OpportunityId", "ContactId", "Role")
 
+    def __init__(self, source: CsvFile) -> None:
+        super().__init__(source)
+        self.roles = SourceValues(
+            source=SOURCE, picklist=Picklist.CONTACT_ROLE, defaults=CONTACT_ROLES
+        )
+
     def build(self, cells: list[str], line: int) -> Record:
-        role = self.parse(cells, "Role", lambda v: picklist(v, CONTACT_ROLES, label="Role"))
+        raw = self.cell(cells, "Role")
+        meaning = self.roles.meaning(raw, lambda: Meaning("", Origin.GUESS, {}))
+        role = meaning.value
+        if meaning.guessed and raw:
+            self.warn(
+                "Role",
+                f"unknown Role {raw!r}; kept without a role until an administrator maps it on "
+                "the Imports page",
+            )
         return Record(
             "contact_role",
             sf_id(self.cell(cells, "Id"), "Id"),
@@ -483,7 +549,12 @@ def plan(paths: list[Path]) -> list[FilePlan]:
 
 
 def profile() -> Profile:
-    targets = {**CORE_TARGETS, "contact_role": CONTACT_ROLE, "line_item": LINE_ITEM}
+    targets = {
+        **CORE_TARGETS,
+        "opportunity": CRM_OPPORTUNITY,
+        "contact_role": CONTACT_ROLE,
+        "line_item": LINE_ITEM,
+    }
     writers = {**WRITERS, "contact_role": ContactRoleWriter, "line_item": LineItemWriter}
     return Profile(
         source=SOURCE,
