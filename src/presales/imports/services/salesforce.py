@@ -21,6 +21,13 @@ from presales.imports.services.picklists import (
     stage_from_evidence,
 )
 from presales.imports.services.profiles import CsvMapper, FilePlan, Profile, fit, required_text
+from presales.imports.services.salesforce_history import (
+    ASSET,
+    HISTORY,
+    AssetMapper,
+    HistoryMapper,
+    HistoryWriter,
+)
 from presales.imports.services.salesforce_links import (
     CONTACT_ROLE,
     LINE_ITEM,
@@ -456,17 +463,33 @@ class ContactRoleMapper(CsvMapper):
 class LineItemMapper(CsvMapper):
     kind, label = "line_item", "OpportunityLineItem"
     required = ("Id", "OpportunityId")
-    used = ("OpportunityId", "Product2Id", "Name", "ProductCode")
+    used = (
+        "OpportunityId",
+        "Product2Id",
+        "Name",
+        "ProductCode",
+        "Quantity",
+        "UnitPrice",
+        "TotalPrice",
+    )
 
     def build(self, cells: list[str], line: int) -> Record:
         name = self.cell(cells, "ProductCode") or self.cell(cells, "Name")
         product = sf_id(self.cell(cells, "Product2Id"), "Product2Id")
         if not product and not name:
             raise CellError("is empty and so are Name and ProductCode", "Product2Id")
+        quantity = self.parse(cells, "Quantity", parse_amount)
+        if quantity is not None and quantity < 0:
+            raise CellError("cannot be negative", "Quantity")
         return Record(
             "line_item",
             sf_id(self.cell(cells, "Id"), "Id"),
-            (name,),
+            (
+                name,
+                quantity,
+                self.parse(cells, "UnitPrice", parse_amount),
+                self.parse(cells, "TotalPrice", parse_amount),
+            ),
             refs=(
                 required_text(
                     sf_id(self.cell(cells, "OpportunityId"), "OpportunityId"), "OpportunityId"
@@ -503,6 +526,8 @@ FILE_NAMES: dict[str, tuple[int, Any]] = {
     "opportunity": (40, OpportunityMapper),
     "opportunitycontactrole": (50, ContactRoleMapper),
     "opportunitylineitem": (55, LineItemMapper),
+    "opportunityhistory": (45, HistoryMapper),
+    "asset": (35, AssetMapper),
     "event": (60, lambda f: ActivityMapper(f, task=False)),
     "task": (70, lambda f: ActivityMapper(f, task=True)),
 }
@@ -516,6 +541,10 @@ def object_of(source: CsvFile) -> str:
         return stem
     cols = {c.lower() for c in source.header}
     signatures = [
+        ("opportunityhistory", {"opportunityid", "stagename", "createddate"}),
+        ("asset", {"accountid", "installdate"}),
+        ("asset", {"accountid", "usageenddate"}),
+        ("asset", {"accountid", "serialnumber"}),
         ("opportunitycontactrole", {"opportunityid", "contactid", "role"}),
         ("opportunitylineitem", {"opportunityid", "pricebookentryid"}),
         ("opportunitylineitem", {"opportunityid", "product2id"}),
@@ -554,8 +583,15 @@ def profile() -> Profile:
         "opportunity": CRM_OPPORTUNITY,
         "contact_role": CONTACT_ROLE,
         "line_item": LINE_ITEM,
+        "stage_history": HISTORY,
+        "asset": ASSET,
     }
-    writers = {**WRITERS, "contact_role": ContactRoleWriter, "line_item": LineItemWriter}
+    writers = {
+        **WRITERS,
+        "contact_role": ContactRoleWriter,
+        "line_item": LineItemWriter,
+        "stage_history": HistoryWriter,
+    }
     return Profile(
         source=SOURCE,
         plan=plan,
