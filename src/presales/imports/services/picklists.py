@@ -180,17 +180,28 @@ def stage_from_evidence(
             return Meaning(Stage.WON, Origin.EXPORT, evidence)
         if is_closed and is_won is None and chance is None:
             return Meaning(Stage.LOST, Origin.GUESS, evidence)
+    if is_closed is not False and (chance == 0 or (chance == 1 and is_won is not False)):
+        # CRMs keep 0% and 100% for closed stages (HubSpot's only "closed" flag is the
+        # probability when the export leaves out "Is Deal Closed?").
+        return Meaning(Stage.WON if chance == 1 else Stage.LOST, Origin.EXPORT, evidence)
     if is_closed is False or is_won is False or chance is not None or category:
         if chance is not None and 0 < chance < 1:
+            # The stage's own name decides between neighbours the probability cannot tell
+            # apart (Salesforce's "Proposal/Price Quote" is 75%, between proposal and
+            # negotiation).
+            hinted = _hint(name)
+            if hinted and abs(STAGE_PROBABILITY[hinted] - chance) <= Decimal("0.2"):
+                return Meaning(hinted, Origin.EXPORT, evidence)
             nearest = min(OPEN_STAGES, key=lambda s: (abs(STAGE_PROBABILITY[s] - chance), s))
             return Meaning(nearest, Origin.EXPORT, evidence)
         if category in FORECAST_CATEGORY:
             return Meaning(FORECAST_CATEGORY[category], Origin.EXPORT, evidence)
+    return Meaning(_hint(name) or Stage.DISCOVERY, Origin.GUESS, evidence)
+
+
+def _hint(name: str) -> str:
     text = normalise(name)
-    for word, stage in NAME_HINTS:
-        if word in text:
-            return Meaning(stage, Origin.GUESS, evidence)
-    return Meaning(Stage.DISCOVERY, Origin.GUESS, evidence)
+    return next((stage for word, stage in NAME_HINTS if word in text), "")
 
 
 def guessed_stage(name: str, stage: str) -> str:
