@@ -45,6 +45,8 @@ def waiting_owners(*, source: str | None = None) -> list[WaitingOwner]:
         owner = owners.setdefault((src, ext), WaitingOwner(src, ext))
         owner.kinds[kind] = owner.kinds.get(kind, 0) + n
         owner.records += n
+    for owner in owners.values():
+        owner.kinds = dict(sorted(owner.kinds.items(), key=lambda kv: (-kv[1], kv[0])))
     return sorted(owners.values(), key=lambda o: (-o.records, o.source, o.external_id))
 
 
