@@ -15,6 +15,7 @@ class Profile(models.TextChoices):
     MAVEN = "maven", "Maven CRM sample"
     CSV = "csv", "CSV with a mapping file"
     ICS = "ics", "Calendar (ICS)"
+    EMAIL = "email", "Email (.eml, .mbox)"
 
 
 class ImportRun(models.Model):
