@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied
 
 from presales.accounts.models import Account, Asset, Contact
 from presales.activities.models import Activity
+from presales.core.access import PermissionDenied
 from presales.deals.models import LineItem, Opportunity, StageChange, TermsChange
 from presales.imports.models import PendingReference, ValueMapping
 from presales.imports.services import run_import

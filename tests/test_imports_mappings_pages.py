@@ -115,3 +115,35 @@ def test_an_admin_maps_a_stage_and_an_owner_on_the_imports_page(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1
     page.close()
+
+
+def test_the_api_lists_and_changes_mappings_and_maps_owners(cast: Cast) -> None:
+    from tests.test_api import bearer, call
+
+    run_import(kind="salesforce", paths=[ORG])
+    root, dave, alice = bearer(cast.root), bearer(cast.dave), bearer(cast.alice)
+    assert call("get", "/api/imports/mappings", alice).status_code == 403
+    listed = call("get", "/api/imports/mappings?source=salesforce", dave).json()
+    quote = next(m for m in listed if m["label"] == "Proposal/Quote")
+    assert (quote["value"], quote["origin"], quote["deals"]) == ("proposal", "export", 3)
+    prep = next(m for m in listed if m["label"] == "Prep")
+    assert (prep["picklist"], prep["deals"]) == ("activity_type", None)
+
+    path = f"/api/imports/mappings/{quote['id']}"
+    assert call("put", path, dave, {"value": "negotiation"}).status_code == 403
+    wrong = call("put", path, root, {"value": "maybe"})
+    assert wrong.status_code == 422 and wrong.json()["error"]["fields"][0]["field"] == "value"
+    changed = call("put", path, root, {"value": "negotiation"}).json()
+    assert changed["moved"] == 3 and changed["mapping"]["origin"] == "admin"
+    assert Opportunity.objects.filter(stage="negotiation").count() == 3
+
+    owners = call("get", "/api/imports/owners", dave).json()
+    assert [(o["external_id"], o["records"]) for o in owners["items"]] == [
+        (OWNER, 6),
+        (salesforce_id_of("0055e00000Own02"), 5),
+    ]
+    body = {"source": "salesforce", "external_id": OWNER, "user_id": cast.bob.pk}
+    assert call("post", "/api/imports/owners", dave, body).status_code == 403
+    assert call("post", "/api/imports/owners", root, {**body, "user_id": 999999}).status_code == 404
+    assert call("post", "/api/imports/owners", root, body).json() == {"completed": 6}
+    assert Opportunity.objects.filter(owner=cast.bob).count() == 4

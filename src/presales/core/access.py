@@ -310,6 +310,17 @@ def import_runs_for(user: User | AnonymousUser) -> QuerySet[Any]:
     return ImportRun.objects.filter(user_id=user.pk)
 
 
+def can_read_import_settings(user: User | AnonymousUser) -> bool:
+    """What imported values mean and which owners records wait for: read by those who answer
+    for the data (administrators and managers)."""
+    return user.is_authenticated and (user.is_admin_role or user.is_manager_role)
+
+
+def can_change_import_settings(user: User | AnonymousUser) -> bool:
+    """Changing what imported values mean or who an owner id is rewrites imported data."""
+    return user.is_authenticated and user.is_admin_role
+
+
 # -- scorecards and incentives ------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ import csv
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,7 +32,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     runs = access.import_runs_for(user).select_related("user")
     context: dict[str, Any] = {"page": page_of(request, runs)}
-    if user.is_admin_role or user.is_manager_role:
+    if access.can_read_import_settings(user):
         context.update(_settings_context(request, user))
     return render(request, "imports/import_list.html", context)
 
@@ -57,9 +57,9 @@ def _settings_context(request: HttpRequest, user: User) -> dict[str, Any]:
         "show_settings": True,
         "mapping_groups": groups,
         "owners_page": waiting,
-        "can_change": user.is_admin_role,
+        "can_change": access.can_change_import_settings(user),
         "people": User.objects.filter(is_active=True).order_by("first_name", "last_name")
-        if user.is_admin_role
+        if access.can_change_import_settings(user)
         else [],
     }
 
@@ -73,7 +73,7 @@ def change_value_mapping(request: HttpRequest, mapping_id: int) -> HttpResponse:
         moved = picklists.change_mapping(
             mapping=mapping, value=request.POST.get("value", ""), actor=current_user(request)
         )
-    except PermissionDenied as exc:
+    except access.PermissionDenied as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
@@ -100,7 +100,7 @@ def map_owner(request: HttpRequest) -> HttpResponse:
         done = owners.map_owner(
             actor=current_user(request), source=source, external_id=external_id, user=person
         )
-    except PermissionDenied as exc:
+    except access.PermissionDenied as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))

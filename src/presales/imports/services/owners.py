@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
+from presales.core import access
 from presales.deals.models import Opportunity
 from presales.imports.models import ImportedRecord, PendingReference
 from presales.imports.services.engine import Resolver, chunks
@@ -54,8 +55,10 @@ def map_owner(*, actor: User, source: str, external_id: str, user: User) -> int:
     """Record that ``external_id`` of ``source`` is ``user`` and complete every record waiting
     for it (a deal's owner, an activity's participant, a person's manager). Returns how many
     records were completed."""
-    if not actor.is_admin_role:
-        raise PermissionDenied("Only an administrator maps imported owners to people.")
+    access.require(
+        access.can_change_import_settings(actor),
+        "Only an administrator maps imported owners to people.",
+    )
     if not user.is_active:
         raise ValidationError({"user": f"{user} cannot sign in; choose an active user."})
     with transaction.atomic():

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from presales.accounts.models import Contact
 from presales.activities.models import Kind
+from presales.core import access
 from presales.deals.models import OPEN_STAGES, STAGE_PROBABILITY, Opportunity, Stage
 from presales.imports.models import Picklist, ValueMapping
 from presales.imports.services.values import normalise
@@ -247,10 +248,12 @@ def change_mapping(*, mapping: ValueMapping, value: str, actor: User) -> int:
     """An administrator says what a source's value means. Later imports follow; deals already
     imported from the source with that stage name move to the new stage (each move is kept in
     the deal's stage history). Returns how many deals moved."""
-    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.exceptions import ValidationError
 
-    if not actor.is_admin_role:
-        raise PermissionDenied("Only an administrator changes what imported values mean.")
+    access.require(
+        access.can_change_import_settings(actor),
+        "Only an administrator changes what imported values mean.",
+    )
     allowed = {v for v, _ in CHOICES.get(mapping.picklist, [])}
     if value not in allowed:
         raise ValidationError({"value": f"{value!r} is not one of the choices for this list."})
