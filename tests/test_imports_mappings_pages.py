@@ -147,3 +147,20 @@ def test_the_api_lists_and_changes_mappings_and_maps_owners(cast: Cast) -> None:
     assert call("post", "/api/imports/owners", root, {**body, "user_id": 999999}).status_code == 404
     assert call("post", "/api/imports/owners", root, body).json() == {"completed": 6}
     assert Opportunity.objects.filter(owner=cast.bob).count() == 4
+
+
+def test_the_account_page_shows_the_imported_install_base(cast: Cast) -> None:
+    from presales.accounts.models import Account
+
+    run_import(kind="salesforce", paths=[ORG])
+    northwind = Account.objects.get(name="Northwind Traders")
+    page = login(cast.root).get(f"/accounts/{northwind.pk}/").content.decode()
+    base = page[page.index('id="account-assets"') :]
+    assert "Edge Gateway fleet" in base and '<td class="num">250</td>' in base
+    assert "15 Apr 2023" in base and "31 Mar 2027" in base
+    # An account without assets shows no empty section.
+    contoso = Account.objects.get(name="Contoso Pharma")
+    assert (
+        'id="account-assets"'
+        not in login(cast.root).get(f"/accounts/{contoso.pk}/").content.decode()
+    )
