@@ -101,6 +101,12 @@ urlpatterns = [
     path("imports/<int:run_id>/", imports.import_detail, name="import_detail"),
     path("imports/<int:run_id>/report/", imports.import_report, name="import_report"),
     path("imports/quick-log/", imports.quick_log, name="quick_log"),
+    path(
+        "imports/mappings/<int:mapping_id>/",
+        imports.change_value_mapping,
+        name="change_value_mapping",
+    ),
+    path("imports/owners/", imports.map_owner, name="map_owner"),
     path("scorecards/", scorecards.scorecard_index, name="scorecard_index"),
     path(
         "scorecards/people/<int:user_id>/",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from presales.accounts.models import Account, AccountDomain, Contact
+from presales.accounts.models import Account, AccountDomain, Asset, Contact
 from presales.core import access
 from presales.deals.access import opportunities_for
 from presales.people.models import User
@@ -28,3 +28,5 @@ access.register(Account, visible=accounts_for)
 contacts_for = access.through(Contact, "account")
 access.register(Contact, visible=contacts_for)
 access.reached_through(AccountDomain, "account", "An account's web domains, shown on the account.")
+assets_for = access.through(Asset, "account")
+access.register(Asset, visible=assets_for)

@@ -113,3 +113,25 @@ class Contact(Sourced, Timestamped):
     @property
     def reachable(self) -> bool:
         return self.status == Contact.Status.ACTIVE
+
+
+class Asset(Sourced, Timestamped):
+    """Install base: a product the account owns (bought, installed, in use until a date)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="assets")
+    product = models.ForeignKey(
+        "products.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=255)
+    quantity = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=40, blank=True)
+    purchased_on = models.DateField(null=True, blank=True)
+    installed_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True, help_text="End of use or subscription")
+
+    class Meta:
+        ordering = ["account", "name"]
+        constraints = [Sourced.source_constraint("asset_source_external_id")]
+
+    def __str__(self) -> str:
+        return self.name

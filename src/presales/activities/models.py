@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     WORKSHOP = "workshop", "Workshop"
     INTERNAL = "internal", "Internal"
     OUT_OF_BAND = "out_of_band", "Out-of-band request"
+    EMAIL = "email", "Email"
 
 
 CUSTOMER_FACING_KINDS = frozenset({Kind.MEETING, Kind.DEMO, Kind.POC, Kind.WORKSHOP})

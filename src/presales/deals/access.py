@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from presales.core import access
-from presales.deals.models import Opportunity, StageChange, StageProposal, TermsChange
+from presales.deals.models import LineItem, Opportunity, StageChange, StageProposal, TermsChange
 from presales.people.models import User
 
 
@@ -36,4 +36,7 @@ access.reached_through(
     "opportunity",
     "A proposed stage change, shown on its deal and decided by the deal's stage owner "
     "(deals.services.can_change_stage).",
+)
+access.reached_through(
+    LineItem, "opportunity", "A deal's products and quantities, shown on the deal."
 )

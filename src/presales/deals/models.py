@@ -76,6 +76,11 @@ class Opportunity(Sourced, Timestamped):
     )
     flavor = models.CharField(max_length=20, choices=Flavor.choices, default=Flavor.UNKNOWN)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PROSPECTING)
+    source_stage = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The stage's name in the system the deal was imported from",
+    )
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     engage_date = models.DateField(null=True, blank=True)
     close_date = models.DateField(
@@ -212,3 +217,22 @@ class StageProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage} ({self.status})"
+
+
+class LineItem(Sourced):
+    """A product on a deal with its quantity and price, as the CRM's line items say."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="line_items"
+    )
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=14, decimal_places=2, default=1)
+    unit_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    total_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["opportunity", "id"]
+        constraints = [Sourced.source_constraint("line_item_source_external_id")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product}"

@@ -5,11 +5,17 @@ from django.http import FileResponse, Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from presales.core import access
 from presales.core.api import Paginated, actor
-from presales.imports.access import import_runs_for
-from presales.imports.models import ImportRun
+from presales.imports.access import (
+    can_read_import_settings,
+    import_runs_for,
+)
+from presales.imports.models import ImportRun, ValueMapping
+from presales.imports.services import owners, picklists
 from presales.imports.services.quicklog import quick_log
 from presales.imports.services.run import report_path
+from presales.people.models import User
 
 router = Router(tags=["imports"])
 
@@ -64,6 +70,109 @@ def _run(request: HttpRequest, run_id: int) -> ImportRun:
     if run is None:
         raise Http404(f"No import with id {run_id}.")
     return run
+
+
+class ValueMappingOut(Schema):
+    id: int
+    source: str
+    picklist: str
+    label: str
+    value: str
+    origin: str
+    evidence: dict[str, str]
+    deals: int | None = Field(None, description="Deals of the source with this stage name")
+
+
+class ValueMappingIn(Schema):
+    value: str = Field(description="The Presales value (a stage, activity kind or role)")
+
+
+class ValueMappingChangeOut(Schema):
+    mapping: ValueMappingOut
+    moved: int = Field(description="Deals moved to the new stage")
+
+
+class WaitingOwnerOut(Schema):
+    source: str
+    external_id: str
+    records: int
+    kinds: dict[str, int]
+
+
+class OwnerMapIn(Schema):
+    source: str = Field(min_length=1, max_length=40)
+    external_id: str = Field(min_length=1, max_length=64)
+    user_id: int
+
+
+class OwnerMapOut(Schema):
+    completed: int
+
+
+def _settings_reader(request: HttpRequest) -> None:
+    access.require(
+        can_read_import_settings(actor(request)),
+        "Only administrators and managers read import settings.",
+    )
+
+
+def _mapping_out(row: ValueMapping, deals: dict[str, int]) -> dict[str, object]:
+    return {
+        "id": row.pk,
+        "source": row.source,
+        "picklist": row.picklist,
+        "label": row.label,
+        "value": row.value,
+        "origin": row.origin,
+        "evidence": row.evidence,
+        "deals": deals.get(row.key, 0) if row.picklist == "stage" else None,
+    }
+
+
+@router.get("/imports/mappings", response=list[ValueMappingOut])
+def list_value_mappings(request: HttpRequest, source: str = "") -> list[dict[str, object]]:
+    """What each source's stage names, activity types and contact roles mean in Presales."""
+    _settings_reader(request)
+    out = []
+    for (src, _picklist), rows in picklists.mappings(source=source or None).items():
+        deals = picklists.deals_per_stage_name(src)
+        out += [_mapping_out(row, deals) for row in rows]
+    return out
+
+
+@router.put("/imports/mappings/{mapping_id}", response=ValueMappingChangeOut)
+def put_value_mapping(
+    request: HttpRequest, mapping_id: int, payload: ValueMappingIn
+) -> dict[str, object]:
+    """Say what a value means; deals already imported with that stage name move."""
+    _settings_reader(request)
+    row = ValueMapping.objects.filter(pk=mapping_id).first()
+    if row is None:
+        raise Http404(f"No value mapping with id {mapping_id}.")
+    moved = picklists.change_mapping(mapping=row, value=payload.value, actor=actor(request))
+    deals = picklists.deals_per_stage_name(row.source)
+    return {"mapping": _mapping_out(row, deals), "moved": moved}
+
+
+@router.get("/imports/owners", response=list[WaitingOwnerOut])
+@paginate(Paginated)
+def list_waiting_owners(request: HttpRequest, source: str = "") -> list[owners.WaitingOwner]:
+    """Owner ids that records wait for, the most waited-for first."""
+    _settings_reader(request)
+    return owners.waiting_owners(source=source or None)
+
+
+@router.post("/imports/owners", response=OwnerMapOut)
+def post_owner_mapping(request: HttpRequest, payload: OwnerMapIn) -> dict[str, int]:
+    """Say which Presales user an owner id is; every record waiting for it is completed."""
+    _settings_reader(request)
+    person = User.objects.filter(pk=payload.user_id).first()
+    if person is None:
+        raise Http404(f"No user with id {payload.user_id}.")
+    done = owners.map_owner(
+        actor=actor(request), source=payload.source, external_id=payload.external_id, user=person
+    )
+    return {"completed": done}
 
 
 # Declared before /imports/{run_id} so that the fixed path wins.

@@ -16,7 +16,7 @@ commands = CommandGroup("Imports and the quick log")
 @commands.command(
     "import",
     "Import CRM exports or calendars (upserts; re-runnable)",
-    arg("kind", choices=["salesforce", "hubspot", "maven", "csv", "ics"]),
+    arg("kind", choices=["salesforce", "hubspot", "maven", "csv", "ics", "email"]),
     arg("paths", nargs="+", metavar="PATH", help="Files, or folders of files"),
     arg("--mapping", help="TOML file mapping columns for 'csv' imports"),
     arg("--dry-run", action="store_true", help="Show what would change; keep nothing"),

@@ -15,6 +15,7 @@ class Profile(models.TextChoices):
     MAVEN = "maven", "Maven CRM sample"
     CSV = "csv", "CSV with a mapping file"
     ICS = "ics", "Calendar (ICS)"
+    EMAIL = "email", "Email (.eml, .mbox)"
 
 
 class ImportRun(models.Model):
@@ -125,3 +126,46 @@ class PendingReference(models.Model):
     def __str__(self) -> str:
         target = f"{self.target_kind} {self.target_external_id}"
         return f"{self.kind} {self.external_id}.{self.field} → {target}"
+
+
+class Picklist(models.TextChoices):
+    """The lists of values an export names that Presales keeps as its own choices."""
+
+    STAGE = "stage", "Deal stage"
+    ACTIVITY_TYPE = "activity_type", "Activity type"
+    CONTACT_ROLE = "contact_role", "Contact role"
+
+
+class ValueMapping(models.Model):
+    """What one of a source's picklist values means in Presales (Salesforce's "Proposal/Quote"
+    is a proposal). Recorded the first time an import meets the value; an administrator may
+    change it, and later imports follow."""
+
+    class Origin(models.TextChoices):
+        DEFAULT = "default", "Presales default for this name"
+        EXPORT = "export", "Read from the export"
+        GUESS = "guess", "Guessed: please check"
+        ADMIN = "admin", "Set by an administrator"
+
+    source = models.CharField(max_length=40)
+    picklist = models.CharField(max_length=20, choices=Picklist.choices)
+    key = models.CharField(max_length=255, help_text="The value's name, compared without case")
+    label = models.CharField(max_length=255, help_text="The value's name as the export writes it")
+    value = models.CharField(max_length=40, blank=True, help_text="The Presales value it means")
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.DEFAULT)
+    evidence = models.JSONField(
+        default=dict, blank=True, help_text="What the export said about it when it was first seen"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["source", "picklist", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "picklist", "key"], name="value_mapping_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.picklist} {self.label!r} → {self.value or '(none)'}"

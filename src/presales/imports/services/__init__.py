@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from presales.imports.models import Profile as ProfileName
-from presales.imports.services import hubspot, ics, mapping, maven, salesforce
+from presales.imports.services import hubspot, ics, mail, mapping, maven, salesforce
 from presales.imports.services.profiles import Profile
 from presales.imports.services.run import ImportResult, ProgressFn, as_json, execute
 from presales.imports.services.sources import UnusableInput
@@ -19,8 +19,12 @@ PROFILES: dict[str, Callable[..., Profile]] = {
     ProfileName.ICS: ics.profile,
     ProfileName.HUBSPOT: hubspot.profile,
     ProfileName.CSV: mapping.profile,
+    ProfileName.EMAIL: mail.profile,
 }
-SUFFIXES: dict[str, tuple[str, ...]] = {ProfileName.ICS: (".ics", ".ical", ".ifb")}
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    ProfileName.ICS: (".ics", ".ical", ".ifb"),
+    ProfileName.EMAIL: mail.SUFFIXES,
+}
 
 
 def expand(paths: list[Path], kind: str) -> list[Path]:

@@ -94,23 +94,44 @@ def _emails(component: Any) -> list[str]:
 
 
 class CalendarFile:
+    """One calendar file, which may hold several ``VCALENDAR`` blocks (some clients write one
+    per calendar into one file). A file that cannot be read, or a calendar whose events cannot
+    be expanded, is reported with the reason and the rest goes on."""
+
     def __init__(self, path: Path, window: tuple[datetime, datetime]) -> None:
         if not path.is_file():
             raise UnusableInput(f"{path}: no such file")
         self.path = path
         self.window = window
+        self.calendars: list[Any] = []
+        self.unreadable = ""
         try:
-            self.calendar = icalendar.Calendar.from_ical(path.read_bytes())
-        except ValueError as exc:
-            raise UnusableInput(f"{path.name}: not an iCalendar file ({exc})") from None
-        if self.calendar.name != "VCALENDAR":
-            raise UnusableInput(f"{path.name}: not an iCalendar file (no VCALENDAR)")
+            found = icalendar.Calendar.from_ical(path.read_bytes(), multiple=True)
+        except Exception as exc:  # the parser raises several types for broken input
+            self.unreadable = f"not an iCalendar file ({exc})"
+        else:
+            self.calendars = [c for c in found if c.name == "VCALENDAR"]
+            if not self.calendars:
+                self.unreadable = "not an iCalendar file (no VCALENDAR)"
         self.domains = dict(AccountDomain.objects.values_list("domain", "account_id"))
         self._done = 0
 
     def items(self) -> Iterator[Item]:
-        events = list(self.calendar.walk("VEVENT"))
-        position = {id(e): n for n, e in enumerate(events, start=1)}
+        if self.unreadable:
+            yield Item(0, None, [self._issue(0, "", self.unreadable)])
+            self._done = self.path.stat().st_size
+            return
+        offset = 0
+        for number, calendar in enumerate(self.calendars, start=1):
+            events = _lift_nested_events(calendar)
+            yield from self._calendar_items(calendar, events, offset, number)
+            offset += len(events)
+        self._done = self.path.stat().st_size
+
+    def _calendar_items(
+        self, calendar: Any, events: list[Any], offset: int, number: int
+    ) -> Iterator[Item]:
+        position = {id(e): n for n, e in enumerate(events, start=offset + 1)}
         by_uid: dict[str, int] = {}
         series: set[str] = set()
         for event in events:
@@ -121,29 +142,30 @@ class CalendarFile:
                 yield Item(
                     position[id(event)], None, [self._issue(position[id(event)], column, reason)]
                 )
-                self.calendar.subcomponents.remove(event)
+                calendar.subcomponents.remove(event)
                 continue
             by_uid.setdefault(uid, position[id(event)])
             if event.get("RRULE") or event.get("RDATE") or event.get("RECURRENCE-ID"):
                 series.add(uid)
         start, end = self.window
         try:
-            occurrences = recurring_ical_events.of(self.calendar, skip_bad_series=True).between(
+            occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).between(
                 start, end
             )
         except Exception as exc:  # the library raises several types for broken rules
-            raise UnusableInput(f"{self.path.name}: cannot expand its events ({exc})") from None
+            where = f"calendar {number}: " if len(self.calendars) > 1 else ""
+            yield Item(0, None, [self._issue(0, "", f"{where}cannot expand its events ({exc})")])
+            return
         for occurrence in occurrences:
             uid = str(occurrence.get("UID")).strip()
             line = by_uid.get(uid, 0)
             try:
                 record = self._record(occurrence, uid, uid in series)
-            except ValueError as exc:
-                yield Item(line, None, [self._issue(line, "DTSTART", str(exc))])
+            except Exception as exc:  # one odd event must not cost the others
+                yield Item(line, None, [self._issue(line, "DTSTART", _reason(exc))])
                 continue
             record.file, record.line = self.path.name, line
             yield Item(line, record)
-        self._done = self.path.stat().st_size
 
     def _problem(self, event: Any, uid: str) -> tuple[str, str] | None:
         if not uid:
@@ -207,6 +229,29 @@ class CalendarFile:
         )
 
 
+def _reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, ValueError) else f"cannot be read ({exc})"
+
+
+def _lift_nested_events(calendar: Any) -> list[Any]:
+    """The calendar's events in file order. An event written inside another component (some
+    exporters nest them) is moved up beside the others, so it is imported like them and can be
+    dropped from the calendar when it is unusable."""
+    events: list[Any] = []
+
+    def visit(component: Any, top: bool) -> None:
+        for child in list(component.subcomponents):
+            if child.name == "VEVENT":
+                if not top:
+                    component.subcomponents.remove(child)
+                    calendar.subcomponents.append(child)
+                events.append(child)
+            visit(child, False)
+
+    visit(calendar, True)
+    return events
+
+
 def link_people(written: list[tuple[int, Record]]) -> None:
     """Attendees who are Presales users become participants; attendees who are contacts are
     linked as contacts. Both lists are replaced, since the invitation is the truth."""
@@ -240,7 +285,11 @@ def link_people(written: list[tuple[int, Record]]) -> None:
 
 def plan_for(window: tuple[datetime, datetime]) -> Any:
     def plan(paths: list[Path]) -> list[FilePlan]:
-        return [CalendarFile(path, window).plan() for path in paths]
+        files = [CalendarFile(path, window) for path in paths]
+        if all(f.unreadable for f in files):
+            # Nothing to import at all: the input is unusable, not a file among good ones.
+            raise UnusableInput("; ".join(f"{f.path.name}: {f.unreadable}" for f in files))
+        return [f.plan() for f in files]
 
     return plan
 

@@ -64,13 +64,15 @@ class CsvMapper:
     label = ""
     required: tuple[str, ...] = ()
     used: tuple[str, ...] = ()
+    # Columns read when present that do not count as the record's content.
+    optional: tuple[str, ...] = ()
     salt = "1"
 
     def __init__(self, source: CsvFile) -> None:
         self.file = source
-        self.col = {name: i for i, name in enumerate(source.header)}
-        lowered = {name.lower(): i for i, name in enumerate(source.header)}
-        for name in (*self.required, *self.used):
+        self.col = self.columns(source)
+        lowered = {name.lower(): i for name, i in self.col.items()}
+        for name in (*self.required, *self.used, *self.optional):
             if name not in self.col and name.lower() in lowered:
                 self.col[name] = lowered[name.lower()]
         missing = [c for c in self.required if c not in self.col]
@@ -88,6 +90,10 @@ class CsvMapper:
         )
         self._digest_head = self.salt + "\x1f"
         self.warnings: list[tuple[str, str]] = []
+
+    def columns(self, source: CsvFile) -> dict[str, int]:
+        """Column name → position of the columns this mapper reads."""
+        return {name: i for i, name in enumerate(source.header)}
 
     def cell(self, cells: list[str], name: str) -> str:
         at = self.col.get(name)

@@ -4,15 +4,32 @@ characters. The file name (``Account.csv``) or, failing that, its columns say wh
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from presales.accounts.models import Account, Contact
-from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
 from presales.deals.models import Stage
+from presales.imports.models import Picklist
 from presales.imports.services.engine import Record
+from presales.imports.services.picklists import (
+    Meaning,
+    Origin,
+    SourceValues,
+    guessed_stage,
+    stage_from_evidence,
+)
 from presales.imports.services.profiles import CsvMapper, FilePlan, Profile, fit, required_text
+from presales.imports.services.salesforce_activities import (
+    ActivityMapper,
+    sf_id,
+)
+from presales.imports.services.salesforce_history import (
+    ASSET,
+    HISTORY,
+    AssetMapper,
+    HistoryMapper,
+    HistoryWriter,
+)
 from presales.imports.services.salesforce_links import (
     CONTACT_ROLE,
     LINE_ITEM,
@@ -22,6 +39,7 @@ from presales.imports.services.salesforce_links import (
 from presales.imports.services.sources import CsvFile, UnusableInput
 from presales.imports.services.targets import (
     CORE_TARGETS,
+    CRM_OPPORTUNITY,
     WRITERS,
     record_account_domains,
     team_from_owner,
@@ -31,13 +49,9 @@ from presales.imports.services.values import (
     domain_of,
     normalise,
     parse_amount,
-    parse_bool,
     parse_date,
     parse_datetime,
     parse_int,
-    picklist,
-    salesforce_id,
-    salesforce_id_of,
 )
 from presales.people.models import Role
 
@@ -80,34 +94,6 @@ CONTACT_ROLES = {
     "user": Contact.DealRole.USER,
     "other": "",
 }
-ACTIVITY_TYPES = {
-    "": Kind.MEETING,
-    "meeting": Kind.MEETING,
-    "call": Kind.MEETING,
-    "email": Kind.MEETING,
-    "other": Kind.MEETING,
-    "demo": Kind.DEMO,
-    "presentation": Kind.DEMO,
-    "poc": Kind.POC,
-    "proof of concept": Kind.POC,
-    "pilot": Kind.POC,
-    "workshop": Kind.WORKSHOP,
-    "training": Kind.WORKSHOP,
-    "internal": Kind.INTERNAL,
-    "out of band": Kind.OUT_OF_BAND,
-}
-TASK_DONE = {"completed", "complete", "done"}
-TASK_CANCELLED = {"deferred", "cancelled", "canceled"}
-# The first three characters of a Salesforce id name its object.
-PREFIX_KIND = {"001": "account", "003": "contact", "005": "user", "006": "opportunity"}
-
-
-def sf_id(raw: str, column: str) -> str:
-    try:
-        return salesforce_id(raw)
-    except CellError as exc:
-        exc.column = column
-        raise
 
 
 def role_for_title(title: str) -> str:
@@ -205,9 +191,33 @@ class OpportunityMapper(CsvMapper):
     kind, label = "opportunity", "Opportunity"
     required = ("Id", "Name", "StageName")
     used = ("Name", "StageName", "Amount", "CloseDate", "CreatedDate", "AccountId", "OwnerId")
+    optional = ("IsClosed", "IsWon", "Probability", "ForecastCategoryName", "ForecastCategory")
+
+    def __init__(self, source: CsvFile) -> None:
+        super().__init__(source)
+        self.stages = SourceValues(source=SOURCE, picklist=Picklist.STAGE, defaults=STAGES)
+        self.forecast = (
+            "ForecastCategoryName" if "ForecastCategoryName" in self.col else ("ForecastCategory")
+        )
+
+    def stage(self, cells: list[str]) -> tuple[str, str]:
+        name = required_text(self.cell(cells, "StageName"), "StageName")
+        meaning = self.stages.meaning(
+            name,
+            lambda: stage_from_evidence(
+                name,
+                closed=self.cell(cells, "IsClosed"),
+                won=self.cell(cells, "IsWon"),
+                probability=self.cell(cells, "Probability"),
+                forecast=self.cell(cells, self.forecast),
+            ),
+        )
+        if meaning.guessed:
+            self.warn("StageName", guessed_stage(name, meaning.value))
+        return meaning.value, fit(name, 120)
 
     def build(self, cells: list[str], line: int) -> Record:
-        stage = self.parse(cells, "StageName", lambda v: picklist(v, STAGES, label="stage"))
+        stage, source_stage = self.stage(cells)
         created = self.parse(cells, "CreatedDate", parse_datetime)
         return Record(
             "opportunity",
@@ -218,6 +228,7 @@ class OpportunityMapper(CsvMapper):
                 self.parse(cells, "Amount", parse_amount),
                 created.date() if created else None,
                 self.parse(cells, "CloseDate", parse_date),
+                source_stage,
             ),
             refs=(
                 sf_id(self.cell(cells, "AccountId"), "AccountId"),
@@ -227,152 +238,27 @@ class OpportunityMapper(CsvMapper):
         )
 
 
-class ActivityMapper(CsvMapper):
-    """Events and tasks both become activities. Events carry start and end; tasks a due date
-    (``ActivityDate``) and, for calls, a duration in seconds."""
-
-    kind = "activity"
-    required = ("Id", "Subject")
-    used = (
-        "Subject",
-        "Type",
-        "Description",
-        "StartDateTime",
-        "EndDateTime",
-        "ActivityDateTime",
-        "DurationInMinutes",
-        "IsAllDayEvent",
-        "ActivityDate",
-        "Status",
-        "CallDurationInSeconds",
-        "AccountId",
-        "WhatId",
-        "WhoId",
-        "OwnerId",
-    )
-
-    def __init__(self, source: CsvFile, *, task: bool) -> None:
-        super().__init__(source)
-        self.task = task
-        self.label = "Task" if task else "Event"
-        self.now = datetime.now(UTC)
-        at = self.col.get
-        self._at = {name: at(name) for name in self.used}
-        self._id = self.col["Id"]
-        self._subject = self.col["Subject"]
-        # 15/18-character conversions of the reference columns, which name the same few
-        # accounts, deals, contacts and people over and over.
-        self._refs: dict[str, str] = {}
-
-    def _get(self, cells: list[str], name: str) -> str:
-        at = self._at[name]
-        return cells[at] if at is not None else ""
-
-    def _ref(self, cells: list[str], name: str) -> str:
-        at = self._at[name]
-        if at is None:
-            return ""
-        raw = cells[at]
-        known = self._refs.get(raw)
-        if known is None:
-            if len(self._refs) > 1 << 18:
-                self._refs.clear()
-            known = self._refs[raw] = sf_id(raw, name)
-        return known
-
-    def build(self, cells: list[str], line: int) -> Record:
-        get, ref = self._get, self._ref
-        try:
-            external = salesforce_id_of(cells[self._id])
-        except CellError as exc:
-            exc.column = "Id"
-            raise
-        kind_text = get(cells, "Type")
-        kind = ACTIVITY_TYPES.get(kind_text.strip().lower())
-        if kind is None:
-            self.warn("Type", f"unknown Type {kind_text.strip()!r}; recorded as a meeting")
-            kind = Kind.MEETING
-        starts, ends = self._times(cells)
-        status = self._status(cells, ends)
-        account = ref(cells, "AccountId")
-        opportunity = ""
-        what = ref(cells, "WhatId")
-        if what:
-            what_kind = PREFIX_KIND.get(what[:3])
-            if what_kind == "opportunity":
-                opportunity = what
-            elif what_kind == "account" and not account:
-                account = what
-        who = ref(cells, "WhoId")
-        owner = ref(cells, "OwnerId")
-        subject = cells[self._subject].strip() or "(no subject)"
-        return Record(
-            "activity",
-            external,
-            (
-                kind,
-                subject if len(subject) <= 255 else subject[:254] + "…",
-                get(cells, "Description"),
-                starts,
-                ends,
-                status,
-                kind in CUSTOMER_FACING_KINDS,
-            ),
-            refs=(account, opportunity),
-            m2m=(
-                (owner,) if owner else (),
-                (who,) if who and who.startswith("003") else (),
-            ),
-            digest=self.digest(cells),
-        )
-
-    def _times(self, cells: list[str]) -> tuple[datetime, datetime]:
-        get = self._get
-        if not self.task:
-            if parse_bool(get(cells, "IsAllDayEvent") or "false"):
-                day = self.parse(cells, "ActivityDate", parse_date)
-                if day is None:
-                    raise CellError("is empty on an all-day event", "ActivityDate")
-                start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-                return start, start + timedelta(days=1)
-            column = (
-                "StartDateTime" if self._at["StartDateTime"] is not None else "ActivityDateTime"
-            )
-            start = self.parse(cells, column, parse_datetime)
-            if start is None:
-                raise CellError("is empty: an event needs a start", column)
-            end = self.parse(cells, "EndDateTime", parse_datetime)
-            if end is None:
-                minutes = self.parse(cells, "DurationInMinutes", parse_int) or 0
-                end = start + timedelta(minutes=minutes)
-            if end < start:
-                raise CellError("is before StartDateTime", "EndDateTime")
-            return start, end
-        day = self.parse(cells, "ActivityDate", parse_date)
-        if day is None:
-            raise CellError("is empty: a task needs a date", "ActivityDate")
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        seconds = self.parse(cells, "CallDurationInSeconds", parse_int) or 0
-        return start, start + timedelta(seconds=max(seconds, 0))
-
-    def _status(self, cells: list[str], ends: datetime) -> str:
-        if self.task:
-            state = self._get(cells, "Status").strip().lower()
-            if state in TASK_DONE:
-                return Activity.Status.HELD
-            if state in TASK_CANCELLED:
-                return Activity.Status.CANCELLED
-            return Activity.Status.PLANNED
-        return Activity.Status.HELD if ends <= self.now else Activity.Status.PLANNED
-
-
 class ContactRoleMapper(CsvMapper):
     kind, label = "contact_role", "OpportunityContactRole"
     required = ("Id", "OpportunityId", "ContactId", "Role")
     used = ("OpportunityId", "ContactId", "Role")
 
+    def __init__(self, source: CsvFile) -> None:
+        super().__init__(source)
+        self.roles = SourceValues(
+            source=SOURCE, picklist=Picklist.CONTACT_ROLE, defaults=CONTACT_ROLES
+        )
+
     def build(self, cells: list[str], line: int) -> Record:
-        role = self.parse(cells, "Role", lambda v: picklist(v, CONTACT_ROLES, label="Role"))
+        raw = self.cell(cells, "Role")
+        meaning = self.roles.meaning(raw, lambda: Meaning("", Origin.GUESS, {}))
+        role = meaning.value
+        if meaning.guessed and raw:
+            self.warn(
+                "Role",
+                f"unknown Role {raw!r}; kept without a role until an administrator maps it on "
+                "the Imports page",
+            )
         return Record(
             "contact_role",
             sf_id(self.cell(cells, "Id"), "Id"),
@@ -390,17 +276,33 @@ class ContactRoleMapper(CsvMapper):
 class LineItemMapper(CsvMapper):
     kind, label = "line_item", "OpportunityLineItem"
     required = ("Id", "OpportunityId")
-    used = ("OpportunityId", "Product2Id", "Name", "ProductCode")
+    used = (
+        "OpportunityId",
+        "Product2Id",
+        "Name",
+        "ProductCode",
+        "Quantity",
+        "UnitPrice",
+        "TotalPrice",
+    )
 
     def build(self, cells: list[str], line: int) -> Record:
         name = self.cell(cells, "ProductCode") or self.cell(cells, "Name")
         product = sf_id(self.cell(cells, "Product2Id"), "Product2Id")
         if not product and not name:
             raise CellError("is empty and so are Name and ProductCode", "Product2Id")
+        quantity = self.parse(cells, "Quantity", parse_amount)
+        if quantity is not None and quantity < 0:
+            raise CellError("cannot be negative", "Quantity")
         return Record(
             "line_item",
             sf_id(self.cell(cells, "Id"), "Id"),
-            (name,),
+            (
+                name,
+                quantity,
+                self.parse(cells, "UnitPrice", parse_amount),
+                self.parse(cells, "TotalPrice", parse_amount),
+            ),
             refs=(
                 required_text(
                     sf_id(self.cell(cells, "OpportunityId"), "OpportunityId"), "OpportunityId"
@@ -437,6 +339,8 @@ FILE_NAMES: dict[str, tuple[int, Any]] = {
     "opportunity": (40, OpportunityMapper),
     "opportunitycontactrole": (50, ContactRoleMapper),
     "opportunitylineitem": (55, LineItemMapper),
+    "opportunityhistory": (45, HistoryMapper),
+    "asset": (35, AssetMapper),
     "event": (60, lambda f: ActivityMapper(f, task=False)),
     "task": (70, lambda f: ActivityMapper(f, task=True)),
 }
@@ -450,6 +354,10 @@ def object_of(source: CsvFile) -> str:
         return stem
     cols = {c.lower() for c in source.header}
     signatures = [
+        ("opportunityhistory", {"opportunityid", "stagename", "createddate"}),
+        ("asset", {"accountid", "installdate"}),
+        ("asset", {"accountid", "usageenddate"}),
+        ("asset", {"accountid", "serialnumber"}),
         ("opportunitycontactrole", {"opportunityid", "contactid", "role"}),
         ("opportunitylineitem", {"opportunityid", "pricebookentryid"}),
         ("opportunitylineitem", {"opportunityid", "product2id"}),
@@ -483,8 +391,20 @@ def plan(paths: list[Path]) -> list[FilePlan]:
 
 
 def profile() -> Profile:
-    targets = {**CORE_TARGETS, "contact_role": CONTACT_ROLE, "line_item": LINE_ITEM}
-    writers = {**WRITERS, "contact_role": ContactRoleWriter, "line_item": LineItemWriter}
+    targets = {
+        **CORE_TARGETS,
+        "opportunity": CRM_OPPORTUNITY,
+        "contact_role": CONTACT_ROLE,
+        "line_item": LINE_ITEM,
+        "stage_history": HISTORY,
+        "asset": ASSET,
+    }
+    writers = {
+        **WRITERS,
+        "contact_role": ContactRoleWriter,
+        "line_item": LineItemWriter,
+        "stage_history": HistoryWriter,
+    }
     return Profile(
         source=SOURCE,
         plan=plan,

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from django.db.models import Model
+from django.utils import timezone
 
 from presales.accounts.models import Contact
-from presales.deals.models import Opportunity
+from presales.deals.models import LineItem, Opportunity
 from presales.imports.services.engine import Record, Ref, Target
 from presales.imports.services.targets import ReferenceWriter, product_by_name
+from presales.qualification.models import Stakeholder
 
 CONTACT_ROLE = Target(
     "contact_role",
@@ -30,23 +32,32 @@ LINE_ITEM = Target(
 
 
 class ContactRoleWriter(ReferenceWriter):
-    """A contact's role on a deal is kept on the contact (``deal_role``)."""
+    """A contact's role on a deal makes them a stakeholder of that deal with that role; the
+    contact's usual role (``deal_role``) follows the latest one the CRM gave."""
 
     def place(self, record: Record, fk: tuple[int | None, ...]) -> tuple[Model | None, bool]:
-        assert fk[0] is not None  # a required reference: resolved before placing
-        contact = Contact.objects.get(pk=fk[0])
-        if record.values[0]:
-            Contact.objects.filter(pk=contact.pk).update(deal_role=record.values[0])
-        return contact, True
+        contact_id, deal_id = fk
+        assert contact_id is not None and deal_id is not None  # required: resolved before
+        role = record.values[0]
+        stakeholder, made = Stakeholder.objects.get_or_create(
+            opportunity_id=deal_id, contact_id=contact_id, defaults={"deal_role": role}
+        )
+        if not made and role and stakeholder.deal_role != role:
+            Stakeholder.objects.filter(pk=stakeholder.pk).update(
+                deal_role=role, updated_at=timezone.now()
+            )
+        if role:
+            Contact.objects.filter(pk=contact_id).update(deal_role=role)
+        return Contact(pk=contact_id), True
 
     def change(self, pk: int, record: Record, fk: tuple[int | None, ...]) -> None:
-        if record.values[0]:
-            Contact.objects.filter(pk=fk[0] or pk).update(deal_role=record.values[0])
+        self.place(record, fk)
 
 
 class LineItemWriter(ReferenceWriter):
-    """A line item adds its product to the deal; a product named rather than referenced is
-    matched to the price list with a confidence, reported when below certain."""
+    """A line item adds its product to the deal with its quantity and price; a product named
+    rather than referenced is matched to the price list with a confidence, reported when below
+    certain."""
 
     def place(self, record: Record, fk: tuple[int | None, ...]) -> tuple[Model | None, bool]:
         assert fk[0] is not None
@@ -61,6 +72,18 @@ class LineItemWriter(ReferenceWriter):
                 self.warn_match(record, product.name, confidence)
             product_id = product.pk
         deal.products.add(product_id)
+        _name, quantity, unit_price, total = record.values
+        LineItem.objects.update_or_create(
+            source=self.source,
+            external_id=record.external_id,
+            defaults={
+                "opportunity": deal,
+                "product_id": product_id,
+                "quantity": 1 if quantity is None else quantity,
+                "unit_price": unit_price,
+                "total_price": total,
+            },
+        )
         return deal, True
 
     def change(self, pk: int, record: Record, fk: tuple[int | None, ...]) -> None:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import charset_normalizer
+
 csv.field_size_limit(min(sys.maxsize, 64 * 1024 * 1024))
 
 
@@ -23,7 +25,8 @@ _PROBE = 1 << 20
 
 def detect_encoding(path: Path) -> str:
     """The encoding a file is written in: a BOM decides; otherwise UTF-8 if every byte decodes
-    as UTF-8 (checked in chunks so memory stays flat), else Windows-1252 as Excel writes it."""
+    as UTF-8 (checked in chunks so memory stays flat); otherwise charset-normalizer reads the
+    first megabyte."""
     with path.open("rb") as handle:
         head = handle.read(4)
         if head.startswith(codecs.BOM_UTF8):
@@ -41,8 +44,24 @@ def detect_encoding(path: Path) -> str:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "cp1252"
+            handle.seek(0)
+            return _single_byte_encoding(handle.read(_PROBE))
     return "utf-8"
+
+
+def _single_byte_encoding(sample: bytes) -> str:
+    """A text that is not UTF-8, as charset-normalizer reads it. A short Western text decodes
+    the same under a dozen code pages, among which the detector's first pick is arbitrary
+    (``Bélanger`` comes out as cp1250 or even Mac Latin-2); among the matches as clean as the
+    best one, the Windows-1252 that Excel writes wins."""
+    matches = charset_normalizer.from_bytes(sample)
+    best = matches.best()
+    if best is None:
+        return "cp1252"
+    for match in matches:
+        if match.chaos <= best.chaos + 0.05 and "cp1252" in match.could_be_from_charset:
+            return "cp1252"
+    return codecs.lookup(best.encoding).name
 
 
 @dataclass
@@ -57,6 +76,7 @@ class CsvFile:
     delimiter: str | None = None
     encoding: str = ""
     header: list[str] = field(default_factory=list)
+    sections: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.path.is_file():
@@ -78,8 +98,11 @@ class CsvFile:
             except csv.Error as exc:
                 raise UnusableInput(f"{self.path.name}: not a readable CSV file ({exc})") from None
         self.header = [name.strip().lstrip("\ufeff") for name in header]
+        self.sections = sections_of(self.header)
         doubles = sorted({n for n in self.header if n and self.header.count(n) > 1})
-        if doubles:
+        placed = sum(len(columns) for columns in self.sections.values())
+        if doubles and placed < len([n for n in self.header if n]):
+            # Only a combined export's sections tell repeated names apart.
             raise UnusableInput(f"{self.path.name}: columns appear twice: {', '.join(doubles)}")
 
     @property
@@ -124,6 +147,28 @@ class CsvFile:
     def bytes_read(self) -> int:
         counter = getattr(self, "_counter", None)
         return counter.done if counter is not None else 0
+
+
+def sections_of(header: list[str]) -> dict[str, dict[str, int]]:
+    """The objects of a combined export and the position of each one's columns.
+
+    HubSpot's export of contacts "with associated company" writes ``Record ID - Contact`` and
+    the contact's columns, then ``Record ID - Company`` and the company's, so a name such as
+    ``Create Date`` appears once per object; the marker before a column says whose it is. Each
+    section maps its own column names (its marker as ``Record ID``) to positions; empty when
+    the header has no such markers.
+    """
+    sections: dict[str, dict[str, int]] = {}
+    current: dict[str, int] | None = None
+    for at, name in enumerate(header):
+        head, dash, tail = name.rpartition(" - ")
+        if dash and head.strip().lower() == "record id" and tail.strip():
+            current = sections.setdefault(tail.strip().lower(), {})
+            current["Record ID"] = at
+            continue
+        if current is not None and name and name not in current:
+            current[name] = at
+    return sections
 
 
 class _Counting(io.RawIOBase):

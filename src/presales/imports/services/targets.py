@@ -38,6 +38,13 @@ OPPORTUNITY = Target(
     columns=("name", "stage", "amount", "engage_date", "close_date"),
     refs=(Ref("account_id", "account"), Ref("owner_id", "user")),
 )
+# CRM exports also keep the deal's stage under its own name there.
+CRM_OPPORTUNITY = Target(
+    "opportunity",
+    Opportunity,
+    columns=(*OPPORTUNITY.columns, "source_stage"),
+    refs=OPPORTUNITY.refs,
+)
 ACTIVITY = Target(
     "activity",
     Activity,

@@ -24,14 +24,22 @@ class CellError(ValueError):
         self.column = column
 
 
-_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})$")
 _US_DATETIME = re.compile(
-    r"^(\d{1,2})/(\d{1,2})/(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$"
+    r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$"
 )
 
 
+def _full_year(year: int) -> int:
+    """A US short date's two-digit year, as Python's ``%y`` reads it (69 to 99 → 1900s)."""
+    if year >= 100:
+        return year
+    return 1900 + year if year >= 69 else 2000 + year
+
+
 def parse_date(raw: str) -> date | None:
-    """``2024-03-05``, ``2024-03-05T00:00:00.000Z`` or a US report's ``3/5/2024``."""
+    """``2024-03-05``, ``2024-03-05T00:00:00.000Z``, a US report's ``3/5/2024`` or ``3/5/24``
+    (and the date of ``8/17/25 9:21``)."""
     text = raw.strip()
     if not text:
         return None
@@ -43,9 +51,12 @@ def parse_date(raw: str) -> date | None:
     if match:
         month, day, year = (int(g) for g in match.groups())
         try:
-            return date(year, month, day)
+            return date(_full_year(year), month, day)
         except ValueError:
             pass
+    moment = _us_datetime(text)
+    if moment is not None:
+        return moment.date()
     raise CellError(f"{raw!r} is not a date (expected YYYY-MM-DD or M/D/YYYY)")
 
 
@@ -85,7 +96,7 @@ def _us_datetime(text: str) -> datetime | None:
     elif half == "am" and hour == 12:
         hour = 0
     try:
-        return datetime(year, month, day, hour, minute, second)
+        return datetime(_full_year(year), month, day, hour, minute, second)
     except ValueError:
         return None
 
