@@ -129,6 +129,8 @@ class DemoResult:
     se_username: str
     admin_username: str
     counts: dict[str, int] = field(default_factory=dict)
+    # The moment the demo was written at: nothing in it happened after this.
+    now: datetime | None = None
 
 
 @dataclass
@@ -155,6 +157,15 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
 
 
+def _stage_on(path: list[tuple[str, datetime]], day: date) -> str | None:
+    """The deal's stage at the end of ``day``; None before it was engaged."""
+    stage = None
+    for name, at in path:
+        if at.date() <= day:
+            stage = name
+    return stage
+
+
 def _workday(day: date) -> date:
     """Saturday moves to Friday and Sunday to Monday: customers meet on weekdays."""
     if day.weekday() == 5:
@@ -169,7 +180,9 @@ class _Builder:
         self.rng = random.Random(seed)
         self.scale = scale
         self.today = today
-        self.now = _at(today, 8)
+        # Eight in the morning of ``today``, or the present moment if that is earlier: nothing
+        # the demo records (notes, meetings held, stage changes, answers) happens after it.
+        self.now = min(_at(today, 8), timezone.now())
         self.password = password
         self.progress = progress
         self.counts: dict[str, int] = {}
@@ -194,6 +207,7 @@ class _Builder:
                 role=role,
                 title=title,
                 password=hashed,
+                date_joined=self.now - timedelta(days=rng.randint(800, 2000)),
                 **extra,
             )
 
@@ -318,6 +332,7 @@ class _Builder:
                         status=status,
                         source=SOURCE,
                         external_id=f"CON-{len(contacts) + 1:06d}",
+                        created_at=account.created_at + timedelta(days=rng.randint(0, 700)),
                     )
                 )
         contact_rows = _bulk(Contact, contacts)
@@ -446,16 +461,16 @@ class _Builder:
         path: list[tuple[str, datetime]] = []
         at = _at(engage, 9)
         for index, stage in enumerate(stages):
-            if at.date() > self.today:
+            if at > self.now:
                 return path
             path.append((stage, at))
             at = at + timedelta(days=max(1, rng.gauss(step_days, step_days / 3)))
             chance = ADVANCE[stage] + (boost if stage in (Stage.DEMO, Stage.POC) else 0)
             if rng.random() > chance:
-                if at.date() <= self.today:
+                if at <= self.now:
                     path.append((Stage.LOST, at))
                 return path
-            if index == len(stages) - 1 and at.date() <= self.today:
+            if index == len(stages) - 1 and at <= self.now:
                 path.append((Stage.WON, at))
         return path
 
@@ -480,6 +495,8 @@ class _Builder:
                 for _ in range(rng.choice([1, 2, 3, 3, 4, 4, 5])):
                     kind = rng.choice(STAGE_KINDS[stage])
                     day = _workday((start_at + timedelta(days=rng.uniform(0, span))).date())
+                    if day > stop.date():  # a Sunday moved past the stage's end: the Friday
+                        day -= timedelta(days=3)
                     rep: list[User | None] = [opp.owner]
                     people = rep + list(deal.ses)
                     if kind in (Kind.DEMO, Kind.POC, Kind.WORKSHOP) and deal.ses:
@@ -502,9 +519,12 @@ class _Builder:
                 kind = Kind.INTERNAL if rng.random() < 0.55 else Kind.OUT_OF_BAND
                 offset = rng.randint(0, 744)
                 day = _workday(first_day + timedelta(days=offset))
-                deal = rng.choice(self.deal_list)
-                ctx = self._context(deal, kind, deal.obj.stage, [], [se])
-                account = deal.obj.account if kind == Kind.INTERNAL and rng.random() < 0.5 else None
+                deal, stage = self._deal_open_on(day)
+                ctx = self._context(deal, kind, stage, [], [se])
+                # Internal work on a deal that had already closed is not filed on the account,
+                # so an open deal's plan never quotes another deal's outcome as current news.
+                on_account = kind == Kind.INTERNAL and stage not in (Stage.WON, Stage.LOST)
+                account = deal.obj.account if on_account and rng.random() < 0.5 else None
                 activities.append(self._activity(kind, day, ctx, None, account))
                 participants.append((len(activities) - 1, [se]))
                 attendees.append((len(activities) - 1, []))
@@ -536,6 +556,16 @@ class _Builder:
         self.counts["activities"] = len(activities)
         self.progress("activities", len(self.deal_list), len(self.deal_list))
 
+    def _deal_open_on(self, day: date) -> tuple[_Deal, str]:
+        """A deal and its stage on ``day``, preferring deals that were open then."""
+        deal, stage = self.rng.choice(self.deal_list), None
+        for _ in range(6):
+            stage = _stage_on(deal.path, day)
+            if stage is not None and stage not in (Stage.WON, Stage.LOST):
+                return deal, stage
+            deal = self.rng.choice(self.deal_list)
+        return deal, _stage_on(deal.path, day) or Stage.PROSPECTING
+
     def _context(
         self, deal: _Deal, kind: str, stage: str, met: list[Contact], people: list[User | None]
     ) -> NoteContext:
@@ -564,7 +594,8 @@ class _Builder:
         rng = self.rng
         start = _at(day, rng.choice([8, 9, 10, 11, 13, 14, 15, 16]), rng.choice([0, 0, 15, 30]))
         minutes = rng.choice(DURATIONS[kind])
-        if start < self.now:
+        # Held once it ended; a meeting still running (or to come) is planned.
+        if start + timedelta(minutes=minutes) <= self.now:
             status = Activity.Status.CANCELLED if rng.random() < 0.03 else Activity.Status.HELD
         else:
             status = Activity.Status.PLANNED
@@ -602,7 +633,9 @@ class _Builder:
                     activity=activity,
                     opportunity=activity.opportunity,
                     account=activity.account,
-                    created_at=activity.ends_at + timedelta(minutes=rng.randint(5, 600)),
+                    created_at=min(
+                        activity.ends_at + timedelta(minutes=rng.randint(5, 600)), self.now
+                    ),
                     source=SOURCE,
                     external_id=f"NOTE-A{i:06d}",
                 )
@@ -614,14 +647,18 @@ class _Builder:
             if opp.stage not in (Stage.WON, Stage.LOST) or opp.close_date is None:
                 continue
             ctx = self._context(deal, "none", opp.stage, [], [opp.owner, *deal.ses])
-            reason = win_reason(rng, ctx) if opp.stage == Stage.WON else loss_reason(rng, ctx)
+            won = opp.stage == Stage.WON
+            reason = win_reason(rng, ctx) if won else loss_reason(rng, ctx)
+            # The account's other deals' plans show this note too: it names the deal it is about.
+            about = opp.name.split(" – ", 1)[-1]
+            closed_at = deal.path[-1][1]
             notes.append(
                 Note(
-                    body=reason,
+                    body=f"Why we {'won' if won else 'lost'} the {about} deal: {reason}",
                     author=rng.choice([opp.owner, *deal.ses]),
                     opportunity=opp,
                     account=opp.account,
-                    created_at=_at(opp.close_date, 17),
+                    created_at=min(closed_at + timedelta(minutes=rng.randint(30, 600)), self.now),
                     source=SOURCE,
                     external_id=f"NOTE-D{opp.pk:06d}",
                 )
@@ -629,6 +666,12 @@ class _Builder:
         _bulk(Note, notes)
         self.counts["notes"] = len(notes)
         self.progress("notes", len(held), len(held))
+
+
+def _last_changes_are_the_writes() -> None:
+    """A demo row was last changed when it was written, not when the demo was generated."""
+    for model in (Account, Contact, Opportunity, Activity, Note):
+        model._default_manager.filter(source=SOURCE).update(updated_at=models.F("created_at"))
 
 
 def demo_exists() -> bool:
@@ -670,9 +713,11 @@ def generate_demo(
     )
     for step in steps:
         step()
+    _last_changes_are_the_writes()
     return DemoResult(
         password=password,
         se_username=builder.se_username,
         admin_username="admin",
         counts=builder.counts,
+        now=builder.now,
     )
