@@ -72,41 +72,42 @@ def _won_by_quarter(deals: list[Any]) -> dict[date, Decimal]:
 def _call(
     rng: random.Random, lines: list[tuple[Line, bool]], target: Decimal | None, lean: float
 ) -> None:
-    """Categorise a submission's lines. A closed quarter's call is steered to ``target`` (what
-    the rep went on to win, divided by the attainment drawn for them): mostly the deals that
-    were won, plus some that slipped or were lost, the way a rep's judgement errs. The current
-    quarter's outcome is not known yet, so its lines are categorised by chance alone."""
-    if target is None:
-        for line, won in lines:
-            booked = line.stage == Stage.WON
-            line.category = Category.COMMIT if booked else _category(rng, won, lean)
-        return
+    """Categorise a submission's lines: deals already won this quarter are committed, the rest
+    by the rep's judgement (which errs both ways). A closed quarter's call is then nudged into a
+    band around ``target`` (what the rep went on to win, divided by an attainment drawn for
+    them) by moving a few deals between commit and best case, so attainment reads like a real
+    team's. The current quarter's outcome is not known yet: its call is left as judged."""
     committed = Decimal(0)
-    for line, _won in lines:
-        if line.stage == Stage.WON:  # booked already: part of every call
-            line.category = Category.COMMIT
+    for line, won in lines:
+        booked = line.stage == Stage.WON
+        line.category = Category.COMMIT if booked else _category(rng, won, lean)
+        if line.category == Category.COMMIT:
             committed += line.amount or Decimal(0)
-    order = sorted(
-        (item for item in lines if item[0].stage != Stage.WON),
-        key=lambda item: -(item[1] + rng.random() * 0.9),
-    )
-    for line, _won in order:
+    if target is None:
+        return
+    if target <= 0:
+        # Nothing landed that quarter: the pipeline looked thin at the call too, and the rep
+        # mostly kept it out of commit.
+        for line, _won in lines:
+            if line.category == Category.COMMIT and line.stage != Stage.WON and rng.random() < 0.8:
+                line.category = Category.BEST_CASE
+        return
+    movable = [item for item in lines if item[0].stage != Stage.WON]
+    rng.shuffle(movable)
+    low, high = target * Decimal("0.9"), target * Decimal("1.1")
+    # Too high: drop deals that did not land first; too low: add deals that did land first.
+    for line, _won in sorted(movable, key=lambda item: item[1]):
         amount = line.amount or Decimal(0)
-        if target > 0 and abs(committed + amount - target) < abs(committed - target):
+        closer = abs(committed - amount - target) < abs(committed - target)
+        if committed > high and line.category == Category.COMMIT and closer:
+            line.category = Category.BEST_CASE
+            committed -= amount
+    for line, _won in sorted(movable, key=lambda item: not item[1]):
+        amount = line.amount or Decimal(0)
+        closer = abs(committed + amount - target) < abs(committed - target)
+        if committed < low and line.category != Category.COMMIT and closer:
             line.category = Category.COMMIT
             committed += amount
-        else:
-            roll = rng.random()
-            line.category = (
-                Category.BEST_CASE
-                if roll < 0.45
-                else Category.PIPELINE
-                if roll < 0.95
-                else Category.OMITTED
-            )
-    if committed == 0 and target > 0 and order and order[0][1]:
-        # Nothing fitted under the target: the rep commits their single most likely deal.
-        order[0][0].category = Category.COMMIT
 
 
 def populate(builder: Any) -> None:

@@ -27,6 +27,7 @@ from presales.deals.models import Flavor, Opportunity, Stage, StageChange
 from presales.demo import forecasts, gaps, names, workspace
 from presales.demo import scorecards as scorecard_step
 from presales.demo.text import NoteContext, activity_subject, loss_reason, note_body, win_reason
+from presales.forecasts.models import quarter_of, week_of
 from presales.notes.models import Note
 from presales.people.models import Region, Role, Team, User
 from presales.products.models import Competitor, Product
@@ -366,6 +367,8 @@ class _Builder:
             median = CYCLE_DAYS[product.series]
             cycle = max(7, int(rng.lognormvariate(math.log(median), 0.55)))
             path = self._stage_path(engage, cycle, with_se, product)
+            path = self._known_before_the_call(path)
+            engage = path[0][1].date()
             final_stage, final_at = path[-1]
             closed = final_stage in (Stage.WON, Stage.LOST)
             expected_close = engage + timedelta(days=cycle)
@@ -443,6 +446,19 @@ class _Builder:
         self.counts["opportunities"] = len(deals)
         self.counts["stage changes"] = len(changes)
         self.progress("deals", n, n)
+
+    def _known_before_the_call(
+        self, path: list[tuple[str, datetime]]
+    ) -> list[tuple[str, datetime]]:
+        """A deal won in the quarter it began in was, in a real pipeline, mostly known when the
+        quarter's forecast was called: a win that began after the call began in prospecting a
+        little before the quarter, so calls and attainment stay within what teams report."""
+        (first_stage, began), (last_stage, ended) = path[0], path[-1]
+        start, _ = quarter_of(ended.date())
+        if last_stage != Stage.WON or began.date() <= week_of(start) + timedelta(days=7):
+            return path
+        earlier = _at(start - timedelta(days=self.rng.randint(3, 30)), 9)
+        return [(first_stage, earlier), *path[1:]]
 
     def _stage_path(
         self, engage: date, cycle: int, with_se: bool, product: Product

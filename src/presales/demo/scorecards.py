@@ -171,7 +171,11 @@ def populate(builder: Any) -> None:
     )
     rushed.products.set([by_name["GTK 500"]])
 
-    history = _bookings(builder, now)
+    history = _bookings(
+        builder, now.back(4)[0].start, now.start - timedelta(days=1), per_quarter=True
+    )
+    so_far = _bookings(builder, now.start, now.end)
+    elapsed = max(0.1, min(1.0, (today - now.start).days / ((now.end - now.start).days + 1)))
     buckets = []
     for team in builder.teams:
         for person in [*builder.ses[team.pk], *builder.reps[team.pk]]:
@@ -179,8 +183,16 @@ def populate(builder: Any) -> None:
                 product = by_name[name]
                 # A quota a manager would set: last year's quarterly average for the product,
                 # raised a little, never below a floor for someone with little history.
-                booked = history.get((person.pk, product.pk), Decimal(0))
-                quota = max(Decimal(floor), booked * Decimal(str(round(rng.uniform(1.0, 1.3), 2))))
+                # Someone who has booked this quarter is on a pace drawn around their quota
+                # (so attainment to date reads like a real team's; a choice of the demo).
+                booked = so_far.get((person.pk, product.pk), Decimal(0))
+                if booked > 0:
+                    pace = min(2.2, max(0.4, rng.lognormvariate(0, 0.35)))
+                    quota = booked / Decimal(str(round(pace * elapsed, 3)))
+                else:
+                    past = history.get((person.pk, product.pk), Decimal(0))
+                    quota = past * Decimal(str(round(rng.uniform(1.0, 1.3), 2)))
+                quota = max(Decimal(floor), quota)
                 buckets.append(
                     QuotaBucket(
                         owner=person,
@@ -195,19 +207,21 @@ def populate(builder: Any) -> None:
     builder.counts["quota buckets"] = len(buckets)
 
 
-def _bookings(builder: Any, quarter: Quarter) -> dict[tuple[int, int], Decimal]:
-    """Average quarterly won amount per (person, product) over the four quarters before
-    ``quarter``, counting the deals a person owned or supported as an SE."""
-    first = quarter.back(4)[0].start
+def _bookings(
+    builder: Any, first: date, last: date, *, per_quarter: bool = False
+) -> dict[tuple[int, int], Decimal]:
+    """Won amount per (person, product) closed from ``first`` to ``last`` (a quarterly average
+    over four quarters with ``per_quarter``), counting the deals a person owned or supported."""
+    share = Decimal(4) if per_quarter else Decimal(1)
     totals: dict[tuple[int, int], Decimal] = {}
     for deal in builder.deal_list:
         opp = deal.obj
         closed = opp.close_date
-        if opp.stage != Stage.WON or closed is None or not first <= closed < quarter.start:
+        if opp.stage != Stage.WON or closed is None or not first <= closed <= last:
             continue
         for person in {opp.owner_id, *(se.pk for se in deal.ses)}:
             key = (person, deal.product.pk)
-            totals[key] = totals.get(key, Decimal(0)) + (opp.amount or Decimal(0)) / 4
+            totals[key] = totals.get(key, Decimal(0)) + (opp.amount or Decimal(0)) / share
     return totals
 
 

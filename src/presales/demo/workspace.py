@@ -292,7 +292,7 @@ def _commitment(builder: Any, rng: random.Random, d: Debrief, deal: Any) -> Comm
     status, resolved = Commitment.Status.OPEN, None
     late = (today - due).days
     if late > 0:
-        still_open = 0.5 * math.exp(-late / 14) + (0.015 if late <= 120 else 0.0)
+        still_open = 0.4 * math.exp(-late / 10) + (0.01 if late <= 120 else 0.0)
         if rng.random() >= still_open:
             kept = rng.random() < 0.8
             status = Commitment.Status.KEPT if kept else Commitment.Status.BROKEN
