@@ -69,6 +69,23 @@ def _won_by_quarter(deals: list[Any]) -> dict[date, Decimal]:
     return won
 
 
+def _amount_then(rng: random.Random, final: Decimal | None, stage: str) -> Decimal:
+    """The amount a line carried at the time: an open deal's amount still moved before the
+    close (scope and discount), a booked one is final."""
+    amount = final or Decimal(0)
+    if stage == Stage.WON:
+        return amount
+    return (amount * Decimal(str(round(rng.uniform(0.85, 1.2), 2)))).quantize(Decimal("1"))
+
+
+def _confidence(rng: random.Random, won: bool) -> int:
+    """The SE's technical confidence: high on the deals that went on to be won (the technical
+    win came first), mostly low on the others."""
+    if won:
+        return max(50, min(100, int(rng.gauss(78, 11))))
+    return max(0, min(100, int(rng.gauss(35, 13))))
+
+
 def _call(
     rng: random.Random, lines: list[tuple[Line, bool]], target: Decimal | None, lean: float
 ) -> None:
@@ -163,20 +180,16 @@ def populate(builder: Any) -> None:
                     if stage is None or stage == Stage.LOST:
                         continue
                     won = opp.stage == Stage.WON and expected == opp.close_date
-                    rated = bool(deal.ses) and rng.random() < 0.7
+                    rated = bool(deal.ses) and rng.random() < 0.95
                     lines.append(
                         (
                             Line(
                                 opportunity=opp,
-                                amount=opp.amount or Decimal(0),
+                                amount=_amount_then(rng, opp.amount, stage),
                                 close_date=expected,
                                 stage=stage,
                                 se=deal.ses[0] if rated else None,
-                                se_confidence=(
-                                    max(0, min(100, int(rng.gauss(75 if won else 38, 13))))
-                                    if rated
-                                    else None
-                                ),
+                                se_confidence=(_confidence(rng, won) if rated else None),
                             ),
                             won,
                         )

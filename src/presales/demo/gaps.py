@@ -12,6 +12,8 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from django.db.models.functions import Coalesce
+
 from presales.deals.models import Opportunity, Stage
 from presales.gaps.models import (
     GapAnswer,
@@ -156,8 +158,6 @@ def populate(builder: Any) -> None:
     answers = [
         a for a in (_answer(g, rng, pm, today, builder.now) for g in all_gaps) if a is not None
     ]
-    for gap in all_gaps:
-        gap.updated_at = gap.answered_at or gap.created_at
     ProductGap.objects.bulk_create(all_gaps, batch_size=1000)
     for item, key in converted:
         gap = gaps[key]
@@ -173,6 +173,10 @@ def populate(builder: Any) -> None:
     GapAnswer.objects.bulk_create(answers, batch_size=2000)
     index_gap_words(all_gaps)
     refresh_figures(gap_ids=[g.pk for g in all_gaps])
+    # Refreshing the figures saved the gaps; they last changed when they were answered.
+    ProductGap.objects.filter(pk__in=[g.pk for g in all_gaps]).update(
+        updated_at=Coalesce("answered_at", "created_at")
+    )
     builder.counts["product gaps"] = len(all_gaps)
     builder.counts["gap links"] = len(links)
     builder.progress("gaps", len(all_gaps), len(all_gaps))
