@@ -14,27 +14,26 @@ import math
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from presales.accounts.models import Account, AccountDomain, Contact
-from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
+from presales.activities.models import Activity
 from presales.deals.models import Flavor, Opportunity, Stage, StageChange
+from presales.demo import activities as activity_step
 from presales.demo import forecasts, gaps, names, workspace
 from presales.demo import scorecards as scorecard_step
-from presales.demo.text import NoteContext, activity_subject, loss_reason, note_body, win_reason
+from presales.demo._common import SOURCE, _at, _bulk
 from presales.forecasts.models import quarter_of, week_of
 from presales.notes.models import Note
 from presales.people.models import Region, Role, Team, User
 from presales.products.models import Competitor, Product
 
-SOURCE = "demo"
 Progress = Callable[[str, int, int], None]
-T = TypeVar("T", bound=models.Model)
 
 # The Maven CRM sample's product line (public sample data), so tests can compare the two.
 PRODUCTS = [
@@ -105,23 +104,6 @@ ADVANCE = {
     Stage.PROPOSAL: 0.84,
     Stage.NEGOTIATION: 0.86,
 }
-# What the SE and rep do with the customer at each stage.
-STAGE_KINDS: dict[str, list[str]] = {
-    Stage.PROSPECTING: [Kind.MEETING],
-    Stage.DISCOVERY: [Kind.MEETING, Kind.MEETING, Kind.WORKSHOP],
-    Stage.DEMO: [Kind.DEMO, Kind.DEMO, Kind.MEETING],
-    Stage.POC: [Kind.POC, Kind.POC, Kind.MEETING, Kind.WORKSHOP],
-    Stage.PROPOSAL: [Kind.MEETING, Kind.DEMO],
-    Stage.NEGOTIATION: [Kind.MEETING],
-}
-DURATIONS: dict[str, list[int]] = {
-    Kind.MEETING: [30, 45, 60],
-    Kind.DEMO: [45, 60, 90],
-    Kind.POC: [60, 90, 120, 180],
-    Kind.WORKSHOP: [120, 180, 240],
-    Kind.INTERNAL: [15, 30, 45, 60],
-    Kind.OUT_OF_BAND: [20, 30, 60, 90, 120],
-}
 
 
 @dataclass
@@ -145,35 +127,6 @@ class _Deal:
 
 def _noop(step: str, done: int, total: int) -> None:
     return None
-
-
-def _bulk(model: type[T], rows: list[T], batch: int = 2000) -> list[T]:
-    out: list[T] = []
-    for start in range(0, len(rows), batch):
-        out.extend(model._default_manager.bulk_create(rows[start : start + batch]))
-    return out
-
-
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
-
-
-def _stage_on(path: list[tuple[str, datetime]], day: date) -> str | None:
-    """The deal's stage at the end of ``day``; None before it was engaged."""
-    stage = None
-    for name, at in path:
-        if at.date() <= day:
-            stage = name
-    return stage
-
-
-def _workday(day: date) -> date:
-    """Saturday moves to Friday and Sunday to Monday: customers meet on weekdays."""
-    if day.weekday() == 5:
-        return day - timedelta(days=1)
-    if day.weekday() == 6:
-        return day + timedelta(days=1)
-    return day
 
 
 class _Builder:
@@ -490,199 +443,6 @@ class _Builder:
                 path.append((Stage.WON, at))
         return path
 
-    # -- activities and notes ----------------------------------------------------------------
-    def activities(self) -> None:
-        rng = self.rng
-        activities: list[Activity] = []
-        participants: list[tuple[int, list[User]]] = []
-        attendees: list[tuple[int, list[Contact]]] = []
-        contexts: list[NoteContext | None] = []
-        horizon = self.today + timedelta(days=21)
-        for n_deal, deal in enumerate(self.deal_list):
-            opp = deal.obj
-            account_contacts = self.contacts.get(opp.account_id or -1, [])
-            boundaries = [at for _, at in deal.path]
-            end = boundaries[-1] if opp.stage in (Stage.WON, Stage.LOST) else _at(horizon, 17)
-            for i, (stage, start_at) in enumerate(deal.path):
-                if stage in (Stage.WON, Stage.LOST):
-                    continue
-                stop = boundaries[i + 1] if i + 1 < len(boundaries) else end
-                span = max(1.0, (stop - start_at).total_seconds() / 86400)
-                for _ in range(rng.choice([1, 2, 3, 3, 4, 4, 5])):
-                    kind = rng.choice(STAGE_KINDS[stage])
-                    day = _workday((start_at + timedelta(days=rng.uniform(0, span))).date())
-                    if day > stop.date():  # a Sunday moved past the stage's end: the Friday
-                        day -= timedelta(days=3)
-                    rep: list[User | None] = [opp.owner]
-                    people = rep + list(deal.ses)
-                    if kind in (Kind.DEMO, Kind.POC, Kind.WORKSHOP) and deal.ses:
-                        people = [*deal.ses, *(rep if rng.random() < 0.6 else [])]
-                    met = rng.sample(
-                        account_contacts, k=min(len(account_contacts), rng.randint(1, 3))
-                    )
-                    ctx = self._context(deal, kind, stage, met, people)
-                    activities.append(self._activity(kind, day, ctx, opp, opp.account))
-                    participants.append((len(activities) - 1, [p for p in people if p]))
-                    attendees.append((len(activities) - 1, met))
-                    contexts.append(ctx)
-            if n_deal % 250 == 0:
-                self.progress("activities", n_deal, len(self.deal_list))
-        # The SEs' internal work and the out-of-band requests that pull them away from customers.
-        per_se = max(10, round(560 * self.scale))
-        first_day = self.today - timedelta(days=730)
-        for se in self.all_ses:
-            for _ in range(per_se):
-                kind = Kind.INTERNAL if rng.random() < 0.55 else Kind.OUT_OF_BAND
-                offset = rng.randint(0, 744)
-                day = _workday(first_day + timedelta(days=offset))
-                deal, stage = self._deal_open_on(day)
-                ctx = self._context(deal, kind, stage, [], [se])
-                # Internal work on a deal that had already closed is not filed on the account,
-                # so an open deal's plan never quotes another deal's outcome as current news.
-                on_account = kind == Kind.INTERNAL and stage not in (Stage.WON, Stage.LOST)
-                account = deal.obj.account if on_account and rng.random() < 0.5 else None
-                activities.append(self._activity(kind, day, ctx, None, account))
-                participants.append((len(activities) - 1, [se]))
-                attendees.append((len(activities) - 1, []))
-                contexts.append(ctx)
-        _bulk(Activity, activities)
-        link = Activity.participants.through
-        _bulk(
-            link,
-            [
-                link(activity_id=activities[i].pk, user_id=u.pk)
-                for i, users in participants
-                for u in {u.pk: u for u in users}.values()
-            ],
-            batch=5000,
-        )
-        clink = Activity.contacts.through
-        _bulk(
-            clink,
-            [
-                clink(activity_id=activities[i].pk, contact_id=c.pk)
-                for i, cs in attendees
-                for c in cs
-            ],
-            batch=5000,
-        )
-        self.activity_list = activities
-        self.activity_people = {activities[i].pk: users for i, users in participants}
-        self.contexts = contexts
-        self.counts["activities"] = len(activities)
-        self.progress("activities", len(self.deal_list), len(self.deal_list))
-
-    def _deal_open_on(self, day: date) -> tuple[_Deal, str]:
-        """A deal and its stage on ``day``, preferring deals that were open then."""
-        deal, stage = self.rng.choice(self.deal_list), None
-        for _ in range(6):
-            stage = _stage_on(deal.path, day)
-            if stage is not None and stage not in (Stage.WON, Stage.LOST):
-                return deal, stage
-            deal = self.rng.choice(self.deal_list)
-        return deal, _stage_on(deal.path, day) or Stage.PROSPECTING
-
-    def _context(
-        self, deal: _Deal, kind: str, stage: str, met: list[Contact], people: list[User | None]
-    ) -> NoteContext:
-        contact = met[0] if met else None
-        author = next((p for p in people if p), None)
-        return NoteContext(
-            account=deal.obj.account.name if deal.obj.account else "the prospect",
-            product=deal.product.name,
-            competitor=deal.competitor,
-            contact_name=contact.full_name if contact else "the customer",
-            contact_title=contact.title if contact else "team lead",
-            kind=kind,
-            stage=stage,
-            flavor=deal.obj.flavor,
-            author_first_name=author.first_name if author else "the team",
-        )
-
-    def _activity(
-        self,
-        kind: str,
-        day: date,
-        ctx: NoteContext,
-        opp: Opportunity | None,
-        account: Account | None,
-    ) -> Activity:
-        rng = self.rng
-        start = _at(day, rng.choice([8, 9, 10, 11, 13, 14, 15, 16]), rng.choice([0, 0, 15, 30]))
-        minutes = rng.choice(DURATIONS[kind])
-        # Held once it ended; a meeting still running (or to come) is planned.
-        if start + timedelta(minutes=minutes) <= self.now:
-            status = Activity.Status.CANCELLED if rng.random() < 0.03 else Activity.Status.HELD
-        else:
-            status = Activity.Status.PLANNED
-        return Activity(
-            kind=kind,
-            subject=activity_subject(rng, ctx)[:255],
-            starts_at=start,
-            ends_at=start + timedelta(minutes=minutes),
-            status=status,
-            account=account,
-            opportunity=opp,
-            customer_facing=kind in CUSTOMER_FACING_KINDS,
-            source=SOURCE,
-            external_id=f"ACT-{next(self.activity_ids):07d}",
-            created_at=min(start - timedelta(days=rng.randint(1, 10)), self.now),
-        )
-
-    def notes(self) -> None:
-        rng = self.rng
-        notes: list[Note] = []
-        held = [
-            (a, ctx)
-            for a, ctx in zip(self.activity_list, self.contexts, strict=True)
-            if a.status == Activity.Status.HELD and ctx is not None
-        ]
-        for i, (activity, ctx) in enumerate(held):
-            if rng.random() > 0.24:
-                continue
-            people = self.activity_people.get(activity.pk) or []
-            author = rng.choice(people) if people else None
-            notes.append(
-                Note(
-                    body=note_body(rng, ctx),
-                    author=author,
-                    activity=activity,
-                    opportunity=activity.opportunity,
-                    account=activity.account,
-                    created_at=min(
-                        activity.ends_at + timedelta(minutes=rng.randint(5, 600)), self.now
-                    ),
-                    source=SOURCE,
-                    external_id=f"NOTE-A{i:06d}",
-                )
-            )
-            if i % 2000 == 0:
-                self.progress("notes", i, len(held))
-        for deal in self.deal_list:
-            opp = deal.obj
-            if opp.stage not in (Stage.WON, Stage.LOST) or opp.close_date is None:
-                continue
-            ctx = self._context(deal, "none", opp.stage, [], [opp.owner, *deal.ses])
-            won = opp.stage == Stage.WON
-            reason = win_reason(rng, ctx) if won else loss_reason(rng, ctx)
-            # The account's other deals' plans show this note too: it names the deal it is about.
-            about = opp.name.split(" – ", 1)[-1]
-            closed_at = deal.path[-1][1]
-            notes.append(
-                Note(
-                    body=f"Why we {'won' if won else 'lost'} the {about} deal: {reason}",
-                    author=rng.choice([opp.owner, *deal.ses]),
-                    opportunity=opp,
-                    account=opp.account,
-                    created_at=min(closed_at + timedelta(minutes=rng.randint(30, 600)), self.now),
-                    source=SOURCE,
-                    external_id=f"NOTE-D{opp.pk:06d}",
-                )
-            )
-        _bulk(Note, notes)
-        self.counts["notes"] = len(notes)
-        self.progress("notes", len(held), len(held))
-
 
 def _last_changes_are_the_writes() -> None:
     """A demo row was last changed when it was written, not when the demo was generated."""
@@ -720,8 +480,8 @@ def generate_demo(
         builder.catalog,
         builder.accounts,
         builder.deals,
-        builder.activities,
-        builder.notes,
+        lambda: activity_step.populate(builder),
+        lambda: activity_step.write_notes(builder),
         lambda: workspace.populate(builder),
         lambda: gaps.populate(builder),
         lambda: scorecard_step.populate(builder),
