@@ -323,3 +323,27 @@ def test_unknown_kinds_stages_and_flavors_still_give_text() -> None:
     odd = random_contexts(200, kind="email", stage="closed", flavor="", contact_name="")
     for make in (note_body, activity_subject, loss_reason, win_reason):
         assert all(text.strip() for text in generate(make, odd))
+
+
+EMPTY_SUBJECT = re.compile(
+    r"(?i)\b(?:the|a|an|our|their)\s+(?:says|said|asked|wants|thinks|will|confirmed|mentioned)\b"
+)
+EMPTY_SLOT = re.compile(r" [,.;:)]|\( |\(\)|  |\bthe the\b", re.IGNORECASE)
+
+
+def test_no_sentence_has_an_empty_subject_or_an_empty_slot() -> None:
+    """ "The says…" or "… with  and" would mean a rule filled a slot with nothing."""
+    contexts = random_contexts(4_000) + random_contexts(
+        2_000, seed=8, contact_name="", contact_title="", author_first_name=""
+    )
+    texts = [
+        text
+        for make in (note_body, activity_subject, loss_reason, win_reason)
+        for text in generate(make, contexts)
+    ]
+    assert [t for t in texts if EMPTY_SUBJECT.search(t)] == []
+    assert [t for t in texts if EMPTY_SLOT.search(t)] == []
+    # The detector itself finds the broken forms.
+    assert EMPTY_SUBJECT.search("The says the budget moved.")
+    assert EMPTY_SUBJECT.search("Met the CFO; the wants a discount.")
+    assert EMPTY_SLOT.search("Met with  and the CFO.")

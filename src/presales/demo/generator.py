@@ -14,26 +14,26 @@ import math
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from presales.accounts.models import Account, AccountDomain, Contact
-from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
+from presales.activities.models import Activity
 from presales.deals.models import Flavor, Opportunity, Stage, StageChange
+from presales.demo import activities as activity_step
 from presales.demo import forecasts, gaps, names, workspace
 from presales.demo import scorecards as scorecard_step
-from presales.demo.text import NoteContext, activity_subject, loss_reason, note_body, win_reason
+from presales.demo._common import SOURCE, _at, _bulk
+from presales.forecasts.models import quarter_of, week_of
 from presales.notes.models import Note
 from presales.people.models import Region, Role, Team, User
 from presales.products.models import Competitor, Product
 
-SOURCE = "demo"
 Progress = Callable[[str, int, int], None]
-T = TypeVar("T", bound=models.Model)
 
 # The Maven CRM sample's product line (public sample data), so tests can compare the two.
 PRODUCTS = [
@@ -104,23 +104,6 @@ ADVANCE = {
     Stage.PROPOSAL: 0.84,
     Stage.NEGOTIATION: 0.86,
 }
-# What the SE and rep do with the customer at each stage.
-STAGE_KINDS: dict[str, list[str]] = {
-    Stage.PROSPECTING: [Kind.MEETING],
-    Stage.DISCOVERY: [Kind.MEETING, Kind.MEETING, Kind.WORKSHOP],
-    Stage.DEMO: [Kind.DEMO, Kind.DEMO, Kind.MEETING],
-    Stage.POC: [Kind.POC, Kind.POC, Kind.MEETING, Kind.WORKSHOP],
-    Stage.PROPOSAL: [Kind.MEETING, Kind.DEMO],
-    Stage.NEGOTIATION: [Kind.MEETING],
-}
-DURATIONS: dict[str, list[int]] = {
-    Kind.MEETING: [30, 45, 60],
-    Kind.DEMO: [45, 60, 90],
-    Kind.POC: [60, 90, 120, 180],
-    Kind.WORKSHOP: [120, 180, 240],
-    Kind.INTERNAL: [15, 30, 45, 60],
-    Kind.OUT_OF_BAND: [20, 30, 60, 90, 120],
-}
 
 
 @dataclass
@@ -129,6 +112,8 @@ class DemoResult:
     se_username: str
     admin_username: str
     counts: dict[str, int] = field(default_factory=dict)
+    # The moment the demo was written at: nothing in it happened after this.
+    now: datetime | None = None
 
 
 @dataclass
@@ -144,32 +129,14 @@ def _noop(step: str, done: int, total: int) -> None:
     return None
 
 
-def _bulk(model: type[T], rows: list[T], batch: int = 2000) -> list[T]:
-    out: list[T] = []
-    for start in range(0, len(rows), batch):
-        out.extend(model._default_manager.bulk_create(rows[start : start + batch]))
-    return out
-
-
-def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
-
-
-def _workday(day: date) -> date:
-    """Saturday moves to Friday and Sunday to Monday: customers meet on weekdays."""
-    if day.weekday() == 5:
-        return day - timedelta(days=1)
-    if day.weekday() == 6:
-        return day + timedelta(days=1)
-    return day
-
-
 class _Builder:
     def __init__(self, *, seed: int, scale: float, today: date, password: str, progress: Progress):
         self.rng = random.Random(seed)
         self.scale = scale
         self.today = today
-        self.now = _at(today, 8)
+        # Eight in the morning of ``today``, or the present moment if that is earlier: nothing
+        # the demo records (notes, meetings held, stage changes, answers) happens after it.
+        self.now = min(_at(today, 8), timezone.now())
         self.password = password
         self.progress = progress
         self.counts: dict[str, int] = {}
@@ -194,6 +161,7 @@ class _Builder:
                 role=role,
                 title=title,
                 password=hashed,
+                date_joined=self.now - timedelta(days=rng.randint(800, 2000)),
                 **extra,
             )
 
@@ -318,6 +286,7 @@ class _Builder:
                         status=status,
                         source=SOURCE,
                         external_id=f"CON-{len(contacts) + 1:06d}",
+                        created_at=account.created_at + timedelta(days=rng.randint(0, 700)),
                     )
                 )
         contact_rows = _bulk(Contact, contacts)
@@ -351,6 +320,8 @@ class _Builder:
             median = CYCLE_DAYS[product.series]
             cycle = max(7, int(rng.lognormvariate(math.log(median), 0.55)))
             path = self._stage_path(engage, cycle, with_se, product)
+            path = self._known_before_the_call(path)
+            engage = path[0][1].date()
             final_stage, final_at = path[-1]
             closed = final_stage in (Stage.WON, Stage.LOST)
             expected_close = engage + timedelta(days=cycle)
@@ -429,6 +400,19 @@ class _Builder:
         self.counts["stage changes"] = len(changes)
         self.progress("deals", n, n)
 
+    def _known_before_the_call(
+        self, path: list[tuple[str, datetime]]
+    ) -> list[tuple[str, datetime]]:
+        """A deal won in the quarter it began in was, in a real pipeline, mostly known when the
+        quarter's forecast was called: a win that began after the call began in prospecting a
+        little before the quarter, so calls and attainment stay within what teams report."""
+        (first_stage, began), (last_stage, ended) = path[0], path[-1]
+        start, _ = quarter_of(ended.date())
+        if last_stage != Stage.WON or began.date() <= week_of(start) + timedelta(days=7):
+            return path
+        earlier = _at(start - timedelta(days=self.rng.randint(3, 30)), 9)
+        return [(first_stage, earlier), *path[1:]]
+
     def _stage_path(
         self, engage: date, cycle: int, with_se: bool, product: Product
     ) -> list[tuple[str, datetime]]:
@@ -446,189 +430,24 @@ class _Builder:
         path: list[tuple[str, datetime]] = []
         at = _at(engage, 9)
         for index, stage in enumerate(stages):
-            if at.date() > self.today:
+            if at > self.now:
                 return path
             path.append((stage, at))
             at = at + timedelta(days=max(1, rng.gauss(step_days, step_days / 3)))
             chance = ADVANCE[stage] + (boost if stage in (Stage.DEMO, Stage.POC) else 0)
             if rng.random() > chance:
-                if at.date() <= self.today:
+                if at <= self.now:
                     path.append((Stage.LOST, at))
                 return path
-            if index == len(stages) - 1 and at.date() <= self.today:
+            if index == len(stages) - 1 and at <= self.now:
                 path.append((Stage.WON, at))
         return path
 
-    # -- activities and notes ----------------------------------------------------------------
-    def activities(self) -> None:
-        rng = self.rng
-        activities: list[Activity] = []
-        participants: list[tuple[int, list[User]]] = []
-        attendees: list[tuple[int, list[Contact]]] = []
-        contexts: list[NoteContext | None] = []
-        horizon = self.today + timedelta(days=21)
-        for n_deal, deal in enumerate(self.deal_list):
-            opp = deal.obj
-            account_contacts = self.contacts.get(opp.account_id or -1, [])
-            boundaries = [at for _, at in deal.path]
-            end = boundaries[-1] if opp.stage in (Stage.WON, Stage.LOST) else _at(horizon, 17)
-            for i, (stage, start_at) in enumerate(deal.path):
-                if stage in (Stage.WON, Stage.LOST):
-                    continue
-                stop = boundaries[i + 1] if i + 1 < len(boundaries) else end
-                span = max(1.0, (stop - start_at).total_seconds() / 86400)
-                for _ in range(rng.choice([1, 2, 3, 3, 4, 4, 5])):
-                    kind = rng.choice(STAGE_KINDS[stage])
-                    day = _workday((start_at + timedelta(days=rng.uniform(0, span))).date())
-                    rep: list[User | None] = [opp.owner]
-                    people = rep + list(deal.ses)
-                    if kind in (Kind.DEMO, Kind.POC, Kind.WORKSHOP) and deal.ses:
-                        people = [*deal.ses, *(rep if rng.random() < 0.6 else [])]
-                    met = rng.sample(
-                        account_contacts, k=min(len(account_contacts), rng.randint(1, 3))
-                    )
-                    ctx = self._context(deal, kind, stage, met, people)
-                    activities.append(self._activity(kind, day, ctx, opp, opp.account))
-                    participants.append((len(activities) - 1, [p for p in people if p]))
-                    attendees.append((len(activities) - 1, met))
-                    contexts.append(ctx)
-            if n_deal % 250 == 0:
-                self.progress("activities", n_deal, len(self.deal_list))
-        # The SEs' internal work and the out-of-band requests that pull them away from customers.
-        per_se = max(10, round(560 * self.scale))
-        first_day = self.today - timedelta(days=730)
-        for se in self.all_ses:
-            for _ in range(per_se):
-                kind = Kind.INTERNAL if rng.random() < 0.55 else Kind.OUT_OF_BAND
-                offset = rng.randint(0, 744)
-                day = _workday(first_day + timedelta(days=offset))
-                deal = rng.choice(self.deal_list)
-                ctx = self._context(deal, kind, deal.obj.stage, [], [se])
-                account = deal.obj.account if kind == Kind.INTERNAL and rng.random() < 0.5 else None
-                activities.append(self._activity(kind, day, ctx, None, account))
-                participants.append((len(activities) - 1, [se]))
-                attendees.append((len(activities) - 1, []))
-                contexts.append(ctx)
-        _bulk(Activity, activities)
-        link = Activity.participants.through
-        _bulk(
-            link,
-            [
-                link(activity_id=activities[i].pk, user_id=u.pk)
-                for i, users in participants
-                for u in {u.pk: u for u in users}.values()
-            ],
-            batch=5000,
-        )
-        clink = Activity.contacts.through
-        _bulk(
-            clink,
-            [
-                clink(activity_id=activities[i].pk, contact_id=c.pk)
-                for i, cs in attendees
-                for c in cs
-            ],
-            batch=5000,
-        )
-        self.activity_list = activities
-        self.activity_people = {activities[i].pk: users for i, users in participants}
-        self.contexts = contexts
-        self.counts["activities"] = len(activities)
-        self.progress("activities", len(self.deal_list), len(self.deal_list))
 
-    def _context(
-        self, deal: _Deal, kind: str, stage: str, met: list[Contact], people: list[User | None]
-    ) -> NoteContext:
-        contact = met[0] if met else None
-        author = next((p for p in people if p), None)
-        return NoteContext(
-            account=deal.obj.account.name if deal.obj.account else "the prospect",
-            product=deal.product.name,
-            competitor=deal.competitor,
-            contact_name=contact.full_name if contact else "the customer",
-            contact_title=contact.title if contact else "team lead",
-            kind=kind,
-            stage=stage,
-            flavor=deal.obj.flavor,
-            author_first_name=author.first_name if author else "the team",
-        )
-
-    def _activity(
-        self,
-        kind: str,
-        day: date,
-        ctx: NoteContext,
-        opp: Opportunity | None,
-        account: Account | None,
-    ) -> Activity:
-        rng = self.rng
-        start = _at(day, rng.choice([8, 9, 10, 11, 13, 14, 15, 16]), rng.choice([0, 0, 15, 30]))
-        minutes = rng.choice(DURATIONS[kind])
-        if start < self.now:
-            status = Activity.Status.CANCELLED if rng.random() < 0.03 else Activity.Status.HELD
-        else:
-            status = Activity.Status.PLANNED
-        return Activity(
-            kind=kind,
-            subject=activity_subject(rng, ctx)[:255],
-            starts_at=start,
-            ends_at=start + timedelta(minutes=minutes),
-            status=status,
-            account=account,
-            opportunity=opp,
-            customer_facing=kind in CUSTOMER_FACING_KINDS,
-            source=SOURCE,
-            external_id=f"ACT-{next(self.activity_ids):07d}",
-            created_at=min(start - timedelta(days=rng.randint(1, 10)), self.now),
-        )
-
-    def notes(self) -> None:
-        rng = self.rng
-        notes: list[Note] = []
-        held = [
-            (a, ctx)
-            for a, ctx in zip(self.activity_list, self.contexts, strict=True)
-            if a.status == Activity.Status.HELD and ctx is not None
-        ]
-        for i, (activity, ctx) in enumerate(held):
-            if rng.random() > 0.24:
-                continue
-            people = self.activity_people.get(activity.pk) or []
-            author = rng.choice(people) if people else None
-            notes.append(
-                Note(
-                    body=note_body(rng, ctx),
-                    author=author,
-                    activity=activity,
-                    opportunity=activity.opportunity,
-                    account=activity.account,
-                    created_at=activity.ends_at + timedelta(minutes=rng.randint(5, 600)),
-                    source=SOURCE,
-                    external_id=f"NOTE-A{i:06d}",
-                )
-            )
-            if i % 2000 == 0:
-                self.progress("notes", i, len(held))
-        for deal in self.deal_list:
-            opp = deal.obj
-            if opp.stage not in (Stage.WON, Stage.LOST) or opp.close_date is None:
-                continue
-            ctx = self._context(deal, "none", opp.stage, [], [opp.owner, *deal.ses])
-            reason = win_reason(rng, ctx) if opp.stage == Stage.WON else loss_reason(rng, ctx)
-            notes.append(
-                Note(
-                    body=reason,
-                    author=rng.choice([opp.owner, *deal.ses]),
-                    opportunity=opp,
-                    account=opp.account,
-                    created_at=_at(opp.close_date, 17),
-                    source=SOURCE,
-                    external_id=f"NOTE-D{opp.pk:06d}",
-                )
-            )
-        _bulk(Note, notes)
-        self.counts["notes"] = len(notes)
-        self.progress("notes", len(held), len(held))
+def _last_changes_are_the_writes() -> None:
+    """A demo row was last changed when it was written, not when the demo was generated."""
+    for model in (Account, Contact, Opportunity, Activity, Note):
+        model._default_manager.filter(source=SOURCE).update(updated_at=models.F("created_at"))
 
 
 def demo_exists() -> bool:
@@ -661,8 +480,8 @@ def generate_demo(
         builder.catalog,
         builder.accounts,
         builder.deals,
-        builder.activities,
-        builder.notes,
+        lambda: activity_step.populate(builder),
+        lambda: activity_step.write_notes(builder),
         lambda: workspace.populate(builder),
         lambda: gaps.populate(builder),
         lambda: scorecard_step.populate(builder),
@@ -670,9 +489,11 @@ def generate_demo(
     )
     for step in steps:
         step()
+    _last_changes_are_the_writes()
     return DemoResult(
         password=password,
         se_username=builder.se_username,
         admin_username="admin",
         counts=builder.counts,
+        now=builder.now,
     )

@@ -6,10 +6,13 @@ and quota buckets per product. A step of the demo generator, run after the works
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
+from presales.deals.models import Stage
 from presales.incentives.models import QuotaBucket, Spiff
 from presales.scorecards.models import BonusPlan, Goal, Pillar, SurveyResponse
 from presales.scorecards.periods import Quarter
@@ -119,6 +122,12 @@ def populate(builder: Any) -> None:
             )
         )
     Goal.objects.bulk_create(goals)
+    # Goals were agreed in the first days of their quarter (saving stamps the present moment).
+    for quarter in (now.previous(), now):
+        agreed = min(_morning(quarter.start + timedelta(days=3)), builder.now)
+        Goal.objects.filter(year=quarter.year, quarter=quarter.quarter).update(
+            created_at=agreed, updated_at=agreed
+        )
     BonusPlan.objects.bulk_create(plans)
 
     answers: list[SurveyResponse] = []
@@ -133,6 +142,7 @@ def populate(builder: Any) -> None:
                     score=Decimal(rng.choice([6, 7, 8, 8, 9, 9, 10])),
                     responded_on=day,
                     source_file="demo",
+                    imported_at=min(_morning(day + timedelta(days=1)), builder.now),
                 )
             )
     SurveyResponse.objects.bulk_create(answers)
@@ -146,6 +156,7 @@ def populate(builder: Any) -> None:
         ends_on=now.end,
         rep_amount=Decimal(500),
         se_amount=Decimal(300),
+        created_at=min(_morning(now.start - timedelta(days=5)), builder.now),
     )
     fair.products.set([by_name["GTX Plus Pro"]])
     rushed = Spiff.objects.create(
@@ -156,22 +167,63 @@ def populate(builder: Any) -> None:
         ends_on=today.replace(day=1) + timedelta(days=29),
         rep_amount=Decimal(1000),
         se_amount=Decimal(0),
+        created_at=min(_morning(today.replace(day=1)), builder.now),
     )
     rushed.products.set([by_name["GTK 500"]])
 
+    history = _bookings(
+        builder, now.back(4)[0].start, now.start - timedelta(days=1), per_quarter=True
+    )
+    so_far = _bookings(builder, now.start, now.end)
+    elapsed = max(0.1, min(1.0, (today - now.start).days / ((now.end - now.start).days + 1)))
     buckets = []
     for team in builder.teams:
         for person in [*builder.ses[team.pk], *builder.reps[team.pk]]:
-            for name, quota in (("GTX Plus Pro", 40000), ("MG Advanced", 25000)):
+            for name, floor in (("GTX Plus Pro", 10000), ("MG Advanced", 5000)):
+                product = by_name[name]
+                # A quota a manager would set: last year's quarterly average for the product,
+                # raised a little, never below a floor for someone with little history.
+                # Someone who has booked this quarter is on a pace drawn around their quota
+                # (so attainment to date reads like a real team's; a choice of the demo).
+                booked = so_far.get((person.pk, product.pk), Decimal(0))
+                if booked > 0:
+                    pace = min(2.2, max(0.4, rng.lognormvariate(0, 0.35)))
+                    quota = booked / Decimal(str(round(pace * elapsed, 3)))
+                else:
+                    past = history.get((person.pk, product.pk), Decimal(0))
+                    quota = past * Decimal(str(round(rng.uniform(1.0, 1.3), 2)))
+                quota = max(Decimal(floor), quota)
                 buckets.append(
                     QuotaBucket(
                         owner=person,
-                        product=by_name[name],
+                        product=product,
                         year=now.year,
                         quarter=now.quarter,
-                        target=Decimal(quota),
+                        target=(quota / 1000).quantize(Decimal("1")) * 1000,
                     )
                 )
     QuotaBucket.objects.bulk_create(buckets)
     builder.counts["goals"] = len(goals)
     builder.counts["quota buckets"] = len(buckets)
+
+
+def _bookings(
+    builder: Any, first: date, last: date, *, per_quarter: bool = False
+) -> dict[tuple[int, int], Decimal]:
+    """Won amount per (person, product) closed from ``first`` to ``last`` (a quarterly average
+    over four quarters with ``per_quarter``), counting the deals a person owned or supported."""
+    share = Decimal(4) if per_quarter else Decimal(1)
+    totals: dict[tuple[int, int], Decimal] = {}
+    for deal in builder.deal_list:
+        opp = deal.obj
+        closed = opp.close_date
+        if opp.stage != Stage.WON or closed is None or not first <= closed <= last:
+            continue
+        for person in {opp.owner_id, *(se.pk for se in deal.ses)}:
+            key = (person, deal.product.pk)
+            totals[key] = totals.get(key, Decimal(0)) + (opp.amount or Decimal(0)) / share
+    return totals
+
+
+def _morning(day: date) -> datetime:
+    return datetime.combine(day, time(9), tzinfo=timezone.get_current_timezone())

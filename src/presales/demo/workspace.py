@@ -8,8 +8,9 @@ effect to find; how strongly is a choice of the demo, not a fact about sales.
 
 from __future__ import annotations
 
+import math
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from presales.activities.models import Activity
@@ -120,6 +121,8 @@ def populate(builder: Any) -> None:
         people = builder.contacts.get(opp.account_id or -1, [])
         author = (deal.ses or [opp.owner])[0]
         start = deal.path[0][1]
+        # Nothing is recorded on a deal after it closed, nor after the demo's present moment.
+        last = deal.path[-1][1] if opp.stage in (Stage.WON, Stage.LOST) else now
         reached = max(STAGE_ORDER.get(s, 0) for s, _ in deal.path)
         for c in criteria.values():
             gate = STAGE_ORDER.get(c.required_from_stage, 0)
@@ -134,13 +137,13 @@ def populate(builder: Any) -> None:
                         text=text,
                         supports=supports,
                         recorded_by=author,
-                        recorded_at=min(at, now),
+                        recorded_at=min(at, last),
                     )
                 )
         if deal.ses and rng.random() < 0.7:
             lean = 1.0 if opp.stage == Stage.WON else -1.0 if opp.stage == Stage.LOST else 0.0
             overlap = max(1, min(5, round(rng.gauss(3 + 0.9 * lean, 1.0))))
-            first = min(start + timedelta(days=rng.randint(3, 25)), now)
+            first = min(start + timedelta(days=rng.randint(3, 25)), last)
             for i in range(rng.choice([1, 1, 2, 3])):
                 they_do, we_do, possible, ours = rng.choice(CIRCLES)
                 circles.append(
@@ -152,7 +155,7 @@ def populate(builder: Any) -> None:
                         our_view=ours,
                         overlap=max(1, min(5, overlap + i * rng.choice([0, 1]))),
                         recorded_by=author,
-                        recorded_at=min(first + timedelta(days=20 * i), now),
+                        recorded_at=min(first + timedelta(days=20 * i), last),
                     )
                 )
         for contact in rng.sample(people, k=min(len(people), rng.randint(1, 3))):
@@ -162,13 +165,14 @@ def populate(builder: Any) -> None:
                     contact=contact,
                     sentiment=rng.choice(Sentiment.values),
                     updated_by=author,
-                    updated_at=min(start + timedelta(days=rng.randint(5, 60)), now),
+                    updated_at=min(start + timedelta(days=rng.randint(5, 60)), last),
                 )
             )
         if rng.random() < 0.4:
             words, paraphrase = rng.choice(ISSUES)
             confirmed = rng.random() < 0.5
-            made = min(start + timedelta(days=rng.randint(1, 20)), now)
+            made = min(start + timedelta(days=rng.randint(1, 20)), last)
+            confirmed = confirmed and made + timedelta(days=7) <= now
             issues.append(
                 BusinessIssue(
                     opportunity=opp,
@@ -192,9 +196,8 @@ def populate(builder: Any) -> None:
     Stakeholder.objects.bulk_create(stances, batch_size=2000, ignore_conflicts=True)
     BusinessIssue.objects.bulk_create(issues, batch_size=2000)
     _debriefs(builder, rng, now)
-    for topic in Topic.objects.filter(team__isnull=True, name__in=list(ANSWERS)):
-        topic.answer = ANSWERS[topic.name]
-        topic.save(update_fields=["answer"])
+    for name, answer in ANSWERS.items():
+        Topic.objects.filter(team__isnull=True, name=name).update(answer=answer, updated_at=now)
     builder.counts["evidence"] = len(evidence)
     builder.counts["circles ratings"] = len(circles)
     builder.counts["business issues"] = len(issues)
@@ -202,7 +205,6 @@ def populate(builder: Any) -> None:
 
 
 def _debriefs(builder: Any, rng: random.Random, now: datetime) -> None:
-    today: date = builder.today
     recent = now - timedelta(days=60)
     held = [
         a
@@ -216,6 +218,7 @@ def _debriefs(builder: Any, rng: random.Random, now: datetime) -> None:
     for a in held:
         # Recent meetings are mostly debriefed; some are left so the dashboard has a nag.
         if rng.random() < (0.75 if a.starts_at >= recent else 0.12):
+            written = min(a.ends_at + timedelta(minutes=rng.randint(5, 300)), now)
             debriefs.append(
                 Debrief(
                     activity=a,
@@ -226,41 +229,22 @@ def _debriefs(builder: Any, rng: random.Random, now: datetime) -> None:
                     same_page=rng.choice(["yes", "yes", "partly", "no"]),
                     feedback_rep_to_se=rng.choice(FEEDBACK_REP),
                     feedback_se_to_rep=rng.choice(FEEDBACK_SE),
-                    created_at=a.ends_at + timedelta(minutes=rng.randint(5, 300)),
-                    updated_at=a.ends_at + timedelta(minutes=rng.randint(5, 300)),
+                    created_at=written,
+                    updated_at=min(written + timedelta(minutes=rng.choice([0, 0, 10, 45])), now),
                 )
             )
     Debrief.objects.bulk_create(debriefs, batch_size=2000)
+    deals = {d.obj.pk: d for d in builder.deal_list}
     commitments: list[Commitment] = []
     gaps: list[RaisedGap] = []
     for d in debriefs:
         a = d.activity
         if a.account_id is None:
             continue
-        if rng.random() < 0.4:
-            direction, what = rng.choice(PROMISES)
-            due = a.starts_at.date() + timedelta(days=rng.randint(2, 21))
-            status, resolved = "open", None
-            if due < today and rng.random() < 0.85:
-                status = "kept" if rng.random() < 0.8 else "broken"
-                resolved = datetime.combine(due, a.starts_at.timetz())
-            commitments.append(
-                Commitment(
-                    account_id=a.account_id,
-                    opportunity_id=a.opportunity_id,
-                    activity=a,
-                    direction=direction,
-                    what=what,
-                    promised_by=str(d.author) if direction != "theirs" else "the customer",
-                    promised_to="the customer" if direction == "ours" else str(d.author),
-                    owner=d.author,
-                    due_on=due,
-                    status=status,
-                    resolved_at=resolved,
-                    created_by=d.author,
-                    created_at=d.created_at,
-                )
-            )
+        if d.author is not None and rng.random() < 0.4:
+            commitment = _commitment(builder, rng, d, deals.get(a.opportunity_id or -1))
+            if commitment is not None:
+                commitments.append(commitment)
         if rng.random() < 0.2:
             gaps.append(
                 RaisedGap(
@@ -276,3 +260,60 @@ def _debriefs(builder: Any, rng: random.Random, now: datetime) -> None:
     RaisedGap.objects.bulk_create(gaps, batch_size=2000)
     builder.counts["debriefs"] = len(debriefs)
     builder.counts["commitments"] = len(commitments)
+
+
+def _commitment(builder: Any, rng: random.Random, d: Debrief, deal: Any) -> Commitment | None:
+    """A promise made in the debriefed meeting, between two different parties.
+
+    Most promises are kept or broken around their due date; one still open after its date is
+    usually only days late, rarely a few months, and none is left open for half a year."""
+    now: datetime = builder.now
+    today: date = builder.today
+    a = d.activity
+    author = d.author
+    if author is None or a.account_id is None:
+        return None
+    direction, what = rng.choice(PROMISES)
+    customer = rng.choice(builder.contacts.get(a.account_id) or [None])
+    customer_name = customer.full_name if customer else "the customer"
+    if direction == "internal":
+        ours = [*(builder.activity_people.get(a.pk) or []), *(deal.ses if deal else [])]
+        if deal is not None:
+            ours.append(deal.obj.owner)
+        others = [p for p in ours if p is not None and p.pk != author.pk]
+        if not others:
+            return None
+        by, to = str(author), str(rng.choice(others))
+    elif direction == "theirs":
+        by, to = customer_name, str(author)
+    else:
+        by, to = str(author), customer_name
+    due = a.starts_at.date() + timedelta(days=rng.randint(2, 21))
+    status, resolved = Commitment.Status.OPEN, None
+    late = (today - due).days
+    if late > 0:
+        still_open = 0.4 * math.exp(-late / 10) + (0.01 if late <= 120 else 0.0)
+        if rng.random() >= still_open:
+            kept = rng.random() < 0.8
+            status = Commitment.Status.KEPT if kept else Commitment.Status.BROKEN
+            # Kept on or before the date; called broken once it had passed.
+            shift = -rng.randint(0, 3) if kept else rng.randint(1, 14)
+            resolved = datetime.combine(due + timedelta(days=shift), time(16), tzinfo=now.tzinfo)
+            resolved = min(max(resolved, d.created_at + timedelta(hours=1)), now)
+    elif rng.random() < 0.15 and d.created_at + timedelta(days=1) <= now:
+        status, resolved = Commitment.Status.KEPT, d.created_at + timedelta(days=1)
+    return Commitment(
+        account_id=a.account_id,
+        opportunity_id=a.opportunity_id,
+        activity=a,
+        direction=direction,
+        what=what,
+        promised_by=by,
+        promised_to=to,
+        owner=author,
+        due_on=due,
+        status=status,
+        resolved_at=resolved,
+        created_by=author,
+        created_at=d.created_at,
+    )

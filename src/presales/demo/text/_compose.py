@@ -133,7 +133,8 @@ def _expander(rng: random.Random, ctx: NoteContext, *, coherent: bool = True) ->
         "contact": name,
         "first": name.split()[0] if personal else name,
         "title": ctx.contact_title.strip() or "project lead",
-        "author": ctx.author_first_name,
+        # A user without a first name is still someone: never an empty subject.
+        "author": ctx.author_first_name.strip() or "the team",
         "cname": rng.choice([n for n in _CAST if n != ctx.author_first_name]),
     }
     if ctx.competitor:

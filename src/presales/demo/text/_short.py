@@ -437,7 +437,7 @@ Help {oob_source} with {oob_issue}
 Help {oob_source} with {oob_issue}
 Support: {system} connector question from a customer
 Partner enablement: {product} in {region}
-Internal demo for the {region} sales team
+Internal demo for the sales team covering {region}
 Onboarding session for a new SE ({product})
 Support: customer asking about {sec_tag}
 Marketing: {product} launch deck review

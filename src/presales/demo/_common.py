@@ -1,0 +1,41 @@
+"""Small helpers the demo generator's steps share."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import TypeVar
+
+from django.db import models
+from django.utils import timezone
+
+SOURCE = "demo"
+T = TypeVar("T", bound=models.Model)
+
+
+def _bulk(model: type[T], rows: list[T], batch: int = 2000) -> list[T]:
+    out: list[T] = []
+    for start in range(0, len(rows), batch):
+        out.extend(model._default_manager.bulk_create(rows[start : start + batch]))
+    return out
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+def _stage_on(path: list[tuple[str, datetime]], day: date) -> str | None:
+    """The deal's stage at the end of ``day``; None before it was engaged."""
+    stage = None
+    for name, at in path:
+        if at.date() <= day:
+            stage = name
+    return stage
+
+
+def _workday(day: date) -> date:
+    """Saturday moves to Friday and Sunday to Monday: customers meet on weekdays."""
+    if day.weekday() == 5:
+        return day - timedelta(days=1)
+    if day.weekday() == 6:
+        return day + timedelta(days=1)
+    return day
