@@ -45,9 +45,9 @@ def meaning_score(similarity: float | None) -> float:
 
 
 def idf_weights(frequency: dict[str, int], texts: int) -> dict[str, float]:
-    """Rarer words weigh more; a word no text holds still weighs (it stays in the
-    denominator, so a query of absent words cannot be matched by words)."""
-    return {t: math.log(1 + (texts + 1) / (df + 1)) for t, df in frequency.items()}
+    """Rarer words weigh more. A word no text holds is left out, so "Zentrovix renewal"
+    finds the texts naming Zentrovix when no text says "renewal"."""
+    return {t: math.log(1 + (texts + 1) / (df + 1)) for t, df in frequency.items() if df}
 
 
 def coverage(held: set[str], weights: dict[str, float]) -> float:

@@ -63,13 +63,15 @@ def word_matches(
         visible = None if allowed_ids is None else set(allowed_ids.tolist())
         return _sqlite_matches(" OR ".join(f'"{t}"' for t in terms), visible, k)
     if connection.vendor == "postgresql":
-        return _postgres_matches(" | ".join(terms), allowed, k)
+        phrases = [f"({t.replace(' ', ' <-> ')})" if " " in t else t for t in terms]
+        return _postgres_matches(" | ".join(phrases), allowed, k)
     return []  # pragma: no cover - only SQLite and PostgreSQL are supported
 
 
 def fts_terms(query: str) -> list[str]:
     """The query's words as the full-text index is asked for them (no punctuation)."""
-    terms = [re.sub(r"[^\w]", "", t) for t in query_terms(query)]
+    # "INC-4821" is two tokens to the index: ask for them as a phrase.
+    terms = [" ".join(re.sub(r"[^\w]", " ", t).split()) for t in query_terms(query)]
     return list(dict.fromkeys(t for t in terms if t))
 
 
@@ -101,7 +103,7 @@ def term_presence(
             else:
                 cursor.execute(
                     "SELECT count(*) FROM texts_text "
-                    "WHERE body_tsv @@ plainto_tsquery('english', %s)",
+                    "WHERE body_tsv @@ phraseto_tsquery('english', %s)",
                     [term],
                 )
                 frequency[term] = int(cursor.fetchone()[0])
@@ -109,7 +111,7 @@ def term_presence(
                     continue
                 cursor.execute(
                     "SELECT id FROM texts_text "
-                    "WHERE id = ANY(%s) AND body_tsv @@ plainto_tsquery('english', %s)",
+                    "WHERE id = ANY(%s) AND body_tsv @@ phraseto_tsquery('english', %s)",
                     [candidates, term],
                 )
             for (pk,) in cursor.fetchall():
