@@ -128,3 +128,55 @@ def test_encoding_goes_notes_first_and_coverage_counts_what_has_a_vector(cast: C
         ("encode", 2, 2, ["activity", "note"]),
     ]
     assert meaning_coverage() == (2, 2)
+
+
+@needs_model
+def test_debriefs_gaps_and_commitments_are_searchable_and_follow_their_rules(
+    cast: Cast,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from presales.meetings.models import Commitment, Debrief
+    from tests.conftest import make_activity, make_gap
+
+    north = make_account(cast.north, "Northwind")
+    south = make_account(cast.south, "Southwind")
+    meeting = make_activity(account=north, participants=[cast.alice])
+    Debrief.objects.create(
+        activity=meeting, author=cast.alice, went_wrong="The sandbox crashed during the demo."
+    )
+    make_gap("Offline mode for the mobile app", team=cast.north, account=north)
+    Commitment.objects.create(
+        account=south,
+        what="Send the penetration test summary",
+        promised_by="Carol",
+        due_on=timezone.localdate() + timedelta(days=7),
+    )
+    index_texts()
+    kinds = {h.text.kind for h in search_texts(actor=cast.root, query="sandbox crashed").hits}
+    assert "debrief" in kinds
+    gap_hits = search_texts(actor=cast.alice, query="use the phone application without a network")
+    assert gap_hits.hits[0].text.kind == "gap"
+    assert gap_hits.hits[0].text.body.startswith("Offline mode for the mobile app")
+    seen = search_texts(actor=cast.alice, query="penetration test summary").hits
+    assert all(h.text.kind != "commitment" for h in seen)  # a South account: not alice's
+    assert search_texts(actor=cast.carol, query="penetration test summary").hits[0].text.kind == (
+        "commitment"
+    )
+
+
+@needs_model
+def test_gap_duplicates_are_suggested_by_meaning_before_words(cast: Cast) -> None:
+    from presales.gaps.similarity import suggest_similar
+    from tests.conftest import make_gap
+
+    offline = make_gap("Offline mode for the mobile app", team=cast.north)
+    make_gap("Dark theme for the console", team=cast.north)
+    index_texts()
+    found = suggest_similar(
+        actor=cast.alice, text="Technicians need the phone application without signal"
+    )
+    assert found and found[0].gap == offline
+    assert found[0].reason.startswith("close in meaning")
