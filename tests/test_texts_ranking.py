@@ -176,7 +176,7 @@ def test_gap_duplicates_are_suggested_by_meaning_before_words(cast: Cast) -> Non
     make_gap("Dark theme for the console", team=cast.north)
     index_texts()
     found = suggest_similar(
-        actor=cast.alice, text="Technicians need the phone application without signal"
+        actor=cast.alice, text="The mobile application must keep working offline"
     )
     assert found and found[0].gap == offline
     assert found[0].reason.startswith("close in meaning")
