@@ -340,7 +340,7 @@ def main() -> int:
     as_admin = timed(admin, queries[args.queries : 2 * args.queries])
     as_se = timed(se, queries[2 * args.queries :])
 
-    where = "pgvector" if vectors.pgvector_enabled() else "an in-memory matrix"
+    where = "pgvector" if vectors.pgvector_enabled() else "the shared memory-mapped index"
     print(f"\nindexing {args.notes:,} texts twice (batches of 1,024), vectors in {where}")
     print(f"  bare model.encode     {bare:8.1f} texts/s   (baseline; passes {fmt(bare_times)} s)")
     ratio = indexed / bare
