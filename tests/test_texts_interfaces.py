@@ -141,11 +141,22 @@ def test_cli_index_reports_what_it_did(cast: Cast, capsys: Any, settings: Any) -
     assert "2 texts indexed (words only" in capsys.readouterr().out
 
 
-def test_cli_eval_text_prints_per_label_precision_and_recall(capsys: Any) -> None:
+def test_cli_eval_text_prints_per_label_precision_and_recall(db: None, capsys: Any) -> None:
     from presales.cli import main
 
     assert main(["eval-text", "--json"]) == 0
     runs = json.loads(capsys.readouterr().out)
-    assert [r["part"] for r in runs] == ["all", "held-out"]
+    assert [r["part"] for r in runs] == ["all", "held-out", "planted"]
+    planted = runs[2]
+    assert planted["pairs"] == 12
+    if planted["skipped"]:
+        assert planted["skipped"] == "the meaning model is not installed"
+    else:
+        # Planted among nothing else, every note is ranked, and top-3 counts are counts.
+        assert all(1 <= r["meaning_rank"] <= 12 for r in planted["ranks"]), planted["ranks"]
+        assert 0 < planted["meaning_top"] <= 12 and 0 < planted["fused_top"] <= 12
+    from presales.notes.models import Note
+
+    assert not Note.objects.exists()  # the planted notes were rolled back
     labels = {row["label"] for row in runs[0]["labels"]}
     assert {"flavor=problem", "product_gap", "champion_left", "commitment"} <= labels

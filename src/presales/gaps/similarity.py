@@ -132,16 +132,55 @@ class Suggestion:
     reason: str
 
 
+# A gap at least this close in meaning (cosine of the text service's vectors) is suggested.
+MEANING_MINIMUM = 0.55
+
+
+def similar_by_meaning(
+    text: str, *, actor: Any, limit: int, exclude_ids: Iterable[int] = ()
+) -> list[tuple[int, float]]:
+    """(gap id, cosine) of the indexed gaps the actor sees closest in meaning to ``text``;
+    empty when the meaning model is not installed."""
+    from presales.texts import embedding, vectors
+    from presales.texts.access import texts_for
+
+    if not embedding.available() or len(text.strip()) < 3:
+        return []
+    allowed = texts_for(actor).filter(kind="gap").exclude(object_id__in=list(exclude_ids))
+    near = vectors.nearest(
+        embedding.encode_query(text[:2000]), allowed=allowed, k=limit * 2, minimum=MEANING_MINIMUM
+    )
+    gap_of = dict(allowed.filter(pk__in=[pk for pk, _ in near]).values_list("pk", "object_id"))
+    live = set(
+        ProductGap.objects.filter(pk__in=gap_of.values(), merged_into__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    return [(gap_of[pk], sim) for pk, sim in near if gap_of.get(pk) in live][:limit]
+
+
 def suggest_similar(
     *, actor: Any, text: str, exclude_ids: Iterable[int] = (), limit: int = 5
 ) -> list[Suggestion]:
-    """Existing gaps (that the actor sees, not merged away) that may say the same as ``text``."""
+    """Existing gaps (that the actor sees, not merged away) that may say the same as ``text``:
+    by meaning through the text service when its model is installed, then by shared words."""
     from presales.gaps.access import gaps_for
 
-    matches = similar_by_words(text, among=gaps_for(actor), limit=limit, exclude_ids=exclude_ids)
-    found = ProductGap.objects.select_related("account").in_bulk([m.gap_id for m in matches])
-    return [
+    excluded = list(exclude_ids)
+    meaning = similar_by_meaning(text, actor=actor, limit=limit, exclude_ids=excluded)
+    matches = similar_by_words(text, among=gaps_for(actor), limit=limit, exclude_ids=excluded)
+    found = ProductGap.objects.select_related("account").in_bulk(
+        [pk for pk, _ in meaning] + [m.gap_id for m in matches]
+    )
+    suggestions = [
+        Suggestion(found[pk], round(sim, 3), f"close in meaning ({sim:.0%})")
+        for pk, sim in meaning
+        if pk in found
+    ]
+    seen = {s.gap.pk for s in suggestions}
+    suggestions += [
         Suggestion(found[m.gap_id], m.score, "shared words: " + ", ".join(m.shared))
         for m in matches
-        if m.gap_id in found
+        if m.gap_id in found and m.gap_id not in seen
     ]
+    return suggestions[:limit]

@@ -306,5 +306,7 @@ def _similar(viewer: User | None, activity: Activity, outcomes: list[str]) -> li
             went_right=by_id[pk].went_right,
             went_wrong=by_id[pk].went_wrong,
         )
-        for pk, score in similarity.related(query, candidates, limit=SIMILAR_SHOWN)
+        for pk, score in similarity.related_texts(
+            query, candidates, kind="debrief", limit=SIMILAR_SHOWN
+        )
     ]

@@ -119,3 +119,31 @@ def related(
             scored.append((key, shared / math.sqrt(len(q) * len(c))))
     scored.sort(key=lambda item: -item[1])
     return scored[:limit]
+
+
+MEANING_MINIMUM = 0.35
+
+
+def related_texts(
+    query: str, candidates: Sequence[tuple[int, str]], *, kind: str, limit: int = 5
+) -> list[tuple[int, float]]:
+    """Like ``related``, by meaning through the text service when its model is installed and
+    the candidates (object ids of the registered text ``kind``) have vectors; by words
+    otherwise. Scores are cosines in (MEANING_MINIMUM, 1] or word overlaps in (0, 1]."""
+    from presales.texts import embedding, vectors
+    from presales.texts.models import Text
+
+    if embedding.available() and candidates and query.strip():
+        objects = dict(
+            Text.objects.filter(kind=kind, object_id__in=[k for k, _ in candidates]).values_list(
+                "pk", "object_id"
+            )
+        )
+        stored = vectors.vectors_for(list(objects))
+        if stored:
+            q = embedding.encode_query(query[:2000])
+            scored = [(int(objects[pk]), float(v @ q)) for pk, v in stored.items()]
+            scored = [item for item in scored if item[1] >= MEANING_MINIMUM]
+            scored.sort(key=lambda item: -item[1])
+            return scored[:limit]
+    return related(query, candidates, limit=limit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -116,16 +117,17 @@ def eval_text(args: argparse.Namespace) -> int:
     from django.core.exceptions import ValidationError
     from rich.table import Table
 
-    from presales.texts.services import evaluate_labels
+    from presales.texts.services import evaluate_labels, evaluate_planted
 
     path = Path(args.file) if args.file else None
     try:
         runs = [evaluate_labels(path=path), evaluate_labels(path=path, part="held-out")]
+        planted = evaluate_planted()
     except (ValidationError, OSError) as exc:
         console.print(f"[red]{exc}[/]")
         return 2
     if args.json:
-        out.print_json(json.dumps([run.as_dict() for run in runs]))
+        out.print_json(json.dumps([*(run.as_dict() for run in runs), planted.as_dict()]))
         return 0
     for run in runs:
         if not run.texts:
@@ -145,4 +147,28 @@ def eval_text(args: argparse.Namespace) -> int:
         out.print(
             f"Commitment due dates right: {run.due_dates_right} of {run.due_dates_checked} found."
         )
+    _print_planted(planted)
     return 0
+
+
+def _print_planted(planted: Any) -> None:
+    from rich.table import Table
+
+    if planted.skipped:
+        out.print(f"Planted paraphrases: not measured ({planted.skipped}).")
+        return
+    n = len(planted.pairs)
+    table = Table(title=f"planted paraphrases: {n} notes among {planted.among:,} texts")
+    for column in ("query", "search", "meaning alone", "rank fusion (former)"):
+        table.add_column(column, justify="left" if column == "query" else "right")
+    for p in planted.pairs:
+        table.add_row(
+            p.query,
+            *(str(r or "—") for r in (p.fused_rank, p.meaning_rank, p.rank_fusion_rank)),
+        )
+    out.print(table)
+    out.print(
+        f"In the top 3: search {planted.found('fused')} of {n}, meaning alone "
+        f"{planted.found('meaning')} of {n}, former rank fusion "
+        f"{planted.found('rank_fusion')} of {n} (ranks past 50 show as —)."
+    )

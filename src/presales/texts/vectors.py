@@ -2,19 +2,33 @@
 
 Two paths with one result: on PostgreSQL with the pgvector extension installed, the database
 orders by cosine distance (``texts_pgvector``, kept beside ``TextVector`` by the indexer);
-everywhere else the vectors of the current model are held in one in-memory float32 matrix per
-process and a query is one matrix-vector product. The matrix is reloaded when the vectors
-change: at once in the process that wrote them, within ``RECHECK_SECONDS`` in the others.
+everywhere else the vectors of the current model live in one shared index: a float32 matrix
+and its sorted ids in two ``.npy`` files under ``PRESALES_HOME/vectors/``, memory-mapped by
+every process that searches. The operating system keeps one copy of the pages for all web
+processes, and a query is one matrix-vector product.
+
+The files carry the stamp of the vectors they hold (how many, the newest ``encoded_at``).
+A process that finds the database ahead of the files brings them up to date under a file
+lock, incrementally: only vectors encoded since the stamp are read, and deleted texts are
+dropped; then the new files replace the old ones atomically, so readers never see half a
+file. Processes check the stamp at most every ``RECHECK_SECONDS``; the one that wrote the
+vectors at once.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import os
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, QuerySet
 
@@ -27,7 +41,7 @@ RECHECK_SECONDS = 2.0
 @dataclass
 class Matrix:
     ids: np.ndarray  # int64, sorted
-    vectors: np.ndarray  # float32, one row per id
+    vectors: np.ndarray  # float32, one row per id (memory-mapped)
     stamp: tuple[Any, ...]
 
     def rows_for(self, ids: np.ndarray) -> np.ndarray:
@@ -47,14 +61,98 @@ def invalidate() -> None:
         _state["checked"] = 0.0
 
 
+def _current() -> Any:
+    return TextVector.objects.filter(model_name=embedding.model_name())
+
+
 def _stamp() -> tuple[Any, ...]:
-    agg = TextVector.objects.filter(model_name=embedding.model_name()).aggregate(
-        n=Count("pk"), last=Max("encoded_at")
+    agg = _current().aggregate(n=Count("pk"), last=Max("encoded_at"))
+    last = agg["last"].isoformat() if agg["last"] else None
+    return (connection.settings_dict["NAME"], agg["n"], last)
+
+
+def index_folder() -> Path:
+    return Path(settings.HOME) / "vectors"
+
+
+def _paths() -> tuple[Path, Path, Path]:
+    db = f"{connection.vendor}:{connection.settings_dict['NAME']}:{embedding.model_name()}"
+    key = hashlib.sha256(db.encode()).hexdigest()[:16]
+    folder = index_folder()
+    return folder / f"{key}.ids.npy", folder / f"{key}.vectors.npy", folder / f"{key}.json"
+
+
+def _read_stamp(meta: Path) -> tuple[Any, ...] | None:
+    try:
+        return tuple(json.loads(meta.read_text())["stamp"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _open(ids_path: Path, vectors_path: Path, stamp: tuple[Any, ...]) -> Matrix:
+    ids = np.load(ids_path, mmap_mode="r")
+    vectors = np.load(vectors_path, mmap_mode="r")
+    return Matrix(np.asarray(ids), vectors, stamp)
+
+
+def _rows(queryset: Any) -> tuple[np.ndarray, np.ndarray]:
+    ids: list[int] = []
+    chunks: list[bytes] = []
+    for text_id, blob in (
+        queryset.order_by("text_id").values_list("text_id", "vector").iterator(5000)
+    ):
+        ids.append(text_id)
+        chunks.append(bytes(blob))
+    vectors = (
+        np.frombuffer(b"".join(chunks), dtype=np.float32).reshape(len(ids), -1)
+        if ids
+        else np.zeros((0, embedding.DIMENSIONS), dtype=np.float32)
     )
-    return (connection.alias, connection.settings_dict["NAME"], agg["n"], agg["last"])
+    return np.asarray(ids, dtype=np.int64), vectors
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    with temporary.open("wb") as handle:
+        np.save(handle, array)
+    os.replace(temporary, path)
+
+
+def _rebuild(stamp: tuple[Any, ...]) -> Matrix:
+    """Bring the index files up to ``stamp`` (another process may have done it already)."""
+    ids_path, vectors_path, meta = _paths()
+    ids_path.parent.mkdir(parents=True, exist_ok=True)
+    with (ids_path.parent / "index.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            written = _read_stamp(meta)
+            if written == stamp:
+                return _open(ids_path, vectors_path, stamp)
+            old_ids = np.zeros(0, dtype=np.int64)
+            old_vectors = np.zeros((0, embedding.DIMENSIONS), dtype=np.float32)
+            changed = _current()
+            if written is not None and written[2] is not None and ids_path.exists():
+                old_ids = np.load(ids_path)
+                old_vectors = np.load(vectors_path, mmap_mode="r")
+                changed = changed.filter(encoded_at__gte=written[2])
+            new_ids, new_vectors = _rows(changed)
+            keep = ~np.isin(old_ids, new_ids)
+            if len(old_ids) and int(keep.sum()) + len(new_ids) != stamp[1]:
+                present = np.fromiter(_current().values_list("text_id", flat=True), np.int64)
+                keep &= np.isin(old_ids, present)
+            ids = np.concatenate([old_ids[keep], new_ids])
+            vectors = np.concatenate([np.asarray(old_vectors[keep]), new_vectors])
+            order = np.argsort(ids, kind="stable")
+            _save(ids_path, ids[order])
+            _save(vectors_path, np.ascontiguousarray(vectors[order], dtype=np.float32))
+            meta.write_text(json.dumps({"stamp": list(stamp), "rows": len(ids)}))
+            return _open(ids_path, vectors_path, stamp)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def matrix() -> Matrix:
+    """The shared index of the current model's vectors, brought up to date if needed."""
     now = time.monotonic()
     cached: Matrix | None = _state["matrix"]
     if cached is not None and now - _state["checked"] < RECHECK_SECONDS:
@@ -63,22 +161,11 @@ def matrix() -> Matrix:
     if cached is not None and cached.stamp == stamp:
         _state["checked"] = now
         return cached
-    rows = (
-        TextVector.objects.filter(model_name=embedding.model_name())
-        .order_by("text_id")
-        .values_list("text_id", "vector")
-    )
-    ids: list[int] = []
-    chunks: list[bytes] = []
-    for text_id, blob in rows.iterator(5000):
-        ids.append(text_id)
-        chunks.append(bytes(blob))
-    vectors = (
-        np.frombuffer(b"".join(chunks), dtype=np.float32).reshape(len(ids), -1)
-        if ids
-        else np.zeros((0, embedding.DIMENSIONS), dtype=np.float32)
-    )
-    loaded = Matrix(np.asarray(ids, dtype=np.int64), vectors, stamp)
+    ids_path, vectors_path, meta = _paths()
+    if _read_stamp(meta) == stamp and ids_path.exists():
+        loaded = _open(ids_path, vectors_path, stamp)
+    else:
+        loaded = _rebuild(stamp)
     with _lock:
         _state["matrix"] = loaded
         _state["checked"] = now

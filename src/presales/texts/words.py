@@ -54,8 +54,7 @@ def word_matches(
     """Ids of texts (in ``allowed``, None meaning all) that contain the query's words, best
     first by BM25 (SQLite FTS5) or ts_rank_cd (PostgreSQL). ``allowed_ids`` may carry the ids
     of ``allowed`` already fetched."""
-    terms = [re.sub(r"[^\w]", "", t) for t in query_terms(query)]
-    terms = [t for t in terms if t]
+    terms = fts_terms(query)
     if not terms:
         return []
     if connection.vendor == "sqlite":
@@ -64,8 +63,60 @@ def word_matches(
         visible = None if allowed_ids is None else set(allowed_ids.tolist())
         return _sqlite_matches(" OR ".join(f'"{t}"' for t in terms), visible, k)
     if connection.vendor == "postgresql":
-        return _postgres_matches(" | ".join(terms), allowed, k)
+        phrases = [f"({t.replace(' ', ' <-> ')})" if " " in t else t for t in terms]
+        return _postgres_matches(" | ".join(phrases), allowed, k)
     return []  # pragma: no cover - only SQLite and PostgreSQL are supported
+
+
+def fts_terms(query: str) -> list[str]:
+    """The query's words as the full-text index is asked for them (no punctuation)."""
+    # "INC-4821" is two tokens to the index: ask for them as a phrase.
+    terms = [" ".join(re.sub(r"[^\w]", " ", t).split()) for t in query_terms(query)]
+    return list(dict.fromkeys(t for t in terms if t))
+
+
+def term_presence(
+    terms: list[str], candidates: list[int]
+) -> tuple[dict[str, int], dict[int, set[str]]]:
+    """For each term, how many texts hold it (the whole index), and which terms each candidate
+    text holds, both by the database's own stemming. One indexed lookup per term."""
+    frequency: dict[str, int] = {}
+    holds: dict[int, set[str]] = {pk: set() for pk in candidates}
+    if not terms:
+        return frequency, holds
+    with connection.cursor() as cursor:
+        for term in terms:
+            if connection.vendor == "sqlite":
+                match = f'"{term}"'
+                cursor.execute(
+                    "SELECT count(*) FROM texts_text_fts WHERE texts_text_fts MATCH %s", [match]
+                )
+                frequency[term] = int(cursor.fetchone()[0])
+                if not candidates or not frequency[term]:
+                    continue
+                marks = ",".join(["%s"] * len(candidates))
+                cursor.execute(
+                    "SELECT rowid FROM texts_text_fts "  # noqa: S608 - placeholders only
+                    f"WHERE texts_text_fts MATCH %s AND rowid IN ({marks})",
+                    [match, *candidates],
+                )
+            else:
+                cursor.execute(
+                    "SELECT count(*) FROM texts_text "
+                    "WHERE body_tsv @@ phraseto_tsquery('english', %s)",
+                    [term],
+                )
+                frequency[term] = int(cursor.fetchone()[0])
+                if not candidates or not frequency[term]:
+                    continue
+                cursor.execute(
+                    "SELECT id FROM texts_text "
+                    "WHERE id = ANY(%s) AND body_tsv @@ phraseto_tsquery('english', %s)",
+                    [candidates, term],
+                )
+            for (pk,) in cursor.fetchall():
+                holds[int(pk)].add(term)
+    return frequency, holds
 
 
 def _sqlite_matches(match: str, visible: set[int] | None, k: int) -> list[int]:

@@ -177,28 +177,74 @@ def pending_vectors() -> Q:
     )
 
 
-def _encode_pending(report: IndexReport, progress: Progress, batch_size: int) -> None:
-    name = embedding.model_name()
+# Which texts get their vectors first: what people search for most (notes, then debriefs),
+# then the rest in the order the sources were registered.
+ENCODE_FIRST = ("note", "debrief", "gap", "commitment", "activity")
+
+
+def _drop_other_models(name: str) -> None:
     other_models = TextVector.objects.exclude(model_name=name)
     if other_models.exists():
         other_models.delete()
         if vectors.pgvector_enabled():
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM texts_pgvector")
-    pending = list(
-        Text.objects.filter(pending_vectors()).order_by("pk").values_list("pk", flat=True)
-    )
-    progress("encode", 0, len(pending))
-    for start in range(0, len(pending), batch_size):
-        ids = pending[start : start + batch_size]
+
+
+def _pending_in_order() -> list[int]:
+    """Ids of the texts waiting for a vector, most useful kinds first, then by id."""
+    kinds = [s.kind for s in registered()]
+    order = [k for k in ENCODE_FIRST if k in kinds] + [k for k in kinds if k not in ENCODE_FIRST]
+    pending = Text.objects.filter(pending_vectors())
+    ids: list[int] = []
+    for kind in order:
+        ids.extend(pending.filter(kind=kind).order_by("pk").values_list("pk", flat=True))
+    ids.extend(pending.exclude(kind__in=order).order_by("pk").values_list("pk", flat=True))
+    return ids
+
+
+def encode_texts(
+    *, text_ids: list[int], batch_size: int = 1024, progress: Progress | None = None
+) -> int:
+    """Encode these texts now, in committed batches of ``batch_size``; how many were encoded.
+
+    Each batch is its own transaction, so an interrupted run keeps what it finished. The
+    shared vector index is refreshed at the end (and by readers whenever they notice).
+    """
+    report_progress: Progress = progress or (lambda step, done, total: None)
+    name = embedding.model_name()
+    done = 0
+    report_progress("encode", 0, len(text_ids))
+    for start in range(0, len(text_ids), batch_size):
+        ids = text_ids[start : start + batch_size]
         batch = list(
             Text.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "content_hash", "body")
         )
         matrix = embedding.encode([body for _, _, body in batch])
         _store_vectors([(pk, h) for pk, h, _ in batch], [row.tobytes() for row in matrix], name)
-        report.encoded += len(batch)
-        progress("encode", start + len(ids), len(pending))
+        done += len(batch)
+        report_progress("encode", start + len(ids), len(text_ids))
     vectors.invalidate()
+    return done
+
+
+def encode_pending(*, batch_size: int = 1024, progress: Progress | None = None) -> int:
+    """Encode every text that lacks a current vector, most useful first (``ENCODE_FIRST``).
+
+    The plain function a background job calls: resumable (each batch commits), reports
+    ``progress("encode", done, total)``, returns how many texts it encoded.
+    """
+    _drop_other_models(embedding.model_name())
+    return encode_texts(text_ids=_pending_in_order(), batch_size=batch_size, progress=progress)
+
+
+def meaning_coverage() -> tuple[int, int]:
+    """(texts with a current vector, all texts): cheap enough for every search page."""
+    total = Text.objects.count()
+    covered = TextVector.objects.filter(
+        model_name=embedding.model_name(), content_hash=F("text__content_hash")
+    ).count()
+    return covered, total
 
 
 def index_texts(
@@ -215,7 +261,7 @@ def index_texts(
     for source in registered():
         _sync_source(source, report, report_progress)
     if report.meaning:
-        _encode_pending(report, report_progress, batch_size)
+        report.encoded = encode_pending(batch_size=batch_size, progress=report_progress)
     mark = Concat(F("content_hash"), Value(":m" if report.meaning else ":r"))
     report.labelled = label_texts(
         texts=Text.objects.exclude(labelled_hash=mark), progress=report_progress

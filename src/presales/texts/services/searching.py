@@ -1,5 +1,6 @@
-"""Hybrid search: meaning (vectors) and words (full-text search), merged by reciprocal rank
-fusion, limited to what the user may see and to the filters they chose."""
+"""Hybrid search: meaning (vectors) and words (full-text search), each scored on a fixed
+scale and added (``presales.texts.fusion``), limited to what the user may see and to the
+filters they chose."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.safestring import SafeString
 
 from presales.core import access
 from presales.people.models import User
-from presales.texts import embedding, vectors, words
+from presales.texts import embedding, fusion, vectors, words
 from presales.texts.access import texts_for
 from presales.texts.models import Text
 from presales.texts.sources import registered
@@ -22,10 +23,9 @@ from presales.texts.sources import registered
 # Each ranking contributes this many candidates beyond the page asked for: enough for the
 # fusion to reorder the page, few enough that a narrow permission filter stays cheap.
 CANDIDATES = 50
-RRF_K = 60
 # Below this cosine a text is not "about" the query at all; without a floor, meaning search
 # would rank the whole index for a query about nothing in it.
-MEANING_FLOOR = 0.25
+MEANING_FLOOR = fusion.MEANING_FLOOR
 MAX_QUERY = 500
 WORDS_ONLY_NOTICE = (
     "Search by meaning is not installed (pip install 'presales[meaning]'), "
@@ -107,8 +107,12 @@ def search_texts(
     kind: str | None = None,
     written_after: datetime | None = None,
     written_before: datetime | None = None,
+    fusion_method: str = "scores",
 ) -> SearchResult:
-    """The texts ``actor`` may see that best answer ``query``, by meaning and words together."""
+    """The texts ``actor`` may see that best answer ``query``, by meaning and words together.
+
+    ``fusion_method="ranks"`` ranks with the former reciprocal rank fusion (for evaluation).
+    """
     filters = {
         "account_id": account_id,
         "opportunity_id": opportunity_id,
@@ -128,7 +132,7 @@ def search_texts(
         if not unrestricted and connection.vendor == "sqlite"
         else None
     )
-    ranked: dict[int, dict[str, Any]] = {}
+    found: dict[int, fusion.Candidate] = {}
     mode = "words"
     notice = MEANING_OFF_NOTICE if settings.TEXT_MODEL == "off" else WORDS_ONLY_NOTICE
     if embedding.available():
@@ -143,30 +147,42 @@ def search_texts(
             allowed_ids=allowed_ids,
         )
         for rank, (pk, similarity) in enumerate(meaning, start=1):
-            ranked[pk] = {"meaning": rank, "similarity": similarity, "score": 1 / (RRF_K + rank)}
+            found[pk] = fusion.Candidate(pk, similarity=similarity, meaning_rank=rank)
     matches = words.word_matches(
         query, allowed=None if unrestricted else allowed, k=candidates, allowed_ids=allowed_ids
     )
     for rank, pk in enumerate(matches, start=1):
-        entry = ranked.setdefault(pk, {"score": 0.0})
-        entry["words"] = rank
-        entry["score"] += 1 / (RRF_K + rank)
-    order = sorted(ranked, key=lambda pk: (-ranked[pk]["score"], -pk))
+        found.setdefault(pk, fusion.Candidate(pk)).words_rank = rank
+    _score_words(query, found)
+    order = fusion.FUSIONS[fusion_method](list(found.values()))
     page = order[offset : offset + limit]
-    texts = Text.objects.select_related("author", "account", "opportunity").in_bulk(page)
+    texts = Text.objects.select_related("author", "account", "opportunity").in_bulk(
+        [c.pk for c in page]
+    )
     hits = [
         SearchHit(
-            text=texts[pk],
-            score=ranked[pk]["score"],
-            meaning_rank=ranked[pk].get("meaning"),
-            words_rank=ranked[pk].get("words"),
-            similarity=ranked[pk].get("similarity"),
-            snippet=words.snippet(texts[pk].body, query),
+            text=texts[c.pk],
+            score=c.score,
+            meaning_rank=c.meaning_rank,
+            words_rank=c.words_rank,
+            similarity=c.similarity,
+            snippet=words.snippet(texts[c.pk].body, query),
         )
-        for pk in page
-        if pk in texts
+        for c in page
+        if c.pk in texts
     ]
     return SearchResult(query, hits, len(order), mode, notice, filters)
+
+
+def _score_words(query: str, found: dict[int, fusion.Candidate]) -> None:
+    """Give each candidate the IDF-weighted share of the query's words it holds."""
+    terms = words.fts_terms(query)
+    if not terms or not found:
+        return
+    frequency, holds = words.term_presence(terms, list(found))
+    weights = fusion.idf_weights(frequency, Text.objects.count())
+    for pk, candidate in found.items():
+        candidate.coverage = fusion.coverage(holds.get(pk, set()), weights)
 
 
 def similar_texts(*, actor: User, text: Text, limit: int = 5) -> list[SearchHit]:

@@ -1,0 +1,182 @@
+"""The fused ranking: a paraphrase found by meaning keeps its place against texts that merely
+share a word with the query, while an exact name or code still comes first by words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from presales.texts import embedding, fusion, vectors
+from presales.texts.models import TextVector
+from presales.texts.services import encode_pending, index_texts, meaning_coverage, search_texts
+from tests.conftest import Cast, make_account, make_note
+
+needs_model = pytest.mark.skipif(
+    not embedding.available(), reason="the meaning extra (presales[meaning]) is not installed"
+)
+
+PARAPHRASED = "Their finance director put every software purchase on ice until the merger closes."
+# Each holds one word of the query below, and none of them is about what it asks.
+WORD_SHARERS = [
+    "Spending on snacks for the workshop came out of the events line.",
+    "Pending items from the kickoff: send the agenda and the deck.",
+    "Acquisition of new customers is what their marketing team is measured on.",
+    "The halted slide in the demo came from a broken projector cable.",
+    "Spending time with their architects paid off during the design review.",
+]
+QUERY = "spending halted pending acquisition"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vector_cache() -> None:
+    vectors.invalidate()
+
+
+def bodies(result: Any) -> list[str]:
+    return [h.text.body for h in result.hits]
+
+
+@needs_model
+def test_a_paraphrase_found_by_meaning_stays_above_texts_sharing_single_words(
+    cast: Cast,
+) -> None:
+    account = make_account(cast.north, "Northwind")
+    for body in [*WORD_SHARERS, PARAPHRASED]:
+        make_note(body, author=cast.alice, account=account)
+    index_texts()
+    result = search_texts(actor=cast.alice, query=QUERY)
+    assert bodies(result)[0] == PARAPHRASED
+    assert result.hits[0].words_rank is None and result.hits[0].meaning_rank == 1
+
+
+@needs_model
+def test_an_exact_account_name_comes_first_by_words(cast: Cast) -> None:
+    account = make_account(cast.north, "Northwind")
+    close_in_meaning = [
+        "The contract runs out in March and they want to extend it for two more years.",
+        "Extending the subscription for another term is on the agenda with procurement.",
+        "They will sign the extension of the licence agreement if the price holds.",
+    ]
+    named = "Quiet call with Zentrovix; nothing new on their side."
+    for body in [*close_in_meaning, named]:
+        make_note(body, author=cast.alice, account=account)
+    index_texts()
+    for query in ("Zentrovix", "Zentrovix renewal"):
+        result = search_texts(actor=cast.alice, query=query)
+        assert bodies(result)[0] == named, query
+        assert result.hits[0].words_rank == 1
+
+
+@needs_model
+def test_a_ticket_code_with_a_hyphen_is_found_first_by_words(cast: Cast) -> None:
+    account = make_account(cast.north, "Northwind")
+    make_note(
+        "Escalation about login failures, tracked as INC-4821.", author=cast.alice, account=account
+    )
+    make_note(
+        "Escalation about login failures after the upgrade; no ticket yet.",
+        author=cast.alice,
+        account=account,
+    )
+    make_note(
+        "Login failures again, tracked as INC-7730 on their side.",
+        author=cast.alice,
+        account=account,
+    )
+    index_texts()
+    result = search_texts(actor=cast.alice, query="INC-4821")
+    assert bodies(result)[0].endswith("INC-4821.")
+
+
+def test_words_score_only_when_the_query_words_really_occur() -> None:
+    weights = fusion.idf_weights(
+        {"zentrovix": 1, "security": 400, "audit": 300, "renewal": 0}, 1000
+    )
+    assert "renewal" not in weights
+    assert fusion.coverage({"zentrovix", "security", "audit"}, weights) == pytest.approx(1.0)
+    one_common = fusion.coverage({"security"}, weights)
+    only_name = fusion.coverage({"zentrovix"}, weights)
+    assert one_common < 0.25 < only_name
+    strong_meaning = fusion.Candidate(1, similarity=0.55, meaning_rank=1)
+    one_word = fusion.Candidate(2, similarity=0.3, meaning_rank=2, words_rank=1)
+    one_word.coverage = one_common
+    assert [c.pk for c in fusion.fuse([one_word, strong_meaning])] == [1, 2]
+    # The former rank fusion put the text found by both lists first.
+    assert [c.pk for c in fusion.fuse_by_rank([strong_meaning, one_word])] == [2, 1]
+
+
+@needs_model
+def test_encoding_goes_notes_first_and_coverage_counts_what_has_a_vector(cast: Cast) -> None:
+    from tests.conftest import make_activity
+
+    account = make_account(cast.north, "Northwind")
+    make_activity(account=account, subject="Workshop on the reporting module")
+    make_note("They want the reporting module in German.", author=cast.alice, account=account)
+    index_texts(meaning=False)
+    assert meaning_coverage() == (0, 2)
+    steps: list[tuple[str, int, int, list[str]]] = []
+
+    def progress(step: str, done: int, total: int) -> None:
+        kinds = sorted(TextVector.objects.values_list("text__kind", flat=True))
+        steps.append((step, done, total, kinds))
+
+    assert encode_pending(batch_size=1, progress=progress) == 2
+    assert steps == [
+        ("encode", 0, 2, []),
+        ("encode", 1, 2, ["note"]),
+        ("encode", 2, 2, ["activity", "note"]),
+    ]
+    assert meaning_coverage() == (2, 2)
+
+
+@needs_model
+def test_debriefs_gaps_and_commitments_are_searchable_and_follow_their_rules(
+    cast: Cast,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from presales.meetings.models import Commitment, Debrief
+    from tests.conftest import make_activity, make_gap
+
+    north = make_account(cast.north, "Northwind")
+    south = make_account(cast.south, "Southwind")
+    meeting = make_activity(account=north, participants=[cast.alice])
+    Debrief.objects.create(
+        activity=meeting, author=cast.alice, went_wrong="The sandbox crashed during the demo."
+    )
+    make_gap("Offline mode for the mobile app", team=cast.north, account=north)
+    Commitment.objects.create(
+        account=south,
+        what="Send the penetration test summary",
+        promised_by="Carol",
+        due_on=timezone.localdate() + timedelta(days=7),
+    )
+    index_texts()
+    kinds = {h.text.kind for h in search_texts(actor=cast.root, query="sandbox crashed").hits}
+    assert "debrief" in kinds
+    gap_hits = search_texts(actor=cast.alice, query="use the phone application without a network")
+    assert gap_hits.hits[0].text.kind == "gap"
+    assert gap_hits.hits[0].text.body.startswith("Offline mode for the mobile app")
+    seen = search_texts(actor=cast.alice, query="penetration test summary").hits
+    assert all(h.text.kind != "commitment" for h in seen)  # a South account: not alice's
+    assert search_texts(actor=cast.carol, query="penetration test summary").hits[0].text.kind == (
+        "commitment"
+    )
+
+
+@needs_model
+def test_gap_duplicates_are_suggested_by_meaning_before_words(cast: Cast) -> None:
+    from presales.gaps.similarity import suggest_similar
+    from tests.conftest import make_gap
+
+    offline = make_gap("Offline mode for the mobile app", team=cast.north)
+    make_gap("Dark theme for the console", team=cast.north)
+    index_texts()
+    found = suggest_similar(
+        actor=cast.alice, text="The mobile application must keep working offline"
+    )
+    assert found and found[0].gap == offline
+    assert found[0].reason.startswith("close in meaning")
