@@ -118,14 +118,16 @@ class Scratch:
             "DJANGO_SETTINGS_MODULE": "presales.settings",
         }
 
-    def presales(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    def presales(
+        self, *args: str, timeout: float = 120, **kwargs: Any
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "presales", *args],
             env=self.env,
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=timeout,
             check=True,
             **kwargs,
         )

@@ -53,12 +53,12 @@ def demo(args: argparse.Namespace) -> int:
             )
             from presales.texts.services import index_texts
 
-            # Words and labels now; vectors take minutes on a laptop, so `presales index` adds them.
+            # Words and labels now, so search works at once; vectors follow (below).
             index_texts(progress=progress, meaning=False)
         se_username, admin_username = result.se_username, result.admin_username
         summary = ", ".join(f"{n:,} {name}" for name, n in result.counts.items())
         console.print(f"Demo data created: {summary}.")
-        console.print("Run `presales index` to add search by meaning (a few minutes).")
+    _index_for_meaning(wait=args.no_serve)
     url = f"http://127.0.0.1:{args.port}/"
     out.print(f"\n[bold]Presales[/] demo at {url}")
     out.print(
@@ -68,6 +68,38 @@ def demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     return serve_forever("127.0.0.1", args.port)
+
+
+def _index_for_meaning(*, wait: bool) -> None:
+    """Search by meaning for the demo's texts: indexed here when the command must return with
+    the index complete (``--no-serve``), else by the worker that runs beside the server."""
+    from presales.texts import embedding
+    from presales.texts.jobs import queue_index_all
+    from presales.texts.services import index_texts, meaning_coverage
+
+    if not embedding.available():
+        console.print("Search by meaning is not installed (the `meaning` extra); words only.")
+        return
+    covered, total = meaning_coverage()
+    if covered >= total:
+        return
+    if not wait:
+        queue_index_all()
+        console.print(
+            f"Search by meaning covers {covered:,} of {total:,} texts; a background job indexes "
+            "the rest now (notes first) while you work. Follow it under Jobs."
+        )
+        return
+    with Progress(
+        TextColumn("[bold]{task.description:<12}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        report = index_texts(progress=progress_callback(bar))
+    console.print(f"Search by meaning covers all {report.texts:,} texts.")
 
 
 def _reset_demo_logins(password: str) -> tuple[str, str]:

@@ -216,6 +216,10 @@ def _on_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     for source in registered():
         if source.model is sender:
             sync_objects(source=source, object_ids=[instance.pk])
+            # Words and labels are current now; a worker adds the vector within seconds.
+            from presales.texts.jobs import queue_encode_new
+
+            queue_encode_new()
 
 
 def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:

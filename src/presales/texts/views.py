@@ -67,6 +67,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if filters["opportunity_id"]
         else None,
         "meaning": embedding.available(),
+        "coverage": services.meaning_coverage() if embedding.available() else None,
         "errors": errors,
         "query": query_without_page(request),
     }
