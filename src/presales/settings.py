@@ -11,6 +11,7 @@ debug must be off and the allowed hosts must be named.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
@@ -138,6 +139,24 @@ TEST_POSTGRES_URL = env_str(
     "When set, the test command also runs the suite on this PostgreSQL server",
 )
 
+LOGIN_FAILURE_LIMIT = env_int(
+    "PRESALES_LOGIN_FAILURE_LIMIT",
+    5,
+    "Wrong passwords in a row, per user name and per address, before log-in pauses",
+    minimum=1,
+)
+LOGIN_LOCKOUT_MINUTES = env_int(
+    "PRESALES_LOGIN_LOCKOUT_MINUTES",
+    15,
+    "How long log-in stays paused after too many wrong passwords",
+    minimum=1,
+)
+BEHIND_PROXY = env_bool(
+    "PRESALES_BEHIND_PROXY",
+    False,
+    "TLS ends at a reverse proxy that sets X-Forwarded-Proto and X-Forwarded-For",
+)
+
 TEXT_MODEL = env_str(
     "PRESALES_TEXT_MODEL",
     "auto",
@@ -175,6 +194,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
     "presales.core",
     "presales.people",
     "presales.accounts",
@@ -206,7 +226,23 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the failed log-ins the views above report and answers a locked one.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Failed log-ins are counted by user name and, separately, by address (django-axes); a locked
+# attempt is refused before any password is hashed. See presales/people/auth.py.
+AUTHENTICATION_BACKENDS = [
+    "presales.people.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "presales.people.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "presales.people.auth.client_address"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "presales.urls"
 WSGI_APPLICATION = "presales.wsgi.application"
