@@ -10,6 +10,7 @@ debug must be off and the allowed hosts must be named.
 
 from __future__ import annotations
 
+import math
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -165,16 +166,58 @@ TEXT_MODEL = env_str(
 if TEXT_MODEL not in {"auto", "off"}:
     raise ImproperlyConfigured(f"PRESALES_TEXT_MODEL must be auto or off, got {TEXT_MODEL!r}")
 
+SSL_REDIRECT = env_bool(
+    "PRESALES_SSL_REDIRECT",
+    PRODUCTION and not BEHIND_PROXY,
+    "Redirect plain HTTP to HTTPS (default on in production unless behind a proxy)",
+)
+HSTS_SECONDS = env_int(
+    "PRESALES_HSTS_SECONDS",
+    31_536_000 if PRODUCTION else 0,
+    "Strict-Transport-Security max-age (default one year in production, 0 = off)",
+)
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why a secret key is too weak to sign sessions, or None when it will do.
+
+    Length alone lets through a key of one repeated letter, so the key must also use many
+    distinct characters, carry enough estimated entropy (Shannon entropy of its characters
+    times its length) and not be a short pattern repeated.
+    """
+    if len(key) < 50:
+        return f"it has {len(key)} characters; use at least 50"
+    if key == _INSECURE_KEY or key.startswith("django-insecure"):
+        return "it is a published development key"
+    distinct = len(set(key))
+    if distinct < 16:
+        return f"it uses only {distinct} distinct characters; use at least 16"
+    counts = [key.count(char) for char in set(key)]
+    bits = -sum(n * math.log2(n / len(key)) for n in counts)
+    if bits < 200:
+        return f"its estimated entropy is {bits:.0f} bits; use at least 200"
+    for period in range(1, len(key) // 2 + 1):
+        if len(key) % period == 0 and key[:period] * (len(key) // period) == key:
+            return f"it repeats a pattern of {period} characters"
+    return None
+
+
 if PRODUCTION:
-    if len(SECRET_KEY) < 50 or SECRET_KEY == _INSECURE_KEY:
+    problem = secret_key_problem(SECRET_KEY)
+    if problem:
         raise ImproperlyConfigured(
-            "PRESALES_SECRET_KEY must be set to a random value of at least 50 characters "
-            "in production"
+            f"PRESALES_SECRET_KEY is not strong enough for production: {problem}. Make one "
+            "with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
         )
     if DEBUG:
         raise ImproperlyConfigured("PRESALES_DEBUG must be off in production")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("PRESALES_ALLOWED_HOSTS must be set in production")
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "PRESALES_ALLOWED_HOSTS must name the hosts in production, not '*' (a forged Host "
+            "header would then reach password-reset links and absolute URLs)"
+        )
 elif not SECRET_KEY:
     SECRET_KEY = _INSECURE_KEY
 
@@ -194,6 +237,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "axes",
     "presales.core",
     "presales.people",
@@ -216,6 +260,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -296,6 +341,36 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+SECURE_SSL_REDIRECT = SSL_REDIRECT
+SECURE_HSTS_SECONDS = HSTS_SECONDS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = HSTS_SECONDS > 0
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if BEHIND_PROXY:
+    # TLS ends at the proxy, which says so in X-Forwarded-Proto and redirects plain HTTP
+    # itself; Django then sees the request as secure and sends HSTS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SSL_REDIRECT:
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
+
+# Content-Security-Policy (django-csp), in every mode so tests and development see what
+# production refuses. Scripts only from Presales itself: no inline script, no event handler
+# attribute, no eval (presales/app.js carries the pages' small behaviours). Styles too: no page
+# needs an inline style attribute (figures draw with SVG attributes), so no 'unsafe-inline'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 NINJA_PAGINATION_PER_PAGE = PAGE_SIZE
 
