@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from presales import __version__
@@ -12,6 +11,7 @@ from presales.analytics.api import router as analytics_router
 from presales.core.api import (
     StrictJsonParser,
     bearer_auth,
+    docs_access,
     install_error_handlers,
     session_auth,
 )
@@ -39,7 +39,7 @@ api = NinjaAPI(
     ),
     auth=[bearer_auth, session_auth],
     parser=StrictJsonParser(),
-    docs_decorator=login_required,
+    docs_decorator=docs_access,
     urls_namespace="api",
 )
 install_error_handlers(api)

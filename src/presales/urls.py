@@ -14,6 +14,7 @@ from presales.imports import views as imports
 from presales.incentives import views as incentives
 from presales.meetings import views as meetings
 from presales.notes import views as notes
+from presales.people import views as people
 from presales.qualification import views as qualification
 from presales.scorecards import views as scorecards
 from presales.texts import views as texts
@@ -101,6 +102,8 @@ urlpatterns = [
     path("analytics/weekly/", analytics.weekly, name="weekly_report"),
     path("analytics/weekly.md", analytics.weekly_markdown, name="weekly_report_md"),
     path("analytics/weekly.pdf", analytics.weekly_pdf, name="weekly_report_pdf"),
+    path("tokens/", people.token_list, name="token_list"),
+    path("tokens/<int:token_id>/revoke/", people.token_revoke, name="token_revoke"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

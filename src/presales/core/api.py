@@ -4,11 +4,14 @@ lookup that turns an id the caller may not see into a 404."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -32,6 +35,34 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API documentation and its OpenAPI description: for a logged-in session, or for a
+    valid bearer token (a client that holds a token reads the description without a browser).
+    A wrong token answers 401 in the API's error shape; no credentials go to the log-in page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            user = user_for_token(header[7:].strip())
+            if user is None:
+                body = {
+                    "error": {
+                        "code": "unauthenticated",
+                        "message": "This token is unknown, expired or revoked.",
+                        "fields": [],
+                    }
+                }
+                return JsonResponse(body, status=401)
+            request.user = user
+            return view(request, *args, **kwargs)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
 
 
 class FieldError(Schema):
