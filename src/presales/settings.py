@@ -83,6 +83,14 @@ def database_from_url(url: str) -> dict[str, object]:
     }
 
 
+BUSY_TIMEOUT = env_int(
+    "PRESALES_BUSY_TIMEOUT",
+    20,
+    "Seconds a SQLite writer waits for another one before answering 503 (default 20)",
+    minimum=1,
+)
+
+
 def sqlite_database(path: Path) -> dict[str, object]:
     # WAL lets readers (pages) go on while a writer (an import) works; the busy timeout makes
     # a second writer wait instead of failing at once with "database is locked".
@@ -90,7 +98,7 @@ def sqlite_database(path: Path) -> dict[str, object]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
-            "timeout": 20,
+            "timeout": BUSY_TIMEOUT,
             "transaction_mode": "IMMEDIATE",
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
@@ -268,6 +276,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "presales.core.middleware.LoginRequiredMiddleware",
     "presales.core.middleware.AccessDeniedMiddleware",
+    "presales.core.failures.FailureMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
