@@ -144,7 +144,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         if failures.is_out_of_range(exc):
-            fields = failures.out_of_range_fields(request)
+            fields = failures.out_of_range_fields(request) or [
+                {"field": "query", "message": "a number is out of range"}
+            ]
             return error_response(api, request, 422, "validation_error", "Invalid input.", fields)
         if failures.is_busy(exc):
             log.warning("Database busy on %s %s: answered 503", request.method, request.path)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from presales.core.services import MAX_ID
 
@@ -35,21 +35,45 @@ def is_busy(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
 
 
+# Free-text parameters: a long number there is words to search for, not an id.
+TEXT_PARAMETERS = frozenset({"q", "text", "query"})
+
+
+def _beyond_any_id(value: str) -> bool:
+    value = value.strip()
+    return bool(_INTEGER.fullmatch(value)) and len(value) < 4300 and abs(int(value)) > MAX_ID
+
+
 def out_of_range_fields(request: HttpRequest) -> list[dict[str, str]]:
     """The query parameters and path segments that hold an integer beyond any id."""
     message = f"must be between {-MAX_ID - 1} and {MAX_ID}"
     fields = [
         {"field": name, "message": message}
         for name, values in request.GET.lists()
+        if name not in TEXT_PARAMETERS
         for value in values
-        if _INTEGER.fullmatch(value.strip()) and abs(int(value)) > MAX_ID
+        if _beyond_any_id(value) or (_INTEGER.fullmatch(value.strip()) and len(value) >= 4300)
     ]
     fields += [
         {"field": "path", "message": message}
         for part in request.path.split("/")
-        if _INTEGER.fullmatch(part) and abs(int(part)) > MAX_ID
+        if _INTEGER.fullmatch(part) and (len(part) >= 4300 or _beyond_any_id(part))
     ]
-    return fields or [{"field": "query", "message": "a number is out of range"}]
+    return fields
+
+
+def out_of_range_answer(request: HttpRequest) -> HttpResponse | None:
+    """Checked before any view, so SQLite and PostgreSQL answer alike (one raises, the other
+    finds nothing): the API answers 422 naming the parameter, a page 404."""
+    fields = out_of_range_fields(request)
+    if not fields:
+        return None
+    if request.path.startswith("/api/"):
+        body = {
+            "error": {"code": "validation_error", "message": "Invalid input.", "fields": fields}
+        }
+        return JsonResponse(body, status=422)
+    raise Http404("No such page: a number in the address is out of range.")
 
 
 def busy_message() -> str:
@@ -74,7 +98,7 @@ class FailureMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        return out_of_range_answer(request) or self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if is_out_of_range(exc):
