@@ -24,8 +24,8 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 # Where each command is listed today; an app adding commands adds headings or rows.
 GROUPS = {
     "Demo data": ["demo"],
-    "Running Presales": ["serve", "migrate", "manage"],
-    "Users and API tokens": ["createuser", "token create"],
+    "Running Presales": ["serve", "migrate", "manage", "backup", "restore"],
+    "Users and API tokens": ["createuser", "token create", "token list", "token revoke"],
     "Meetings": ["plan"],
     "Product gaps": ["gap add", "gap list", "gap refresh"],
     "Imports and the quick log": ["import", "log"],

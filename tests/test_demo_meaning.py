@@ -26,7 +26,7 @@ def test_demo_is_meaning_ready_and_new_texts_follow(scratch: Scratch) -> None:  
     account = scratch.query("SELECT id FROM accounts_account ORDER BY id LIMIT 1")[0][0]
     scratch.presales(
         "log",
-        "meeting 30m: Champion Maria is leaving the company at the end of the month",
+        "meeting 30m: the warehouse robots keep colliding because the floor map is out of date",
         "--as",
         admin,
         "--account",
@@ -39,11 +39,20 @@ def test_demo_is_meaning_ready_and_new_texts_follow(scratch: Scratch) -> None:  
     )
     assert pending[0][0] >= 1
     scratch.presales("worker", "--batch", "--interval", "0", timeout=600)
+    encoded = scratch.query(
+        "SELECT COUNT(*) FROM texts_text t JOIN texts_textvector v ON v.text_id = t.id "
+        "AND v.content_hash = t.content_hash WHERE t.body LIKE '%warehouse robots%'"
+    )
+    assert encoded[0][0] >= 1
     found = json.loads(
         scratch.presales(
-            "search", "our internal advocate is resigning", "--json", "--user", admin
+            "search",
+            "automated forklifts crash into each other due to stale layout plans",
+            "--json",
+            "--user",
+            admin,
         ).stdout
     )
     assert found["mode"] == "hybrid"
     top = [hit["body"] for hit in found["hits"][:3]]
-    assert any("Maria is leaving" in body for body in top), top
+    assert any("warehouse robots" in body for body in top), top

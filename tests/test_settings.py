@@ -9,6 +9,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# What `secrets.token_urlsafe(64)` gives, fixed so the tests are repeatable.
+STRONG_KEY = "q7XbR2vN-kPz0LwTgH5sYcJ_fA9mUeD3iO8nVtB1hK4rZyQ6jW-lMpS0aCxEuGo7dIf2"
+PRODUCTION = {
+    "PRESALES_MODE": "production",
+    "PRESALES_SECRET_KEY": STRONG_KEY,
+    "PRESALES_ALLOWED_HOSTS": "presales.example.com",
+}
 
 
 def _load_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -31,8 +38,16 @@ def test_development_mode_starts_with_defaults() -> None:
     [
         ({}, "PRESALES_SECRET_KEY"),
         ({"PRESALES_SECRET_KEY": "short"}, "PRESALES_SECRET_KEY"),
-        ({"PRESALES_SECRET_KEY": "x" * 60, "PRESALES_DEBUG": "1"}, "PRESALES_DEBUG"),
-        ({"PRESALES_SECRET_KEY": "x" * 60}, "PRESALES_ALLOWED_HOSTS"),
+        ({"PRESALES_SECRET_KEY": STRONG_KEY, "PRESALES_DEBUG": "1"}, "PRESALES_DEBUG"),
+        ({"PRESALES_SECRET_KEY": STRONG_KEY}, "PRESALES_ALLOWED_HOSTS"),
+        (
+            {"PRESALES_SECRET_KEY": STRONG_KEY, "PRESALES_ALLOWED_HOSTS": "*"},
+            "not '*'",
+        ),
+        (
+            {"PRESALES_SECRET_KEY": STRONG_KEY, "PRESALES_ALLOWED_HOSTS": "a.example.com, *"},
+            "not '*'",
+        ),
     ],
 )
 def test_production_mode_refuses_insecure_defaults(env: dict[str, str], message: str) -> None:
@@ -42,12 +57,94 @@ def test_production_mode_refuses_insecure_defaults(env: dict[str, str], message:
 
 
 def test_production_mode_starts_when_configured() -> None:
-    env = {
-        "PRESALES_MODE": "production",
-        "PRESALES_SECRET_KEY": "k" * 64,
-        "PRESALES_ALLOWED_HOSTS": "presales.example.com",
-    }
-    assert _load_settings(env).returncode == 0
+    assert _load_settings(PRODUCTION).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("k" * 64, "only 1 distinct characters"),
+        ("abcdefgh" * 8, "only 8 distinct characters"),
+        ("abcdefghijklmnopqrstuvwxyz" * 3, "repeats a pattern of 26 characters"),
+        ("a" * 40 + "bcdefghijklmnopqrstuvwxyz", "estimated entropy"),
+        ("django-insecure-" + STRONG_KEY, "published development key"),
+    ],
+)
+def test_production_refuses_a_long_but_weak_secret_key(key: str, reason: str) -> None:
+    result = _load_settings({**PRODUCTION, "PRESALES_SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "PRESALES_SECRET_KEY is not strong enough" in result.stderr
+    assert reason in result.stderr
+
+
+def _settings_value(env: dict[str, str], expression: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
+    result = subprocess.run(
+        [sys.executable, "-c", f"from presales import settings as s; print(({expression},))"],
+        env={**clean, "PRESALES_HOME": "/tmp/presales-settings-test", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_production_redirects_to_https_and_sends_hsts_unless_a_proxy_ends_tls() -> None:
+    expression = (
+        "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.__dict__.get('SECURE_PROXY_SSL_HEADER')"
+    )
+    assert _settings_value(PRODUCTION, expression) == "(True, 31536000, None)"
+    behind = {**PRODUCTION, "PRESALES_BEHIND_PROXY": "1"}
+    assert _settings_value(behind, expression) == (
+        "(False, 31536000, ('HTTP_X_FORWARDED_PROTO', 'https'))"
+    )
+    assert _settings_value({}, expression) == "(False, 0, None)"
+
+
+@pytest.mark.parametrize("proxy", ["0", "1"])
+def test_deploy_check_prints_no_warning_in_production(proxy: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is theirs, not a deployment's.
+    clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = {**clean, **PRODUCTION, "PRESALES_BEHIND_PROXY": proxy}
+    env["PRESALES_HOME"] = "/tmp/presales-settings-test"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "presales.cli",
+            "manage",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+TEMPLATE_DIR = ROOT / "src" / "presales"
+
+
+def test_no_template_holds_inline_script_event_handlers_or_style_attributes() -> None:
+    """The Content-Security-Policy refuses them; behaviours live in static/presales/app.js."""
+    offences = []
+    for template in TEMPLATE_DIR.rglob("templates/**/*.html"):
+        text = template.read_text()
+        for pattern in (
+            r"<script(?![^>]*\bsrc=)[^>]*>",
+            r"\son[a-z]+\s*=",
+            r"\sstyle\s*=",
+            r"hx-on",
+        ):
+            offences += [f"{template.name}: {m.group(0)}" for m in re.finditer(pattern, text)]
+    assert offences == []
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 
 from presales import __version__
@@ -18,7 +17,7 @@ from presales.incentives.api import router as incentives_router
 from presales.jobs.api import router as jobs_router
 from presales.meetings.api import router as meetings_router
 from presales.notes.api import router as notes_router
-from presales.people.api import bearer_auth
+from presales.people.api import bearer_auth, docs_access
 from presales.people.api import router as people_router
 from presales.products.api import router as products_router
 from presales.qualification.api import router as qualification_router
@@ -36,7 +35,7 @@ api = NinjaAPI(
     ),
     auth=[bearer_auth, session_auth],
     parser=StrictJsonParser(),
-    docs_decorator=login_required,
+    docs_decorator=docs_access,
     urls_namespace="api",
 )
 install_error_handlers(api)

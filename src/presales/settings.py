@@ -10,7 +10,9 @@ debug must be off and the allowed hosts must be named.
 
 from __future__ import annotations
 
+import math
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlparse
 
@@ -81,6 +83,14 @@ def database_from_url(url: str) -> dict[str, object]:
     }
 
 
+BUSY_TIMEOUT = env_int(
+    "PRESALES_BUSY_TIMEOUT",
+    20,
+    "Seconds a SQLite writer waits for another one before answering 503 (default 20)",
+    minimum=1,
+)
+
+
 def sqlite_database(path: Path) -> dict[str, object]:
     # WAL lets readers (pages) go on while a writer (an import) works; the busy timeout makes
     # a second writer wait instead of failing at once with "database is locked".
@@ -88,7 +98,7 @@ def sqlite_database(path: Path) -> dict[str, object]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
-            "timeout": 20,
+            "timeout": BUSY_TIMEOUT,
             "transaction_mode": "IMMEDIATE",
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
@@ -138,6 +148,24 @@ TEST_POSTGRES_URL = env_str(
     "When set, the test command also runs the suite on this PostgreSQL server",
 )
 
+LOGIN_FAILURE_LIMIT = env_int(
+    "PRESALES_LOGIN_FAILURE_LIMIT",
+    5,
+    "Wrong passwords in a row, per user name and per address, before log-in pauses",
+    minimum=1,
+)
+LOGIN_LOCKOUT_MINUTES = env_int(
+    "PRESALES_LOGIN_LOCKOUT_MINUTES",
+    15,
+    "How long log-in stays paused after too many wrong passwords",
+    minimum=1,
+)
+BEHIND_PROXY = env_bool(
+    "PRESALES_BEHIND_PROXY",
+    False,
+    "TLS ends at a reverse proxy that sets X-Forwarded-Proto and X-Forwarded-For",
+)
+
 TEXT_MODEL = env_str(
     "PRESALES_TEXT_MODEL",
     "auto",
@@ -159,16 +187,59 @@ SERVE_WORKERS = env_int(
     minimum=1,
 )
 
+
+SSL_REDIRECT = env_bool(
+    "PRESALES_SSL_REDIRECT",
+    PRODUCTION and not BEHIND_PROXY,
+    "Redirect plain HTTP to HTTPS (default on in production unless behind a proxy)",
+)
+HSTS_SECONDS = env_int(
+    "PRESALES_HSTS_SECONDS",
+    31_536_000 if PRODUCTION else 0,
+    "Strict-Transport-Security max-age (default one year in production, 0 = off)",
+)
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why a secret key is too weak to sign sessions, or None when it will do.
+
+    Length alone lets through a key of one repeated letter, so the key must also use many
+    distinct characters, carry enough estimated entropy (Shannon entropy of its characters
+    times its length) and not be a short pattern repeated.
+    """
+    if len(key) < 50:
+        return f"it has {len(key)} characters; use at least 50"
+    if key == _INSECURE_KEY or key.startswith("django-insecure"):
+        return "it is a published development key"
+    distinct = len(set(key))
+    if distinct < 16:
+        return f"it uses only {distinct} distinct characters; use at least 16"
+    counts = [key.count(char) for char in set(key)]
+    bits = -sum(n * math.log2(n / len(key)) for n in counts)
+    if bits < 200:
+        return f"its estimated entropy is {bits:.0f} bits; use at least 200"
+    for period in range(1, len(key) // 2 + 1):
+        if len(key) % period == 0 and key[:period] * (len(key) // period) == key:
+            return f"it repeats a pattern of {period} characters"
+    return None
+
+
 if PRODUCTION:
-    if len(SECRET_KEY) < 50 or SECRET_KEY == _INSECURE_KEY:
+    problem = secret_key_problem(SECRET_KEY)
+    if problem:
         raise ImproperlyConfigured(
-            "PRESALES_SECRET_KEY must be set to a random value of at least 50 characters "
-            "in production"
+            f"PRESALES_SECRET_KEY is not strong enough for production: {problem}. Make one "
+            "with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
         )
     if DEBUG:
         raise ImproperlyConfigured("PRESALES_DEBUG must be off in production")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("PRESALES_ALLOWED_HOSTS must be set in production")
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "PRESALES_ALLOWED_HOSTS must name the hosts in production, not '*' (a forged Host "
+            "header would then reach password-reset links and absolute URLs)"
+        )
 elif not SECRET_KEY:
     SECRET_KEY = _INSECURE_KEY
 
@@ -191,6 +262,7 @@ INSTALLED_APPS = [
     # django-ninja as an app: /api/docs then loads Swagger UI from Presales' own static files
     # (the package ships them) instead of a CDN, so the docs work with no internet.
     "ninja",
+    "axes",
     "presales.core",
     "presales.people",
     "presales.accounts",
@@ -215,6 +287,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -223,14 +296,31 @@ MIDDLEWARE = [
     "presales.core.middleware.LoginRequiredMiddleware",
     "presales.core.middleware.AccessDeniedMiddleware",
     "presales.people.middleware.UserTimeZoneMiddleware",
+    "presales.core.failures.FailureMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the failed log-ins the views above report and answers a locked one.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Background jobs: Django's Tasks API (the django-tasks backport) on the database, so jobs
 # survive a restart and every worker shares one queue (see presales.jobs).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Failed log-ins are counted by user name and, separately, by address (django-axes); a locked
+# attempt is refused before any password is hashed. See presales/people/auth.py.
+AUTHENTICATION_BACKENDS = [
+    "presales.people.auth.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "presales.people.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "presales.people.auth.client_address"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "presales.urls"
 WSGI_APPLICATION = "presales.wsgi.application"
@@ -284,6 +374,36 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+SECURE_SSL_REDIRECT = SSL_REDIRECT
+SECURE_HSTS_SECONDS = HSTS_SECONDS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = HSTS_SECONDS > 0
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if BEHIND_PROXY:
+    # TLS ends at the proxy, which says so in X-Forwarded-Proto and redirects plain HTTP
+    # itself; Django then sees the request as secure and sends HSTS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if not SSL_REDIRECT:
+        SILENCED_SYSTEM_CHECKS.append("security.W008")
+
+# Content-Security-Policy (django-csp), in every mode so tests and development see what
+# production refuses. Scripts only from Presales itself: no inline script, no event handler
+# attribute, no eval (presales/app.js carries the pages' small behaviours). Styles too: no page
+# needs an inline style attribute (figures draw with SVG attributes), so no 'unsafe-inline'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 NINJA_PAGINATION_PER_PAGE = PAGE_SIZE
 

@@ -136,6 +136,8 @@ urlpatterns = [
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:job_id>/retry/", jobs.job_retry, name="job_retry"),
+    path("tokens/", people.token_list, name="token_list"),
+    path("tokens/<int:token_id>/revoke/", people.token_revoke, name="token_revoke"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ import logging
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +19,7 @@ from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
 from ninja.security import SessionAuth
 
-from presales.core import access
+from presales.core import access, failures
 from presales.core.services import MAX_ID
 
 if TYPE_CHECKING:
@@ -100,8 +101,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
         code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "error")
         return error_response(api, request, exc.status_code, code, str(exc))
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return error_response(api, request, 413, "too_large", failures.too_large_message())
+
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if failures.is_out_of_range(exc):
+            fields = failures.out_of_range_fields(request) or [
+                {"field": "query", "message": "a number is out of range"}
+            ]
+            return error_response(api, request, 422, "validation_error", "Invalid input.", fields)
+        if failures.is_busy(exc):
+            log.warning("Database busy on %s %s: answered 503", request.method, request.path)
+            response = error_response(api, request, 503, "busy", failures.busy_message())
+            response["Retry-After"] = str(failures.RETRY_AFTER_SECONDS)
+            return response
         log.exception("Unhandled API error on %s %s", request.method, request.path)
         return error_response(api, request, 500, "server_error", "Unexpected server error.")
 

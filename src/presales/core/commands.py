@@ -68,3 +68,26 @@ def manage(args: argparse.Namespace) -> int:
 
     execute_from_command_line(["presales manage", *args.args])
     return 0
+
+
+@commands.command(
+    "backup",
+    "Back up the database and PRESALES_HOME's files into one archive",
+    arg("path", help="Archive to write (.tar.gz), or a folder to write it in"),
+)
+def backup(args: argparse.Namespace) -> int:
+    from presales.core.commands_backup import cmd_backup
+
+    return cmd_backup(args)
+
+
+@commands.command(
+    "restore",
+    "Restore a backup made by `presales backup`",
+    arg("path", help="The backup archive"),
+    arg("--replace", action="store_true", help="Replace a database that already holds data"),
+)
+def restore(args: argparse.Namespace) -> int:
+    from presales.core.commands_backup import cmd_restore
+
+    return cmd_restore(args)

@@ -17,6 +17,10 @@ API_PREFIX = "/api/"
 API_DOC_PATHS = ("/api/docs", "/api/openapi.json")
 
 
+def _sends_bearer(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
 class LoginRequiredMiddleware:
     """Every page requires a login; the API enforces its own authentication."""
 
@@ -29,6 +33,8 @@ class LoginRequiredMiddleware:
             request.user.is_authenticated
             or path.startswith(OPEN_PREFIXES)
             or (path.startswith(API_PREFIX) and not path.startswith(API_DOC_PATHS))
+            # The OpenAPI description also answers to a token; docs_access checks it.
+            or (path.startswith(API_DOC_PATHS) and _sends_bearer(request))
         ):
             return self.get_response(request)
         if request.headers.get("HX-Request"):

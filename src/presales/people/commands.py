@@ -96,16 +96,38 @@ tokens = commands.group("token", "Personal API tokens")
     "Make a token for a user and print it once",
     arg("name", help="User name the token acts for"),
     arg("--label", default="cli", help="A name to recognise the token by"),
+    arg(
+        "--expires-days",
+        type=int,
+        default=90,
+        help="Days until the token is refused (default 90; 0 = never)",
+    ),
 )
 def token_create(args: argparse.Namespace) -> int:
-    from presales.people.models import User
-    from presales.people.services import create_token
+    from presales.people.commands_tokens import cmd_token_create
 
-    user = User.objects.filter(username=args.name, is_active=True).first()
-    if user is None:
-        console.print(f"[red]No active user named {args.name!r}.[/]")
-        return 2
-    token, plain = create_token(user=user, name=args.label)
-    console.print(f"Token {token.name!r} for {user.username}; it is shown once, keep it safe:")
-    out.print(plain, soft_wrap=True)
-    return 0
+    return cmd_token_create(args)
+
+
+@tokens.action(
+    "list",
+    "List tokens with last use and status",
+    arg("--user", default="", help="Only this user's tokens"),
+    arg("--all", action="store_true", help="Include revoked and expired ones"),
+    arg("--json", action="store_true", help="Print JSON"),
+)
+def token_list(args: argparse.Namespace) -> int:
+    from presales.people.commands_tokens import cmd_token_list
+
+    return cmd_token_list(args)
+
+
+@tokens.action(
+    "revoke",
+    "Refuse a token from now on",
+    arg("token", help="The token's id or the characters it starts with (psk_…)"),
+)
+def token_revoke(args: argparse.Namespace) -> int:
+    from presales.people.commands_tokens import cmd_token_revoke
+
+    return cmd_token_revoke(args)

@@ -1,16 +1,24 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import threading
+from datetime import datetime, timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from presales.core import access
 from presales.people.models import ApiToken, Role, Team, User
 
+log = logging.getLogger(__name__)
 TOKEN_PREFIX = "psk_"  # noqa: S105 (a marker, not a secret)
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
 
 
 def create_user(
@@ -53,40 +61,81 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Make a personal API token. The plain token is returned once and never stored."""
+def create_token(
+    *, user: User, name: str, expires_in_days: int | None = DEFAULT_TOKEN_DAYS
+) -> tuple[ApiToken, str]:
+    """Make a personal API token that expires after ``expires_in_days`` (None: never).
+
+    The plain token is returned once and never stored; only its SHA-256 digest is kept.
+    """
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A token needs a name."})
+    if len(name) > 80:
+        raise ValidationError({"name": "A token name has at most 80 characters."})
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise ValidationError(
+            {"expires_in_days": f"Choose between 1 and {MAX_TOKEN_DAYS} days, or no expiry."}
+        )
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = (
+        timezone.now() + timedelta(days=expires_in_days) if expires_in_days is not None else None
+    )
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=plain[: len(TOKEN_PREFIX) + 6], digest=_digest(plain)
+        user=user,
+        name=name,
+        prefix=plain[: len(TOKEN_PREFIX) + 6],
+        digest=_digest(plain),
+        expires_at=expires_at,
     )
     return token, plain
 
 
+def tokens_for(viewer: User, *, owner: User | None = None) -> QuerySet[ApiToken]:
+    """The tokens ``viewer`` may list and revoke: their own; an administrator's: everyone's
+    (or ``owner``'s)."""
+    tokens = ApiToken.objects.select_related("user").order_by("-created_at", "-pk")
+    if not viewer.is_admin_role:
+        return tokens.filter(user=viewer)
+    return tokens.filter(user=owner) if owner is not None else tokens
+
+
+def revoke_token(*, token: ApiToken, by: User | None = None) -> ApiToken:
+    """Refuse the token from now on. ``by`` (when given) must own it or be an administrator;
+    revoking a revoked token changes nothing."""
+    if by is not None and token.user_id != by.pk and not by.is_admin_role:
+        raise access.PermissionDenied("Only the token's owner or an administrator revokes it.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+# Token uses waiting to be written: token id -> when it was used. Writing happens after the
+# response (request_finished), outside any transaction of the request, and at most once a
+# minute per token, so reads never turn into a stream of writes that could wait for a lock.
+_pending_uses: dict[int, datetime] = {}
+_pending_lock = threading.Lock()
+USE_RECORD_INTERVAL = timedelta(minutes=1)
+
+
 def user_for_token(plain: str) -> User | None:
+    """The active user a valid, unexpired, unrevoked token acts for, or None."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=_digest(plain), revoked_at__isnull=True, user__is_active=True)
+        .exclude(expires_at__lte=now)
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
-    # Write the last-use time at most once a minute: a busy script should not turn reads into
-    # a stream of writes.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or now - token.last_used_at >= USE_RECORD_INTERVAL:
+        with _pending_lock:
+            _pending_uses.setdefault(token.pk, now)
     return token.user
-
-
-@transaction.atomic
-def revoke_token(*, token: ApiToken) -> None:
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
 
 
 def time_zone_names() -> list[str]:
@@ -103,3 +152,26 @@ def set_time_zone(*, actor: User, time_zone: str) -> User:
     actor.time_zone = name
     actor.save(update_fields=["time_zone"])
     return actor
+
+
+def record_token_uses() -> int:
+    """Write the waiting token uses (at most one per token and minute); returns how many were
+    written. A failure (a database busy with a long write) is logged, never raised: a missed
+    last-use time must not fail a request."""
+    with _pending_lock:
+        pending = dict(_pending_uses)
+        _pending_uses.clear()
+    written = 0
+    for pk, used_at in pending.items():
+        try:
+            written += (
+                ApiToken.objects.filter(pk=pk)
+                .filter(
+                    Q(last_used_at__isnull=True)
+                    | Q(last_used_at__lte=used_at - USE_RECORD_INTERVAL)
+                )
+                .update(last_used_at=used_at)
+            )
+        except DatabaseError:
+            log.warning("Could not record the use of API token %s; will retry on next use", pk)
+    return written

@@ -4,6 +4,7 @@ rows become records), CSV column mappers, and the order files go in."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from operator import itemgetter
@@ -119,19 +120,32 @@ class CsvMapper:
 
     def items(self) -> Iterator[Item]:
         name = self.file.name
+        cuts: list[tuple[int, int]] = []
         for line, cells in self.file.rows():
             self.warnings = []
+            cuts.clear()
+            token = _cuts.set(cuts)
             try:
                 record = self.build(cells, line)
             except CellError as exc:
                 yield Item(line, None, [Issue(name, line, exc.column, exc.reason, kind=self.kind)])
                 continue
+            finally:
+                _cuts.reset(token)
+            for original, kept in cuts:
+                self.warn(self._column_of_length(cells, original), _cut_reason(original, kept))
             record.file, record.line = name, line
             issues = [
                 Issue(name, line, col, why, severity="warning", kind=self.kind)
                 for col, why in self.warnings
             ]
             yield Item(line, record, issues)
+
+    def _column_of_length(self, cells: list[str], length: int) -> str:
+        for column, at in self.col.items():
+            if at < len(cells) and len(cells[at].strip()) == length:
+                return column
+        return ""
 
     def plan(self, order: int) -> FilePlan:
         return FilePlan(
@@ -145,13 +159,27 @@ class CsvMapper:
         )
 
 
+def _cut_reason(original: int, kept: int) -> str:
+    return f"is {original:,} characters long; kept the first {kept} (the field holds {kept})"
+
+
 def required_text(value: str, column: str) -> str:
     if not value:
         raise CellError("is empty but required", column)
     return value
 
 
+# Cuts ``fit`` made while the current row was built: (original length, kept length). The
+# mapper turns each into a warning on the row's column, so no cut goes unreported.
+_cuts: ContextVar[list[tuple[int, int]] | None] = ContextVar("import_cuts", default=None)
+
+
 def fit(value: str, length: int) -> str:
     """Cut text to a column's length (names longer than the schema allows are rare and the
-    start is what people recognise)."""
-    return value if len(value) <= length else value[: length - 1] + "…"
+    start is what people recognise); the row gets a warning saying so."""
+    if len(value) <= length:
+        return value
+    cuts = _cuts.get()
+    if cuts is not None:
+        cuts.append((len(value), length))
+    return value[: length - 1] + "…"

@@ -13,7 +13,12 @@ from pathlib import Path
 
 import charset_normalizer
 
-csv.field_size_limit(min(sys.maxsize, 64 * 1024 * 1024))
+# What one cell may hold: a longer one makes the file unreadable (refused, saying so).
+MAX_CELL = 64 * 1024 * 1024
+csv.field_size_limit(min(sys.maxsize, MAX_CELL))
+# What the header line may hold: real exports name a few hundred columns in a few kilobytes;
+# reading an unbounded first line (a file that is not an export) would take all the memory.
+MAX_HEADER_LINE = 1024 * 1024
 
 
 class UnusableInput(Exception):
@@ -85,11 +90,17 @@ class CsvFile:
         errors = "replace" if self.encoding == "cp1252" else "strict"
         with self.path.open(encoding=self.encoding, errors=errors, newline="") as handle:
             try:
-                first = handle.readline()
+                first = handle.readline(MAX_HEADER_LINE + 1)
             except UnicodeDecodeError as exc:
                 raise UnusableInput(f"{self.path.name}: not {self.encoding} text ({exc})") from None
             if not first.strip():
                 raise UnusableInput(f"{self.path.name}: the file is empty")
+            if len(first) > MAX_HEADER_LINE:
+                raise UnusableInput(
+                    f"{self.path.name}: the first line (the column names) is longer than "
+                    f"{MAX_HEADER_LINE // 1024**2} MB; an export's header is a few kilobytes, "
+                    "so this is not a CSV export (or its header lacks line ends)"
+                )
             if self.delimiter is None:
                 self.delimiter = max(",;\t", key=first.count)
             handle.seek(0)
