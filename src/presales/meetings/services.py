@@ -208,7 +208,7 @@ def resolve_commitment(
     *, actor: User, commitment: Commitment, status: str, resolution: str = ""
 ) -> Commitment:
     """Mark a commitment kept or broken (or open again, to undo a mistake)."""
-    access.require(access.can_change(actor, commitment.account))
+    access.require(access.can_change(actor, commitment))
     if status not in Commitment.Status.values:
         raise ValidationError({"status": "Use open, kept or broken."})
     commitment.status = status
@@ -221,7 +221,7 @@ def resolve_commitment(
 def update_commitment(
     *, actor: User, commitment: Commitment, changes: dict[str, Any]
 ) -> Commitment:
-    access.require(access.can_change(actor, commitment.account))
+    access.require(access.can_change(actor, commitment))
     values = dict(changes)
     if "owner_id" in values:
         owner = User.objects.filter(pk=values.pop("owner_id"), is_active=True).first()
