@@ -194,3 +194,41 @@ def test_the_owning_team_still_reads_and_changes_its_deal_work(cast: Cast, share
     assert Commitment.objects.get(pk=shared.commitment.pk).what == "Sent"
     response = _call(auth, "put", f"/api/activities/{meeting}/plan", {"outcomes": "Signed"})
     assert response.status_code == 200 and response.json()["outcomes"] == ["Signed"]
+
+
+def test_moving_an_account_or_deal_needs_both_teams_and_no_team_is_for_admins(
+    cast: Cast,
+) -> None:
+    south_account = make_account(cast.south, "Southco")
+    south_deal = make_opportunity(south_account, team=cast.south)
+    south_deal.sales_engineers.add(cast.alice)  # alice supports it, so she sees it
+    north_account = make_account(cast.north, "Northco")
+    north_deal = make_opportunity(north_account, team=cast.north)
+    auth = _bearer(cast.alice)
+    north = cast.north.pk
+    refused = [
+        ("patch", f"/api/accounts/{north_account.pk}", {"team_id": None}),
+        ("patch", f"/api/opportunities/{north_deal.pk}", {"team_id": None}),
+        ("patch", f"/api/opportunities/{south_deal.pk}", {"team_id": north}),
+        ("patch", f"/api/accounts/{north_account.pk}", {"team_id": cast.south.pk}),
+    ]
+    for method, path, body in refused:
+        response = _call(auth, method, path, body)
+        assert response.status_code == 403, (path, body, response.status_code)
+        assert "only an administrator" in response.json()["error"]["message"]
+    # Another team's account she does not see stays invisible.
+    response = _call(auth, "patch", f"/api/accounts/{south_account.pk}", {"team_id": north})
+    assert response.status_code in (403, 404)
+    assert Opportunity.objects.get(pk=south_deal.pk).team_id == cast.south.pk
+    assert Opportunity.objects.get(pk=north_deal.pk).team_id == north
+    # dave manages alice (North) and sits in West: he may move between those teams.
+    response = _call(
+        _bearer(cast.dave),
+        "patch",
+        f"/api/opportunities/{north_deal.pk}",
+        {"team_id": cast.west.pk},
+    )
+    assert response.status_code == 200 and response.json()["team_id"] == cast.west.pk
+    root = _bearer(cast.root)
+    response = _call(root, "patch", f"/api/accounts/{north_account.pk}", {"team_id": None})
+    assert response.status_code == 200 and response.json()["team_id"] is None

@@ -147,6 +147,12 @@ def can_create_in(user: AnyUser, *, team: Model | None) -> bool:
     return team is None or team.pk in team_ids(person)
 
 
+MOVE_REFUSED = (
+    "Moving this to another team needs the right to change it in its team and in the new one; "
+    "only an administrator takes it out of every team."
+)
+
+
 def can_move_to_team(user: AnyUser, obj: Model, team: Model | None) -> bool:
     """Whether the user may move ``obj`` (an account or a deal, with a ``team``) to ``team``:
     an administrator always; otherwise the user must be able to change it, its current team
@@ -316,6 +322,7 @@ def can_change(user: AnyUser, obj: Model) -> bool:
 
 
 __all__ = [
+    "MOVE_REFUSED",
     "PermissionDenied",
     "Rule",
     "author_or_manager",
