@@ -52,6 +52,7 @@ def save_plan(*, actor: User, activity: Activity, outcomes: str, agenda: str = "
 
 @transaction.atomic
 def mark_held(*, actor: User, activity: Activity, now: datetime | None = None) -> Activity:
+    access.require(access.can_change(actor, activity))
     now = now or timezone.now()
     if activity.status == Activity.Status.CANCELLED:
         raise ValidationError({"status": "A cancelled meeting cannot be held."})
