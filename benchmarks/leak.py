@@ -19,6 +19,14 @@ import os
 from typing import Any
 
 
+def _foreign(se: Any, seen_deals: Any, model: type[Any], deal: str) -> int:
+    """Rows of ``model`` the SE sees whose deal (reached through ``deal``) they do not."""
+    from presales.core import access
+
+    rows = access.visible(se, model).filter(**{f"{deal}__isnull": False})
+    return int(rows.exclude(**{f"{deal}__in": seen_deals}).count())
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "presales.settings")
     import django
@@ -33,18 +41,14 @@ def main() -> None:
 
     rows: list[dict[str, Any]] = []
     for se in User.objects.filter(role=Role.SE, is_active=True).order_by("pk"):
-        hidden = opportunities_for(se).values("pk")
+        seen_deals = opportunities_for(se).values("pk")
         attended = Activity.participants.through.objects.filter(user_id=se.pk)
         reached = (
             access.visible(se, Activity)
             .filter(opportunity__isnull=False)
-            .exclude(opportunity__in=hidden)
+            .exclude(opportunity__in=seen_deals)
         )
         outside = reached.exclude(pk__in=attended.values("activity_id"))
-
-        def foreign(model: type[Any], deal: str) -> int:
-            rows = access.visible(se, model).filter(**{f"{deal}__isnull": False})
-            return rows.exclude(**{f"{deal}__in": hidden}).count()
 
         rows.append(
             {
@@ -52,10 +56,10 @@ def main() -> None:
                 "activities": outside.count(),
                 "deals": outside.values("opportunity_id").distinct().count(),
                 "attended_activities": reached.count() - outside.count(),
-                "debriefs": foreign(Debrief, "activity__opportunity"),
-                "plans": foreign(MeetingPlan, "activity__opportunity"),
-                "notes": foreign(Note, "opportunity"),
-                "commitments": foreign(Commitment, "opportunity"),
+                "debriefs": _foreign(se, seen_deals, Debrief, "activity__opportunity"),
+                "plans": _foreign(se, seen_deals, MeetingPlan, "activity__opportunity"),
+                "notes": _foreign(se, seen_deals, Note, "opportunity"),
+                "commitments": _foreign(se, seen_deals, Commitment, "opportunity"),
             }
         )
     worst = max(rows, key=lambda r: r["activities"], default=None)

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from presales.activities.models import Activity
 from presales.gaps.models import GapOpportunity
-from presales.incentives.models import QuotaBucket, Spiff
 from presales.imports.models import ImportRun
+from presales.incentives.models import QuotaBucket, Spiff
 from presales.meetings.models import Debrief, MeetingPlan, RaisedGap, Report, Topic
 from presales.people.models import Role, Team, User
 from presales.people.services import create_token
@@ -53,11 +53,9 @@ def _deal_work(
 ) -> dict[str, Any]:
     """A deal of ``team`` on ``account`` with everything written about it."""
     from presales.forecasts.models import Line
-    from tests import jobtasks
-
-    from presales.jobs import services as jobs
-
     from presales.gaps.services import merge_gaps
+    from presales.jobs import services as jobs
+    from tests import jobtasks
 
     contact = make_contact(account, f"Contact {tag}")
     deal = make_opportunity(account, team=team, owner=rep, name=f"Deal {tag}")

@@ -101,11 +101,6 @@ def roles(**by_role: int) -> Expect:
 
 
 EVERYONE = roles()
-# A person's scorecard (here the SE's): themselves, their managers and administrators.
-SCORECARD = table(
-    dict(zip(ROLES, (OK, 404, OK, OK, 404, OK), strict=True)),
-    dict(zip(ROLES, (404, 404, 404, 404, 404, OK), strict=True)),
-)
 CREATE = roles(product_manager=403)
 
 
@@ -131,6 +126,9 @@ def gap_rule(own: dict[str, int], shared: dict[str, int]) -> Expect:
 def _r(se: int, rep: int, sem: int, sam: int, pm: int, admin: int) -> dict[str, int]:
     return dict(zip(ROLES, (se, rep, sem, sam, pm, admin), strict=True))
 
+
+# A person's scorecard (here the SE's): themselves, their managers and administrators.
+SCORECARD = table(_r(OK, 404, OK, OK, 404, OK), _r(404, 404, 404, 404, 404, OK))
 
 S = dict[str, Any]
 Body = Callable[[S, S], Any] | None  # (scope objects, world) -> JSON body

@@ -10,7 +10,7 @@ Core holds what no single concept owns:
   account follows the account (``deal_or_account``). So a team whose deal sits on another
   team's account (a shared account) sees the account, its contacts and the account's own work,
   and nothing of the other team's deals: not their meetings, plans, debriefs, notes,
-  commitments, reports, qualification or forecast lines.
+  commitments, reports or qualification.
 - Moving an account or a deal to another team needs the right to change it in the old team and
   in the new one; "no team" is an administrator's choice (``can_move_to_team``).
 - ``require`` turns a refusal into ``PermissionDenied`` (403); an object the user may not see
