@@ -74,7 +74,12 @@ def _deal_work(
         debrief=debrief, text=f"Raised {tag}", account=account, opportunity=deal, raised_by=se
     )
     MeetingPlan.objects.create(activity=meeting, outcomes=f"Plan {tag}", prepared_by=se)
-    note = make_note(f"Note {tag} on the deal", author=se, account=account, opportunity=deal)
+    note = make_note(
+        f"Note {tag} on the deal. Feature request: offline mode.",
+        author=se,
+        account=account,
+        opportunity=deal,
+    )
     commitment = make_commitment(account, f"Commitment {tag}", opportunity=deal, owner=se)
     report = Report.objects.create(
         kind=Report.Kind.WIN_LOSS,
@@ -86,7 +91,7 @@ def _deal_work(
         published_at=timezone.now(),
     )
     issue = BusinessIssue.objects.create(
-        opportunity=deal, customer_words=f"Issue {tag}", recorded_by=se
+        opportunity=deal, customer_words=f"Issue {tag}", paraphrase="Audits", recorded_by=se
     )
     gap = make_gap(f"Gap {tag}", account=account, team=team, proposed_by=se)
     GapOpportunity.objects.create(gap=gap, opportunity=deal, impact="important")

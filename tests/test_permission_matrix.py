@@ -129,6 +129,12 @@ def _r(se: int, rep: int, sem: int, sam: int, pm: int, admin: int) -> dict[str, 
 
 # A person's scorecard (here the SE's): themselves, their managers and administrators.
 SCORECARD = table(_r(OK, 404, OK, OK, 404, OK), _r(404, 404, 404, 404, 404, OK))
+# A team's scoreboard: its members and managers, and administrators.
+SCOREBOARD = table(_r(OK, OK, OK, OK, 404, OK), _r(404, 404, 404, 404, 404, OK))
+# An import is seen by who ran it (the SE), managers and administrators.
+IMPORT_RUN = table(_r(OK, 404, OK, OK, 404, OK), _r(404, 404, OK, OK, 404, OK))
+# A job is seen by who started it (the SE) and administrators.
+JOB = table(_r(OK, 404, 404, 404, 404, OK), _r(404, 404, 404, 404, 404, OK))
 
 S = dict[str, Any]
 Body = Callable[[S, S], Any] | None  # (scope objects, world) -> JSON body
@@ -386,9 +392,8 @@ API: dict[str, tuple[Expect, Body, str]] = {
         "",
     ),
     "GET /api/imports": (EVERYONE, None, ""),
-    # An import is seen by who ran it (the SE), managers and administrators.
     "GET /api/imports/{run_id}": (
-        table(_r(OK, 404, OK, OK, 404, OK), _r(404, 404, OK, OK, 404, OK)),
+        IMPORT_RUN,
         None,
         "",
     ),
@@ -412,7 +417,7 @@ API: dict[str, tuple[Expect, Body, str]] = {
     # A person's scorecard: themselves, their managers and administrators.
     "GET /api/scorecards/people/{user_id}": (SCORECARD, None, ""),
     "GET /api/scorecards/teams/{team_id}": (
-        table(_r(OK, OK, OK, OK, 404, OK), _r(404, 404, 404, 404, 404, OK)),
+        SCOREBOARD,
         None,
         "",
     ),
@@ -465,7 +470,8 @@ API: dict[str, tuple[Expect, Body, str]] = {
     ),
     "GET /api/incentives/buckets": (EVERYONE, None, ""),
     "POST /api/incentives/buckets": (
-        roles(se_manager=201, sales_manager=201, admin=201, se=403, others=404),
+        # Naming a person one cannot see is refused as unknown (422).
+        roles(se_manager=201, sales_manager=201, admin=201, se=403, others=422),
         lambda o, w: {
             "owner_id": w["users"]["se"].pk,
             "product_id": w["product"].pk,
@@ -503,9 +509,8 @@ API: dict[str, tuple[Expect, Body, str]] = {
     "GET /api/analytics/pipeline": (EVERYONE, None, ""),
     "GET /api/analytics/weekly": (EVERYONE, None, "team_id={team}"),
     "GET /api/jobs": (EVERYONE, None, ""),
-    # A job is seen by who started it (the SE) and administrators.
     "GET /api/jobs/{job_id}": (
-        table(_r(OK, 404, 404, 404, 404, OK), _r(404, 404, 404, 404, 404, OK)),
+        JOB,
         None,
         "",
     ),
@@ -560,25 +565,27 @@ PAGES: dict[str, tuple[Expect, str]] = {
     "gap_detail": (read("gap"), ""),
     "gap_action": (POST_ONLY, ""),
     "import_list": (EVERYONE, ""),
-    "import_detail": (EVERYONE, ""),
-    "import_report": (EVERYONE, ""),
+    "import_detail": (IMPORT_RUN, ""),
+    # The run's report file does not exist in the matrix data.
+    "import_report": (roles(others=404), ""),
     "quick_log": (POST_ONLY, ""),
     "scorecard_index": (EVERYONE, ""),
-    "person_scorecard": (EVERYONE, ""),
-    "team_scoreboard": (EVERYONE, ""),
-    "team_scoreboard_csv": (EVERYONE, ""),
+    "person_scorecard": (SCORECARD, ""),
+    "team_scoreboard": (SCOREBOARD, ""),
+    "team_scoreboard_csv": (SCOREBOARD, ""),
     "incentive_list": (EVERYONE, ""),
     "forecast": (EVERYONE, ""),
-    "forecast_submit": (POST_ONLY, ""),
-    "forecast_adjust": (POST_ONLY, ""),
-    "forecast_confidence": (POST_ONLY, ""),
+    # Forecast forms answer a GET by going back to the forecast (for what the user sees).
+    "forecast_submit": (roles(others=302), ""),
+    "forecast_adjust": (lambda r, s: 302 if sees("submission", r, s) else 404, ""),
+    "forecast_confidence": (lambda r, s: 302 if sees("line", r, s) else 404, ""),
     "forecast_accuracy": (EVERYONE, ""),
     "pipeline_analytics": (EVERYONE, ""),
     "weekly_report": (EVERYONE, ""),
     "weekly_report_md": (EVERYONE, ""),
     "weekly_report_pdf": (EVERYONE, ""),
     "job_list": (EVERYONE, ""),
-    "job_detail": (EVERYONE, ""),
+    "job_detail": (JOB, ""),
     "job_retry": (POST_ONLY, ""),
 }
 # Served by Django or by the API (checked above), not Presales pages.
