@@ -6,6 +6,7 @@ from django.db import transaction
 
 from presales.accounts.models import Account, Contact
 from presales.core import access
+from presales.core.access import MOVE_REFUSED
 from presales.core.services import apply_changes, resolve, resolve_plain, validate_and_save
 from presales.people.models import Region, Team, User
 
@@ -36,8 +37,11 @@ def create_account(*, actor: User, fields: dict[str, Any]) -> Account:
 def update_account(*, actor: User, account: Account, changes: dict[str, Any]) -> Account:
     access.require(access.can_change(actor, account))
     values = _resolve_refs(actor, changes)
-    if "team" in values:
-        access.require(access.can_create_in(actor, team=values["team"]))
+    if "team" in values and values["team"] != account.team:
+        access.require(
+            access.can_move_to_team(actor, account, values["team"]),
+            MOVE_REFUSED,
+        )
     return validate_and_save(apply_changes(account, values))
 
 

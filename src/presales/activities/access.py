@@ -1,12 +1,19 @@
-"""Who sees which activities: those on accounts or deals they see, and those they took part in
-(their internal work included); everything for admins and product managers."""
+"""Who sees which activities: an activity tied to a deal follows the deal (opportunities_for),
+one tied only to an account follows the account (accounts_for), and everyone sees the
+activities they took part in (their internal work included); everything for admins and
+product managers. Whoever sees an activity may change it (a product manager excepted).
+
+A team that shares an account with another team (its deal sits on the other team's account,
+or the reverse) therefore sees the account's own meetings but none of the other team's deal
+meetings: not their subjects, dates, plans or debriefs.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from presales.accounts.access import accounts_for
 from presales.activities.models import Activity
@@ -26,11 +33,10 @@ def activities_for(user: User | AnonymousUser) -> QuerySet[Activity]:
     assert isinstance(user, User)
     if access.sees_everything(user):
         return Activity.objects.all()
-    mine = attended(user)
     return Activity.objects.filter(
-        Q(account__in=accounts_for(user).values("pk"))
-        | Q(opportunity__in=opportunities_for(user).values("pk"))
-        | Q(pk__in=mine)
+        access.deal_or_account(
+            deals=opportunities_for(user), accounts=accounts_for(user), mine=attended(user)
+        )
     )
 
 

@@ -6,6 +6,13 @@ Core holds what no single concept owns:
   unless a concept says otherwise (``sees_everything``).
 - A manager sees the teams they manage, the teams of anyone who reports to them (at any depth)
   and their own team; anyone else their own team (``team_ids``).
+- An object tied to a deal is seen and changed only through that deal; one tied only to an
+  account follows the account (``deal_or_account``). So a team whose deal sits on another
+  team's account (a shared account) sees the account, its contacts and the account's own work,
+  and nothing of the other team's deals: not their meetings, plans, debriefs, notes,
+  commitments, reports or qualification.
+- Moving an account or a deal to another team needs the right to change it in the old team and
+  in the new one; "no team" is an administrator's choice (``can_move_to_team``).
 - ``require`` turns a refusal into ``PermissionDenied`` (403); an object the user may not see
   is looked up through ``visible`` and so answers 404, not 403, and ids do not leak.
 - The registry: each app states, in ``<app>/access.py`` beside its models, how a user's view of
@@ -33,7 +40,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from presales.core.roles import Role
 
@@ -138,6 +145,50 @@ def can_create_in(user: AnyUser, *, team: Model | None) -> bool:
     if person.role == Role.PRODUCT_MANAGER:
         return False
     return team is None or team.pk in team_ids(person)
+
+
+MOVE_REFUSED = (
+    "Moving this to another team needs the right to change it in its team and in the new one; "
+    "only an administrator takes it out of every team."
+)
+
+
+def can_move_to_team(user: AnyUser, obj: Model, team: Model | None) -> bool:
+    """Whether the user may move ``obj`` (an account or a deal, with a ``team``) to ``team``:
+    an administrator always; otherwise the user must be able to change it, its current team
+    must be one of theirs (or it has none yet) and so must the new one. Only an administrator
+    takes a record out of every team."""
+    person = signed_in(user)
+    if person is None:
+        return False
+    if person.is_admin_role:
+        return True
+    if team is None or person.role == Role.PRODUCT_MANAGER:
+        return False
+    old: int | None = getattr(obj, "team_id", None)
+    if old == team.pk:
+        return can_change(person, obj)
+    teams = team_ids(person)
+    return (old is None or old in teams) and team.pk in teams and can_change(person, obj)
+
+
+def deal_or_account(
+    *,
+    deals: QuerySet[Any],
+    accounts: QuerySet[Any],
+    mine: QuerySet[Any] | None = None,
+    deal: str = "opportunity",
+    account: str = "account",
+) -> Q:
+    """The condition for rows tied to a deal and an account: those whose deal is among
+    ``deals``, those with no deal whose account is among ``accounts``, and any whose primary
+    key is in ``mine`` (the user's own, such as meetings they attended)."""
+    condition = Q(**{f"{deal}__in": deals.values("pk")}) | Q(
+        **{f"{deal}__isnull": True, f"{account}__in": accounts.values("pk")}
+    )
+    if mine is not None:
+        condition |= Q(pk__in=mine)
+    return condition
 
 
 # -- the registry -------------------------------------------------------------------------------
@@ -271,13 +322,16 @@ def can_change(user: AnyUser, obj: Model) -> bool:
 
 
 __all__ = [
+    "MOVE_REFUSED",
     "PermissionDenied",
     "Rule",
     "author_or_manager",
     "can_change",
     "can_create_in",
     "can_manage_team",
+    "can_move_to_team",
     "can_see",
+    "deal_or_account",
     "default_change",
     "everyone",
     "internal",

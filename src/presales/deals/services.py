@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from presales.accounts.models import Account
 from presales.core import access
+from presales.core.access import MOVE_REFUSED
 from presales.core.services import (
     apply_changes,
     resolve,
@@ -108,8 +109,11 @@ def update_opportunity(
     old_stage = opportunity.stage
     old_terms = (opportunity.close_date, opportunity.amount)
     values, relations = _split(actor, changes)
-    if "team" in values:
-        access.require(access.can_create_in(actor, team=values["team"]))
+    if "team" in values and values["team"] != opportunity.team:
+        access.require(
+            access.can_move_to_team(actor, opportunity, values["team"]),
+            MOVE_REFUSED,
+        )
     if "owner" in values and values["owner"] != opportunity.owner:
         access.require(
             can_change_stage(actor, opportunity),

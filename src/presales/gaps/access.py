@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from presales.accounts.access import accounts_for
 from presales.core import access
+from presales.deals.access import opportunities_for
 from presales.gaps.models import (
     GapAnswer,
     GapMerge,
@@ -30,6 +31,14 @@ def gaps_for(user: User | AnonymousUser) -> QuerySet[ProductGap]:
         Q(team_id__in=access.team_ids(user))
         | Q(proposed_by_id=user.pk)
         | Q(account__in=accounts_for(user).values("pk"))
+    )
+
+
+def gap_links_for(user: User | AnonymousUser) -> QuerySet[GapOpportunity]:
+    """A gap's link to a deal is shown to whoever sees both the gap and the deal: a gap on a
+    shared account does not name the other team's deals (its totals still count them)."""
+    return GapOpportunity.objects.filter(
+        gap__in=gaps_for(user).values("pk"), opportunity__in=opportunities_for(user).values("pk")
     )
 
 
@@ -62,7 +71,7 @@ def can_merge_gaps(user: User | AnonymousUser) -> bool:
 
 
 access.register(ProductGap, visible=gaps_for, change=can_change_gap)
-access.reached_through(GapOpportunity, "gap", "A gap's link to a deal, shown on the gap.")
+access.register(GapOpportunity, visible=gap_links_for)
 access.reached_through(GapAnswer, "gap", "Product management's answers, shown on the gap.")
 access.reached_through(GapMerge, "target", "A merge, shown (and undone) on the surviving gap.")
 access.reached_through(ImpactWeights, "team", "A team's weights, shown with its gap ranking.")

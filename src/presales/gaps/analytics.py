@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, Min, Q, QuerySet
 
 from presales.deals.models import STAGE_PROBABILITY, Stage
-from presales.gaps.access import gaps_for
+from presales.gaps.access import gap_links_for, gaps_for
 from presales.gaps.models import (
     DEFAULT_IMPACT_WEIGHTS,
     GapOpportunity,
@@ -132,8 +132,14 @@ def revenue_of(gaps: Iterable[ProductGap]) -> dict[int, Revenue]:
     return result
 
 
-def revenue_of_gap(gap: ProductGap) -> Revenue:
-    return revenue_of([gap])[gap.pk]
+def revenue_of_gap(gap: ProductGap, viewer: User | None = None) -> Revenue:
+    """The gap's revenue; with a ``viewer``, the lines name only the deals they may see (the
+    totals count every linked deal)."""
+    revenue = revenue_of([gap])[gap.pk]
+    if viewer is not None:
+        seen = set(gap_links_for(viewer).filter(gap=gap).values_list("opportunity_id", flat=True))
+        revenue.lines = [line for line in revenue.lines if line.opportunity_id in seen]
+    return revenue
 
 
 # -- maybes ---------------------------------------------------------------------------------

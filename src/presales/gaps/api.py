@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from presales.core.api import Paginated, actor, get_visible
 from presales.core.services import MAX_ID
 from presales.gaps import analytics, services, similarity
-from presales.gaps.access import gaps_for
+from presales.gaps.access import gap_links_for, gaps_for
 from presales.gaps.models import GapMerge, Impact, Origin, ProductGap, Status
 from presales.meetings.access import debriefs_for
 from presales.meetings.models import RaisedGap
@@ -75,8 +75,10 @@ class GapOut(Schema):
         return obj.days_overdue()
 
     @staticmethod
-    def resolve_links(obj: ProductGap) -> list[Any]:
-        return list(obj.links.all())
+    def resolve_links(obj: ProductGap, context: Any) -> list[Any]:
+        user = actor(context["request"])
+        seen = set(gap_links_for(user).filter(gap=obj).values_list("pk", flat=True))
+        return [link for link in obj.links.all() if link.pk in seen]
 
 
 class RevenueLineOut(Schema):
@@ -117,8 +119,8 @@ class GapDetailOut(GapOut):
     merges: list[MergeOut]
 
     @staticmethod
-    def resolve_revenue_lines(obj: ProductGap) -> list[Any]:
-        return analytics.revenue_of_gap(obj).lines
+    def resolve_revenue_lines(obj: ProductGap, context: Any) -> list[Any]:
+        return analytics.revenue_of_gap(obj, actor(context["request"])).lines
 
     @staticmethod
     def resolve_answers(obj: ProductGap) -> list[Any]:

@@ -247,7 +247,7 @@ def gap_similar(request: HttpRequest) -> HttpResponse:
 def gap_detail(request: HttpRequest, gap_id: int) -> HttpResponse:
     user = current_user(request)
     gap: ProductGap = visible_or_404(request, ProductGap, gap_id)
-    revenue = analytics.revenue_of_gap(gap)
+    revenue = analytics.revenue_of_gap(gap, user)
     merges = (
         GapMerge.objects.filter(target=gap) | GapMerge.objects.filter(source=gap)
     ).select_related("source", "target", "merged_by", "undone_by")

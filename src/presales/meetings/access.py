@@ -1,5 +1,11 @@
-"""Meeting plans and debriefs follow their activity, commitments their account; reports are
-published to whoever sees their account or deal; topics are shared or a team's."""
+"""Meeting plans and debriefs follow their activity (so a deal meeting's plan and debrief, with
+the rep<->SE feedback, are seen only by those who see the deal, and by the meeting's
+participants); a commitment follows its deal, or its account when it has no deal; reports are
+published to whoever sees their deal (or their account, for one with no deal); gaps raised in
+a debrief follow the debrief; topics are shared or a team's.
+
+Whoever sees a commitment may change it (a product manager excepted): a team that shares an
+account with another team neither sees nor changes the other team's deal commitments."""
 
 from __future__ import annotations
 
@@ -13,7 +19,17 @@ from presales.meetings.models import Commitment, Debrief, MeetingPlan, RaisedGap
 from presales.people.models import User
 
 debriefs_for = access.through(Debrief, "activity")
-commitments_for = access.through(Commitment, "account")
+
+
+def commitments_for(user: User | AnonymousUser) -> QuerySet[Commitment]:
+    if not user.is_authenticated:
+        return Commitment.objects.none()
+    assert isinstance(user, User)
+    if access.sees_everything(user):
+        return Commitment.objects.all()
+    return Commitment.objects.filter(
+        access.deal_or_account(deals=opportunities_for(user), accounts=accounts_for(user))
+    )
 
 
 def reports_for(user: User | AnonymousUser) -> QuerySet[Report]:
@@ -23,9 +39,7 @@ def reports_for(user: User | AnonymousUser) -> QuerySet[Report]:
     assert isinstance(user, User)
     if access.sees_everything(user):
         return Report.objects.filter(Q(published_at__isnull=False) | Q(author_id=user.pk))
-    seen = Q(account__in=accounts_for(user).values("pk")) | Q(
-        opportunity__in=opportunities_for(user).values("pk")
-    )
+    seen = access.deal_or_account(deals=opportunities_for(user), accounts=accounts_for(user))
     return Report.objects.filter((Q(published_at__isnull=False) & seen) | Q(author_id=user.pk))
 
 

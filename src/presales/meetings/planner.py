@@ -123,7 +123,8 @@ def build_plan(*, activity: Activity, viewer: User | None, now: datetime | None 
     notes = _digest(viewer, activity, since)
     debriefs = _debriefs(viewer, activity)
     gaps = list(
-        RaisedGap.objects.filter(account_id=account_id, created_at__lte=now)
+        _scope(viewer, RaisedGap)
+        .filter(account_id=account_id, created_at__lte=now)
         .exclude(debrief__activity=activity)
         .select_related("raised_by")[:10]
         if account_id

@@ -58,6 +58,7 @@ def can_mark_held(activity: Activity, *, now: datetime | None = None) -> bool:
 
 @transaction.atomic
 def mark_held(*, actor: User, activity: Activity, now: datetime | None = None) -> Activity:
+    access.require(access.can_change(actor, activity))
     now = now or timezone.now()
     if activity.status == Activity.Status.CANCELLED:
         raise ValidationError({"status": "A cancelled meeting cannot be held."})
@@ -220,7 +221,7 @@ def resolve_commitment(
     *, actor: User, commitment: Commitment, status: str, resolution: str = ""
 ) -> Commitment:
     """Mark a commitment kept or broken (or open again, to undo a mistake)."""
-    access.require(access.can_change(actor, commitment.account))
+    access.require(access.can_change(actor, commitment))
     if status not in Commitment.Status.values:
         raise ValidationError({"status": "Use open, kept or broken."})
     commitment.status = status
@@ -233,7 +234,7 @@ def resolve_commitment(
 def update_commitment(
     *, actor: User, commitment: Commitment, changes: dict[str, Any]
 ) -> Commitment:
-    access.require(access.can_change(actor, commitment.account))
+    access.require(access.can_change(actor, commitment))
     values = dict(changes)
     if "owner_id" in values:
         owner = User.objects.filter(pk=values.pop("owner_id"), is_active=True).first()

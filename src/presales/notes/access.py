@@ -1,5 +1,8 @@
-"""Who sees which notes: the author, and whoever sees the note's account, deal or activity.
-Notes are personal writing: their author changes them, or a manager who sees them."""
+"""Who sees which notes: the author; for a note on a deal, whoever sees the deal; for a note on
+an account alone, whoever sees the account; for a note on a meeting, also its participants.
+Notes are personal writing: their author changes them, or a manager who sees them.
+
+A team that shares an account with another team never reads the other team's deal notes."""
 
 from __future__ import annotations
 
@@ -20,14 +23,12 @@ def notes_for(user: User | AnonymousUser) -> QuerySet[Note]:
     assert isinstance(user, User)
     if access.sees_everything(user):
         return Note.objects.all()
-    # A note on an activity carries the activity's account and deal (see Note), so checking
-    # those covers the activity's visibility except for the user's own internal activities.
-    mine = attended(user)
+    # A note on an activity carries the activity's account and deal (see Note), so the deal
+    # or account decides as for the activity; participants also read the notes on the meeting.
     return Note.objects.filter(
         Q(author_id=user.pk)
-        | Q(account__in=accounts_for(user).values("pk"))
-        | Q(opportunity__in=opportunities_for(user).values("pk"))
-        | Q(activity__in=mine)
+        | access.deal_or_account(deals=opportunities_for(user), accounts=accounts_for(user))
+        | Q(activity__in=attended(user))
     )
 
 

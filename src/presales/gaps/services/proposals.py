@@ -15,7 +15,7 @@ from presales.core import access
 from presales.core.services import apply_changes, resolve, resolve_many, validate_and_save
 from presales.deals.models import Opportunity
 from presales.gaps import similarity
-from presales.gaps.access import can_answer_gap, can_propose_gap
+from presales.gaps.access import can_answer_gap, can_propose_gap, gap_links_for
 from presales.gaps.models import (
     GapOpportunity,
     Impact,
@@ -165,7 +165,11 @@ def unlink_opportunity(*, actor: User, gap: ProductGap, opportunity_id: int) -> 
         access.can_change(actor, gap) or can_answer_gap(actor, gap),
         "You may not change this gap's deals.",
     )
-    deleted, _ = GapOpportunity.objects.filter(gap=gap, opportunity_id=opportunity_id).delete()
+    # Only a link the actor sees: a deal of another team on a shared account stays linked.
+    seen = gap_links_for(actor).filter(gap=gap, opportunity_id=opportunity_id)
+    deleted, _ = GapOpportunity.objects.filter(
+        pk__in=list(seen.values_list("pk", flat=True))
+    ).delete()
     if not deleted:
         raise ValidationError({"opportunity_id": f"Opportunity {opportunity_id} is not linked."})
     refresh_figures(gap_ids=[gap.pk])
