@@ -26,7 +26,7 @@ def test_demo_is_meaning_ready_and_new_texts_follow(scratch: Scratch) -> None:  
     account = scratch.query("SELECT id FROM accounts_account ORDER BY id LIMIT 1")[0][0]
     scratch.presales(
         "log",
-        "meeting 30m: the warehouse robots keep colliding because the floor map is out of date",
+        "meeting 30m: our demo laptop overheated and shut down in the middle of the presentation",
         "--as",
         admin,
         "--account",
@@ -41,13 +41,13 @@ def test_demo_is_meaning_ready_and_new_texts_follow(scratch: Scratch) -> None:  
     scratch.presales("worker", "--batch", "--interval", "0", timeout=600)
     encoded = scratch.query(
         "SELECT COUNT(*) FROM texts_text t JOIN texts_textvector v ON v.text_id = t.id "
-        "AND v.content_hash = t.content_hash WHERE t.body LIKE '%warehouse robots%'"
+        "AND v.content_hash = t.content_hash WHERE t.body LIKE '%laptop overheated%'"
     )
     assert encoded[0][0] >= 1
     found = json.loads(
         scratch.presales(
             "search",
-            "automated forklifts crash into each other due to stale layout plans",
+            "the notebook crashed from heat during the pitch",
             "--json",
             "--user",
             admin,
@@ -55,4 +55,4 @@ def test_demo_is_meaning_ready_and_new_texts_follow(scratch: Scratch) -> None:  
     )
     assert found["mode"] == "hybrid"
     top = [hit["body"] for hit in found["hits"][:3]]
-    assert any("warehouse robots" in body for body in top), top
+    assert any("laptop overheated" in body for body in top), top
