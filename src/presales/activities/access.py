@@ -1,5 +1,8 @@
 """Who sees which activities: those on accounts or deals they see, and those they took part in
-(their internal work included); everything for admins and product managers."""
+(their internal work included); a manager also those their people took part in (the people
+reporting to them and the members of the teams they see), so that internal and out-of-band work,
+which has no account, shows to the manager who answers for it; everything for admins and product
+managers."""
 
 from __future__ import annotations
 
@@ -27,6 +30,11 @@ def activities_for(user: User | AnonymousUser) -> QuerySet[Activity]:
     if access.sees_everything(user):
         return Activity.objects.all()
     mine = attended(user)
+    if user.is_manager_role:
+        people = Q(user_id__in=access.reporting_tree(user)) | Q(
+            user__team_id__in=access.team_ids(user)
+        )
+        mine = Activity.participants.through.objects.filter(people).values("activity_id")
     return Activity.objects.filter(
         Q(account__in=accounts_for(user).values("pk"))
         | Q(opportunity__in=opportunities_for(user).values("pk"))
