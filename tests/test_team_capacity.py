@@ -30,9 +30,7 @@ def _alices_month(cast: Cast) -> None:
     account = make_account(cast.north, "Northwind")
     who = [cast.alice]
     make_activity(account=account, participants=who, starts_at=_at(-7), minutes=120)
-    make_activity(
-        account=account, participants=who, starts_at=_at(-14), minutes=90, kind=Kind.DEMO
-    )
+    make_activity(account=account, participants=who, starts_at=_at(-14), minutes=90, kind=Kind.DEMO)
     make_activity(
         account=account,
         participants=who,

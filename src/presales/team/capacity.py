@@ -247,7 +247,7 @@ def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
             )
         )
     for key in rows[0].figures if rows else ():
-        values = [r.figures[key].value for r in rows if r.figures[key].value is not None]
+        values = [float(v) for r in rows if (v := r.figures[key].value) is not None]
         reference = median_or_none(values)
         for r in rows:
             r.figures[key].reference = round(reference, 3) if reference is not None else None

@@ -129,7 +129,7 @@ class Urgency(models.TextChoices):
 
 
 # Hours to a first answer (approval or acceptance) by urgency, then days to fulfil it.
-RESPONSE_TARGET_HOURS = {Urgency.HIGH: 4, Urgency.NORMAL: 24, Urgency.LOW: 72}
+RESPONSE_TARGET_HOURS: dict[str, int] = {Urgency.HIGH: 4, Urgency.NORMAL: 24, Urgency.LOW: 72}
 
 
 class RoutingRule(models.Model):
@@ -145,7 +145,9 @@ class RoutingRule(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.region or 'any region'} / {self.get_kind_display() or 'any kind'} → {self.team}"
+        return (
+            f"{self.region or 'any region'} / {self.get_kind_display() or 'any kind'} → {self.team}"
+        )
 
 
 class SERequest(models.Model):
@@ -261,9 +263,7 @@ class ProblemOwner(models.Model):
     keywords = models.CharField(
         max_length=200, help_text="Words that mark a request as this problem, comma-separated"
     )
-    czar = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    czar = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     handed_over_on = models.DateField(default=timezone.localdate)
     goal = models.CharField(max_length=200, blank=True, help_text="What done looks like")
     created_by = models.ForeignKey(
