@@ -27,7 +27,9 @@ def test_a_reps_request_is_approved_lands_on_the_ses_week_and_shows_in_capacity(
     transactional_db: None,
     cast: Cast,
 ) -> None:
-    deal = make_opportunity(make_account(cast.north, "Northwind"), owner=cast.bob, name="NW rollout")
+    deal = make_opportunity(
+        make_account(cast.north, "Northwind"), owner=cast.bob, name="NW rollout"
+    )
     day = timezone.localdate() + timedelta(days=2)
 
     page = log_in(browser, live_server, "bob")
@@ -78,7 +80,10 @@ def test_a_reps_request_is_approved_lands_on_the_ses_week_and_shows_in_capacity(
     alice = page.locator(f"#se-{cast.alice.pk}")
     cells = alice.locator("td")
     assert cells.nth(9).inner_text().strip() == "1"  # requests open
-    assert "demo 1" in cells.nth(8).inner_text().lower() or "discovery 1" in cells.nth(8).inner_text().lower()
+    assert (
+        "demo 1" in cells.nth(8).inner_text().lower()
+        or "discovery 1" in cells.nth(8).inner_text().lower()
+    )
     assert alice.get_attribute("data-state") == "available"
     page.fill("input[name=stretched_deals]", "2")
     page.fill("input[name=capacity_deals]", "1")

@@ -175,8 +175,10 @@ def requests_list(
 def service_levels(rows: QuerySet[SERequest]) -> dict[str, Figure]:
     """Answered within the urgency's target and fulfilled by the end date, with samples."""
     answered = fulfilled = answered_ok = fulfilled_ok = 0
-    for r in rows.select_related(None).filter(responded_at__isnull=False).only(
-        "created_at", "responded_at", "fulfilled_at", "ends_on", "urgency"
+    for r in (
+        rows.select_related(None)
+        .filter(responded_at__isnull=False)
+        .only("created_at", "responded_at", "fulfilled_at", "ends_on", "urgency")
     ):
         answered += 1
         answered_ok += bool(r.answered_on_time)
