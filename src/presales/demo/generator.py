@@ -26,6 +26,7 @@ from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
 from presales.deals.models import Flavor, Opportunity, Stage, StageChange
 from presales.demo import forecasts, gaps, names, workspace
 from presales.demo import scorecards as scorecard_step
+from presales.demo import team as team_step
 from presales.demo.text import NoteContext, activity_subject, loss_reason, note_body, win_reason
 from presales.notes.models import Note
 from presales.people.models import Region, Role, Team, User
@@ -667,6 +668,7 @@ def generate_demo(
         lambda: gaps.populate(builder),
         lambda: scorecard_step.populate(builder),
         lambda: forecasts.populate(builder),
+        lambda: team_step.populate(builder),
     )
     for step in steps:
         step()

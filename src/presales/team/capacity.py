@@ -10,12 +10,13 @@ the team median as its reference. Read-only; a constant number of queries whatev
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from presales.activities.models import Activity, Kind
@@ -26,7 +27,7 @@ from presales.team.models import CapacityPolicy, SERequest
 
 WEEKS_BACK = 4
 WEEKS_AHEAD = 4
-TRAVEL_WORDS = r"(travel|flight|fly to|train to|drive to|airport|hotel|on the road)"
+TRAVEL = re.compile(r"\b(travel|flight|fly to|train to|drive to|airport|hotel|on the road)", re.I)
 OPEN_REQUEST = (SERequest.Status.ASSIGNED, SERequest.Status.ACCEPTED)
 
 
@@ -125,21 +126,6 @@ def _state(policy: CapacityPolicy, hours: float, work: int) -> tuple[str, list[s
     return worst, reasons
 
 
-def _hours(condition: Q) -> Sum:
-    duration = ExpressionWrapper(
-        F("activity__ends_at") - F("activity__starts_at"), output_field=DurationField()
-    )
-    return Sum(duration, filter=condition, default=timedelta(0))
-
-
-def _as_hours(value: Any) -> float:
-    if value is None:
-        return 0.0
-    if isinstance(value, timedelta):
-        return value.total_seconds() / 3600
-    return float(value) / 3_600_000_000  # microseconds, as some backends return durations
-
-
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -154,40 +140,51 @@ def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
     this_week = week_start(today)
     starts = [this_week + timedelta(weeks=w) for w in range(-WEEKS_BACK, WEEKS_AHEAD)]
     at = [datetime.combine(d, time.min, tzinfo=tz) for d in [*starts, starts[-1] + timedelta(7)]]
-    past_from, past_to = at[0], at[WEEKS_BACK]
+    past_to = at[WEEKS_BACK]
     policy = policy_for(team)
     people = team_members(team)
     ids = [p.pk for p in people]
 
-    held = ~Q(activity__status=Activity.Status.CANCELLED)
-    past = held & Q(activity__starts_at__gte=past_from, activity__starts_at__lt=past_to)
-    facing = Q(activity__customer_facing=True)
-    travel = Q(activity__customer_facing=False, activity__subject__iregex=TRAVEL_WORDS)
-    oob = Q(activity__kind=Kind.OUT_OF_BAND)
-    prep = (
-        Q(activity__customer_facing=False, activity__kind=Kind.INTERNAL)
-        & (Q(activity__account__isnull=False) | Q(activity__opportunity__isnull=False))
-        & ~travel
-    )
-    sums = {
-        "total": _hours(past),
-        "facing": _hours(past & facing),
-        "prep": _hours(past & prep),
-        "travel": _hours(past & travel & ~oob),
-        "oob": _hours(past & oob),
-    }
-    for w in range(WEEKS_BACK + WEEKS_AHEAD):
-        sums[f"w{w}"] = _hours(
-            held & Q(activity__starts_at__gte=at[w], activity__starts_at__lt=at[w + 1])
+    wanted = set(ids)
+    sums = ["total", "facing", "prep", "travel", "oob"] + [f"w{w}" for w in range(len(starts))]
+    totals: dict[int, dict[str, float]] = {pk: dict.fromkeys(sums, 0.0) for pk in ids}
+    # Driven by the activities' start index: the window holds a few weeks of everyone's work,
+    # whereas the participants index would read each SE's whole history.
+    window = (
+        Activity.participants.through.objects.filter(
+            activity__starts_at__gte=at[0], activity__starts_at__lt=at[-1]
         )
-    link = Activity.participants.through.objects
-    totals = {
-        row["user_id"]: row
-        for row in link.filter(user_id__in=ids, activity__starts_at__gte=at[0])
-        .filter(activity__starts_at__lt=at[-1])
-        .values("user_id")
-        .annotate(**sums)
-    }
+        .exclude(activity__status=Activity.Status.CANCELLED)
+        .values_list(
+            "user_id",
+            "activity__kind",
+            "activity__customer_facing",
+            "activity__account_id",
+            "activity__opportunity_id",
+            "activity__subject",
+            "activity__starts_at",
+            "activity__ends_at",
+        )
+        .order_by()
+    )
+    for user_id, kind, facing, account, deal, subject, begin, end in window.iterator(5000):
+        if user_id not in wanted:
+            continue
+        t = totals[user_id]
+        hours = (end - begin).total_seconds() / 3600
+        week = bisect_right(at, begin) - 1
+        t[f"w{week}"] += hours
+        if begin >= past_to:
+            continue
+        t["total"] += hours
+        if facing:
+            t["facing"] += hours
+        elif kind == Kind.OUT_OF_BAND:
+            t["oob"] += hours
+        elif TRAVEL.search(subject):
+            t["travel"] += hours
+        elif kind == Kind.INTERNAL and (account or deal):
+            t["prep"] += hours
     stages: dict[int, Counter[str]] = defaultdict(Counter)
     se_link = Opportunity.sales_engineers.through.objects
     for row in (
@@ -204,8 +201,7 @@ def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
 
     rows = []
     for person in people:
-        t = totals.get(person.pk, {})
-        h = {k: _as_hours(t.get(k)) for k in sums}
+        h = totals[person.pk]
         deals = sum(stages[person.pk].values())
         work = deals + requests[person.pk]
         per_week = h["total"] / WEEKS_BACK
