@@ -268,12 +268,14 @@ def _scoreboard(owner: ProblemOwner, team: Team, ids: list[int], weeks: int = 8)
         )
         .filter(words_q)
         .distinct()
-        .values_list("starts_at", "subject")
+        .values_list("pk", "starts_at", "subject")
         if owner.keyword_list
         else []
     )
     counts: Counter[date] = Counter(
-        week_start(timezone.localdate(at)) for at, subject in subjects if _matches(owner, subject)
+        week_start(timezone.localdate(at))
+        for _, at, subject in subjects
+        if _matches(owner, subject)
     )
     all_weeks = [
         begin + timedelta(weeks=w) for w in range((week_start(today) - begin).days // 7 + 1)

@@ -169,6 +169,9 @@ def out_of_band_log(request: HttpRequest, team_id: int) -> HttpResponse:
 @require_POST
 def out_of_band_hand_over(request: HttpRequest, team_id: int) -> HttpResponse:
     team = _team_or_404(request, team_id)
+    access.require(
+        access.can_manage_team(request.user, team), "Only the team's manager hands a problem over."
+    )
     form = HandOverForm(request.POST, people=_people(team))
     if form.is_valid():
         try:
