@@ -10,13 +10,14 @@ the team median as its reference. Read-only; a constant number of queries whatev
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
+from django.db.models import FloatField, Func, Q, Sum
 from django.utils import timezone
 
 from presales.activities.models import Activity, Kind
@@ -27,7 +28,7 @@ from presales.team.models import CapacityPolicy, SERequest
 
 WEEKS_BACK = 4
 WEEKS_AHEAD = 4
-TRAVEL = re.compile(r"\b(travel|flight|fly to|train to|drive to|airport|hotel|on the road)", re.I)
+TRAVEL_WORDS = ("travel", "flight", "fly to", "train to", "drive to", "airport", "hotel")
 OPEN_REQUEST = (SERequest.Status.ASSIGNED, SERequest.Status.ACCEPTED)
 
 
@@ -126,6 +127,37 @@ def _state(policy: CapacityPolicy, hours: float, work: int) -> tuple[str, list[s
     return worst, reasons
 
 
+class DurationSeconds(Func):
+    """An activity's length in seconds, in native SQL on both databases (Django's datetime
+    arithmetic calls a Python function per row on SQLite)."""
+
+    output_field = FloatField()
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        raise NotImplementedError("Only SQLite and PostgreSQL are supported.")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return (
+            '(julianday("activities_activity"."ends_at") - '
+            'julianday("activities_activity"."starts_at")) * 86400.0',
+            [],
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return (
+            'EXTRACT(EPOCH FROM ("activities_activity"."ends_at" - '
+            '"activities_activity"."starts_at"))::float',
+            [],
+        )
+
+
+def _seconds(condition: Q) -> Sum:
+    return Sum(DurationSeconds(), filter=condition, default=0.0)
+
+
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -146,45 +178,40 @@ def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
     ids = [p.pk for p in people]
 
     wanted = set(ids)
-    sums = ["total", "facing", "prep", "travel", "oob"] + [f"w{w}" for w in range(len(starts))]
-    totals: dict[int, dict[str, float]] = {pk: dict.fromkeys(sums, 0.0) for pk in ids}
-    # Driven by the activities' start index: the window holds a few weeks of everyone's work,
-    # whereas the participants index would read each SE's whole history.
+    past = Q(activity__starts_at__lt=past_to)
+    travel = Q(activity__customer_facing=False) & ~Q(activity__kind=Kind.OUT_OF_BAND)
+    travel &= reduce(or_, (Q(activity__subject__icontains=w) for w in TRAVEL_WORDS))
+    prep = (
+        Q(activity__customer_facing=False, activity__kind=Kind.INTERNAL)
+        & (Q(activity__account__isnull=False) | Q(activity__opportunity__isnull=False))
+        & ~travel
+    )
+    sums = {
+        "total": _seconds(past),
+        "facing": _seconds(past & Q(activity__customer_facing=True)),
+        "oob": _seconds(past & Q(activity__kind=Kind.OUT_OF_BAND, activity__customer_facing=False)),
+        "travel": _seconds(past & travel),
+        "prep": _seconds(past & prep),
+    }
+    for w in range(len(starts)):
+        sums[f"w{w}"] = _seconds(
+            Q(activity__starts_at__gte=at[w], activity__starts_at__lt=at[w + 1])
+        )
+    # Grouped over everyone in the window, without a filter on the people: the database then
+    # reads the window through the activities' start index instead of each SE's whole history.
     window = (
         Activity.participants.through.objects.filter(
             activity__starts_at__gte=at[0], activity__starts_at__lt=at[-1]
         )
         .exclude(activity__status=Activity.Status.CANCELLED)
-        .values_list(
-            "user_id",
-            "activity__kind",
-            "activity__customer_facing",
-            "activity__account_id",
-            "activity__opportunity_id",
-            "activity__subject",
-            "activity__starts_at",
-            "activity__ends_at",
-        )
+        .values("user_id")
+        .annotate(**sums)
         .order_by()
     )
-    for user_id, kind, facing, account, deal, subject, begin, end in window.iterator(5000):
-        if user_id not in wanted:
-            continue
-        t = totals[user_id]
-        hours = (end - begin).total_seconds() / 3600
-        week = bisect_right(at, begin) - 1
-        t[f"w{week}"] += hours
-        if begin >= past_to:
-            continue
-        t["total"] += hours
-        if facing:
-            t["facing"] += hours
-        elif kind == Kind.OUT_OF_BAND:
-            t["oob"] += hours
-        elif TRAVEL.search(subject):
-            t["travel"] += hours
-        elif kind == Kind.INTERNAL and (account or deal):
-            t["prep"] += hours
+    totals: dict[int, dict[str, float]] = {pk: dict.fromkeys(sums, 0.0) for pk in ids}
+    for found in window:
+        if found["user_id"] in wanted:
+            totals[found["user_id"]] = {k: float(found[k] or 0) / 3600 for k in sums}
     stages: dict[int, Counter[str]] = defaultdict(Counter)
     se_link = Opportunity.sales_engineers.through.objects
     for row in (
