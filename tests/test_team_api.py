@@ -28,7 +28,9 @@ def test_a_request_is_asked_assigned_and_accepted_through_the_api(cast: Cast) ->
     assert made.status_code == 201 and made.json()["team_id"] == cast.north.pk
     pk = made.json()["id"]
     assert call("get", f"/api/requests/{pk}", bearer(cast.carol)).status_code == 404
-    forbidden = call("post", f"/api/requests/{pk}/assign", bearer(cast.bob), {"se_id": 1})
+    forbidden = call(
+        "post", f"/api/requests/{pk}/assign", bearer(cast.bob), {"se_id": cast.alice.pk}
+    )
     assert forbidden.status_code == 403
     assigned = call(
         "post", f"/api/requests/{pk}/assign", bearer(cast.dave), {"se_id": cast.alice.pk}
