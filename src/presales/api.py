@@ -22,6 +22,7 @@ from presales.people.api import router as people_router
 from presales.products.api import router as products_router
 from presales.qualification.api import router as qualification_router
 from presales.scorecards.api import router as scorecards_router
+from presales.team.api import router as team_router
 from presales.texts.api import router as texts_router
 
 api = NinjaAPI(
@@ -56,5 +57,6 @@ for router in (
     analytics_router,
     jobs_router,
     texts_router,
+    team_router,
 ):
     api.add_router("/", router)

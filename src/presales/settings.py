@@ -281,6 +281,7 @@ INSTALLED_APPS = [
     "presales.analytics",
     "presales.texts",
     "presales.jobs",
+    "presales.team",
     "django_tasks",
     "django_tasks_db",
 ]

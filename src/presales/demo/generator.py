@@ -27,6 +27,7 @@ from presales.deals.models import Flavor, Opportunity, Stage, StageChange
 from presales.demo import activities as activity_step
 from presales.demo import forecasts, gaps, names, workspace
 from presales.demo import scorecards as scorecard_step
+from presales.demo import team as team_step
 from presales.demo._common import SOURCE, _at, _bulk
 from presales.forecasts.models import quarter_of, week_of
 from presales.notes.models import Note
@@ -486,6 +487,7 @@ def generate_demo(
         lambda: gaps.populate(builder),
         lambda: scorecard_step.populate(builder),
         lambda: forecasts.populate(builder),
+        lambda: team_step.populate(builder),
     )
     for step in steps:
         step()

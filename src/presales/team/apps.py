@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class TeamConfig(AppConfig):
+    name = "presales.team"
+
+    def ready(self) -> None:
+        from presales.team import access  # noqa: F401  (registers the access rules)

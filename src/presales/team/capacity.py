@@ -1,0 +1,313 @@
+"""Capacity: each SE's load from recorded work, never typed in.
+
+Per SE over the last four weeks: customer-facing hours, preparation (internal time on an account
+or deal), travel (calendar entries that say so), out-of-band hours, and their share of all
+recorded hours; POCs running, open deals supported by stage and requests open; then the hours
+already booked in each of the next four weeks. The load state compares the weekly hours and the
+open work (deals plus requests) with the thresholds the team's manager sets. Every figure carries
+the team median as its reference. Read-only; a constant number of queries whatever the rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import FloatField, Func, Q, Sum
+from django.utils import timezone
+
+from presales.activities.models import Activity, Kind
+from presales.core.stats import median_or_none
+from presales.deals.models import OPEN_STAGES, Opportunity, Stage
+from presales.people.models import Role, Team, User
+from presales.team.models import CapacityPolicy, SERequest
+
+WEEKS_BACK = 4
+WEEKS_AHEAD = 4
+TRAVEL_WORDS = ("travel", "flight", "fly to", "train to", "drive to", "airport", "hotel")
+OPEN_REQUEST = (SERequest.Status.ASSIGNED, SERequest.Status.ACCEPTED)
+
+
+class State:
+    AVAILABLE = "available"
+    STRETCHED = "stretched"
+    AT_CAPACITY = "at capacity"
+    ORDER = {AVAILABLE: 0, STRETCHED: 1, AT_CAPACITY: 2}
+
+
+@dataclass
+class Figure:
+    """One figure of one SE: ``n`` of ``population`` for shares; ``reference`` the team median."""
+
+    label: str
+    value: float | None
+    unit: str
+    n: float | None = None
+    population: float | None = None
+    reference: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"value": self.value, "unit": self.unit}
+        if self.population is not None:
+            data["n"] = self.n
+            data["N"] = self.population
+        data["reference"] = self.reference
+        return data
+
+
+@dataclass
+class SECapacity:
+    user: User
+    state: str
+    figures: dict[str, Figure]
+    deals_by_stage: dict[str, int]
+    past_weeks: list[float]
+    next_weeks: list[float]
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TeamCapacity:
+    team: Team
+    policy: CapacityPolicy
+    window_start: date
+    window_end: date
+    week_starts: list[date]
+    rows: list[SECapacity]
+
+    @property
+    def next_in_line(self) -> list[SECapacity]:
+        """Who can take the next request: the least loaded first, at-capacity SEs left out."""
+        free = [r for r in self.rows if r.state != State.AT_CAPACITY]
+        return sorted(
+            free,
+            key=lambda r: (
+                State.ORDER[r.state],
+                r.figures["hours_per_week"].value or 0,
+                r.figures["open_work"].value or 0,
+            ),
+        )
+
+    def heat(self, hours: float) -> str:
+        return state_for_hours(self.policy, hours)
+
+
+def policy_for(team: Team) -> CapacityPolicy:
+    """The team's thresholds, or the defaults (unsaved) until its manager sets them."""
+    found = CapacityPolicy.objects.filter(team=team).first()
+    return found or CapacityPolicy(team=team)
+
+
+def state_for_hours(policy: CapacityPolicy, hours: float) -> str:
+    if hours >= policy.capacity_hours:
+        return State.AT_CAPACITY
+    if hours >= policy.stretched_hours:
+        return State.STRETCHED
+    return State.AVAILABLE
+
+
+def _state(policy: CapacityPolicy, hours: float, work: int) -> tuple[str, list[str]]:
+    by_hours = state_for_hours(policy, hours)
+    if work >= policy.capacity_deals:
+        by_work = State.AT_CAPACITY
+    elif work >= policy.stretched_deals:
+        by_work = State.STRETCHED
+    else:
+        by_work = State.AVAILABLE
+    reasons = []
+    if by_hours != State.AVAILABLE:
+        reasons.append(f"{hours:.1f} h a week (stretched from {policy.stretched_hours})")
+    if by_work != State.AVAILABLE:
+        reasons.append(f"{work} deals and requests open (stretched from {policy.stretched_deals})")
+    worst = max(by_hours, by_work, key=State.ORDER.__getitem__)
+    return worst, reasons
+
+
+class DurationSeconds(Func):
+    """An activity's length in seconds, in native SQL on both databases (Django's datetime
+    arithmetic calls a Python function per row on SQLite)."""
+
+    output_field = FloatField()
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        raise NotImplementedError("Only SQLite and PostgreSQL are supported.")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return (
+            '(julianday("activities_activity"."ends_at") - '
+            'julianday("activities_activity"."starts_at")) * 86400.0',
+            [],
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return (
+            'EXTRACT(EPOCH FROM ("activities_activity"."ends_at" - '
+            '"activities_activity"."starts_at"))::float',
+            [],
+        )
+
+
+def _seconds(condition: Q) -> Sum:
+    return Sum(DurationSeconds(), filter=condition, default=0.0)
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def team_members(team: Team) -> list[User]:
+    return list(team.members.filter(role=Role.SE, is_active=True).order_by("first_name", "id"))
+
+
+def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
+    today = today or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    this_week = week_start(today)
+    starts = [this_week + timedelta(weeks=w) for w in range(-WEEKS_BACK, WEEKS_AHEAD)]
+    at = [datetime.combine(d, time.min, tzinfo=tz) for d in [*starts, starts[-1] + timedelta(7)]]
+    past_to = at[WEEKS_BACK]
+    policy = policy_for(team)
+    people = team_members(team)
+    ids = [p.pk for p in people]
+
+    wanted = set(ids)
+    past = Q(activity__starts_at__lt=past_to)
+    travel = Q(activity__customer_facing=False) & ~Q(activity__kind=Kind.OUT_OF_BAND)
+    travel &= reduce(or_, (Q(activity__subject__icontains=w) for w in TRAVEL_WORDS))
+    prep = (
+        Q(activity__customer_facing=False, activity__kind=Kind.INTERNAL)
+        & (Q(activity__account__isnull=False) | Q(activity__opportunity__isnull=False))
+        & ~travel
+    )
+    sums = {
+        "total": _seconds(past),
+        "facing": _seconds(past & Q(activity__customer_facing=True)),
+        "oob": _seconds(past & Q(activity__kind=Kind.OUT_OF_BAND, activity__customer_facing=False)),
+        "travel": _seconds(past & travel),
+        "prep": _seconds(past & prep),
+    }
+    for w in range(len(starts)):
+        sums[f"w{w}"] = _seconds(
+            Q(activity__starts_at__gte=at[w], activity__starts_at__lt=at[w + 1])
+        )
+    # Grouped over everyone in the window, without a filter on the people: the database then
+    # reads the window through the activities' start index instead of each SE's whole history.
+    window = (
+        Activity.participants.through.objects.filter(
+            activity__starts_at__gte=at[0], activity__starts_at__lt=at[-1]
+        )
+        .exclude(activity__status=Activity.Status.CANCELLED)
+        .values("user_id")
+        .annotate(**sums)
+        .order_by()
+    )
+    totals: dict[int, dict[str, float]] = {pk: dict.fromkeys(sums, 0.0) for pk in ids}
+    for found in window:
+        if found["user_id"] in wanted:
+            totals[found["user_id"]] = {k: float(found[k] or 0) / 3600 for k in sums}
+    stages: dict[int, Counter[str]] = defaultdict(Counter)
+    se_link = Opportunity.sales_engineers.through.objects
+    for row in (
+        se_link.filter(user_id__in=ids, opportunity__stage__in=OPEN_STAGES)
+        .values_list("user_id", "opportunity__stage")
+        .order_by()
+    ):
+        stages[row[0]][row[1]] += 1
+    requests = Counter(
+        SERequest.objects.filter(assignee_id__in=ids, status__in=OPEN_REQUEST).values_list(
+            "assignee_id", flat=True
+        )
+    )
+
+    rows = []
+    for person in people:
+        h = totals[person.pk]
+        deals = sum(stages[person.pk].values())
+        work = deals + requests[person.pk]
+        per_week = h["total"] / WEEKS_BACK
+        state, reasons = _state(policy, per_week, work)
+        figures = {
+            "hours_per_week": Figure("Recorded hours a week", round(per_week, 1), "hours"),
+            "customer_facing_hours": Figure("Customer-facing", round(h["facing"], 1), "hours"),
+            "customer_facing_share": Figure(
+                "Customer-facing share",
+                round(h["facing"] / h["total"], 3) if h["total"] else None,
+                "share",
+                n=round(h["facing"], 1),
+                population=round(h["total"], 1),
+            ),
+            "preparation_hours": Figure("Preparation", round(h["prep"], 1), "hours"),
+            "travel_hours": Figure("Travel", round(h["travel"], 1), "hours"),
+            "out_of_band_hours": Figure("Out-of-band", round(h["oob"], 1), "hours"),
+            "pocs_running": Figure("POCs running", stages[person.pk][Stage.POC], "deals"),
+            "deals_supported": Figure("Open deals supported", deals, "deals"),
+            "requests_open": Figure("Requests open", requests[person.pk], "requests"),
+            "open_work": Figure("Deals and requests open", work, "items"),
+            "booked_next_four_weeks": Figure(
+                "Booked, next four weeks",
+                round(sum(h[f"w{w}"] for w in range(WEEKS_BACK, WEEKS_BACK + WEEKS_AHEAD)), 1),
+                "hours",
+            ),
+        }
+        rows.append(
+            SECapacity(
+                user=person,
+                state=state,
+                figures=figures,
+                deals_by_stage={s: stages[person.pk][s] for s in OPEN_STAGES},
+                past_weeks=[round(h[f"w{w}"], 1) for w in range(WEEKS_BACK)],
+                next_weeks=[
+                    round(h[f"w{w}"], 1) for w in range(WEEKS_BACK, WEEKS_BACK + WEEKS_AHEAD)
+                ],
+                reasons=reasons,
+            )
+        )
+    for key in rows[0].figures if rows else ():
+        values = [float(v) for r in rows if (v := r.figures[key].value) is not None]
+        reference = median_or_none(values)
+        for r in rows:
+            r.figures[key].reference = round(reference, 3) if reference is not None else None
+    return TeamCapacity(
+        team=team,
+        policy=policy,
+        window_start=starts[0],
+        window_end=starts[WEEKS_BACK] - timedelta(days=1),
+        week_starts=starts,
+        rows=rows,
+    )
+
+
+def capacity_json(report: TeamCapacity) -> dict[str, Any]:
+    return {
+        "team": report.team.name,
+        "window": {"from": report.window_start, "to": report.window_end},
+        "thresholds": {
+            "stretched_hours": report.policy.stretched_hours,
+            "capacity_hours": report.policy.capacity_hours,
+            "stretched_deals": report.policy.stretched_deals,
+            "capacity_deals": report.policy.capacity_deals,
+        },
+        "ses": [
+            {
+                "user": r.user.username,
+                "name": str(r.user),
+                "state": r.state,
+                "reasons": r.reasons,
+                **{key: fig.as_json() for key, fig in r.figures.items()},
+                "deals_by_stage": r.deals_by_stage,
+                "next_weeks": [
+                    {"week": str(d), "hours": v}
+                    for d, v in zip(report.week_starts[WEEKS_BACK:], r.next_weeks, strict=True)
+                ],
+            }
+            for r in report.rows
+        ],
+        "next_in_line": [r.user.username for r in report.next_in_line],
+    }

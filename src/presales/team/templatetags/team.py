@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def slug(state: str) -> str:
+    return state.replace(" ", "-")
+
+
+@register.filter
+def hours(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} h"
+
+
+@register.filter
+def share(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@register.filter
+def heat_state(report: Any, hours: float) -> str:
+    return slug(report.heat(hours))
+
+
+@register.inclusion_tag("team/_deal_requests.html")
+def deal_requests(deal: Any, user: Any) -> dict[str, Any]:
+    """The requests for SE help on a deal, as the user sees them, and the link to ask."""
+    from presales.team.access import se_requests_for
+
+    rows = se_requests_for(user).filter(opportunity=deal).select_related("assignee", "team")
+    return {"deal": deal, "rows": list(rows.order_by("-created_at")[:10])}
+
+
+@register.inclusion_tag("team/_week_requests.html")
+def week_requests(user: Any) -> dict[str, Any]:
+    """The user's requests for SE help this week; a manager also sees those waiting."""
+    from presales.team.requesting import requests_for_week
+
+    return {"rows": requests_for_week(user=user), "user": user}
