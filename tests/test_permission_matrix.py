@@ -60,6 +60,9 @@ PARAMS: dict[str, str] = {
     "goal_id": "goal",
     "job_id": "job",
     "run_id": "run",
+    "proposal_id": "proposal",
+    "token_id": "token",
+    "mapping_id": "mapping",
     "label": "=budget_freeze",
     "action": "=nothing",
 }
@@ -135,6 +138,18 @@ SCOREBOARD = table(_r(OK, OK, OK, OK, 404, OK), _r(404, 404, 404, 404, 404, OK))
 IMPORT_RUN = table(_r(OK, 404, OK, OK, 404, OK), _r(404, 404, OK, OK, 404, OK))
 # A job is seen by who started it (the SE) and administrators.
 JOB = table(_r(OK, 404, 404, 404, 404, OK), _r(404, 404, 404, 404, 404, OK))
+# An API token (the SE's) is listed and revoked by its owner and administrators only.
+TOKEN = table(_r(OK, 404, 404, 404, 404, OK), _r(404, 404, 404, 404, 404, OK))
+# A person's week (the SE's) is opened by their managers and administrators, not by themselves.
+WEEK = table(_r(404, 404, OK, OK, 404, OK), _r(404, 404, 404, 404, 404, OK))
+# Import settings (value mappings, owner ids): managers read them, administrators change them.
+IMPORT_SETTINGS_READ = roles(se=403, rep=403, product_manager=403)
+IMPORT_SETTINGS_CHANGE = roles(admin=OK, others=403)
+# The stage belongs to the deal's owner (the rep), its managers and administrators: they decide
+# proposals; anyone else who may change the deal (its SE) proposes, and whoever owns the stage
+# is told to change it directly (422).
+DECIDE_STAGE = change("deal", who=("rep", *MANAGERS))
+PROPOSE_STAGE = table(_r(201, 422, 422, 422, 403, 422), _r(404, 404, 404, 404, 403, 422))
 
 S = dict[str, Any]
 Body = Callable[[S, S], Any] | None  # (scope objects, world) -> JSON body
@@ -143,6 +158,10 @@ D = timedelta
 # Operation ("METHOD /path") -> (expectation, body or None, query string).
 API: dict[str, tuple[Expect, Body, str]] = {
     "GET /api/me": (EVERYONE, None, ""),
+    # Everyone lists and makes their own tokens.
+    "GET /api/tokens": (EVERYONE, None, ""),
+    "POST /api/tokens": (roles(others=201), lambda o, w: {"name": "Laptop"}, ""),
+    "POST /api/tokens/{token_id}/revoke": (TOKEN, None, ""),
     "GET /api/users": (EVERYONE, None, ""),
     "GET /api/teams": (EVERYONE, None, ""),
     "GET /api/accounts": (EVERYONE, None, ""),
@@ -230,6 +249,17 @@ API: dict[str, tuple[Expect, Body, str]] = {
         lambda o, w: {"framework_id": w["shipped"].pk},
         "",
     ),
+    "GET /api/opportunities/{opportunity_id}/stage-proposals": (read("deal"), None, ""),
+    "POST /api/opportunities/{opportunity_id}/stage-proposals": (
+        PROPOSE_STAGE,
+        lambda o, w: {"to_stage": "demo", "reason": "They saw the demo"},
+        "",
+    ),
+    "POST /api/stage-proposals/{proposal_id}/decision": (
+        DECIDE_STAGE,
+        lambda o, w: {"accept": False},
+        "",
+    ),
     "GET /api/opportunities/{opportunity_id}/qualification": (read("deal"), None, ""),
     "POST /api/opportunities/{opportunity_id}/evidence": (
         change("deal"),
@@ -274,10 +304,20 @@ API: dict[str, tuple[Expect, Body, str]] = {
     ),
     "GET /api/activities/{activity_id}/plan/export": (read("meeting"), None, ""),
     "POST /api/activities/{activity_id}/held": (change("meeting"), None, ""),
+    # The matrix meeting was held: those who may change it are told it can no longer be
+    # cancelled (422); the others never get that far.
+    "POST /api/activities/{activity_id}/cancel": (change("meeting", ok=422), None, ""),
     "GET /api/activities/{activity_id}/debrief": (read("meeting"), None, ""),
     "PUT /api/activities/{activity_id}/debrief": (
         change("meeting"),
         lambda o, w: {"went_right": "All of it"},
+        "",
+    ),
+    # Only its author (the SE) edits a debrief's words, or an administrator; the others who may
+    # change the meeting add to it (PUT) instead.
+    "PATCH /api/activities/{activity_id}/debrief": (
+        change("meeting", who=("se",)),
+        lambda o, w: {"went_wrong": "Nothing"},
         "",
     ),
     "GET /api/me/debriefs-due": (EVERYONE, None, ""),
@@ -400,6 +440,18 @@ API: dict[str, tuple[Expect, Body, str]] = {
     "GET /api/imports/{run_id}/report": (
         table(_r(404, 404, 404, 404, 404, 404)),
         None,
+        "",
+    ),
+    "GET /api/imports/mappings": (IMPORT_SETTINGS_READ, None, ""),
+    "PUT /api/imports/mappings/{mapping_id}": (
+        IMPORT_SETTINGS_CHANGE,
+        lambda o, w: {"value": "proposal"},
+        "",
+    ),
+    "GET /api/imports/owners": (IMPORT_SETTINGS_READ, None, ""),
+    "POST /api/imports/owners": (
+        IMPORT_SETTINGS_CHANGE,
+        lambda o, w: {"source": "matrix", "external_id": "005MATRIX", "user_id": o["user"].pk},
         "",
     ),
     "GET /api/scorecards/metrics": (EVERYONE, None, ""),
@@ -531,15 +583,31 @@ API: dict[str, tuple[Expect, Body, str]] = {
 POST_ONLY = roles(others=405)
 PAGES: dict[str, tuple[Expect, str]] = {
     "dashboard": (EVERYONE, ""),
+    "person_week": (WEEK, ""),
+    "my_settings": (EVERYONE, ""),
+    "token_list": (EVERYONE, ""),
+    "token_revoke": (POST_ONLY, ""),
     "search": (EVERYONE, "q=note"),
     "text_detail": (read("note"), ""),
     "text_themes": (EVERYONE, ""),
     "similar_deals": (read("deal"), ""),
     "account_list": (EVERYONE, ""),
     "account_detail": (read("account"), ""),
+    "account_new": (EVERYONE, ""),
+    "account_edit": (change("account"), ""),
+    "contact_new": (change("account"), ""),
+    "contact_edit": (change("contact"), ""),
     "opportunity_list": (EVERYONE, ""),
     "opportunity_detail": (read("deal"), ""),
+    "opportunity_new": (EVERYONE, ""),
+    "opportunity_edit": (change("deal"), ""),
+    "opportunity_stage": (POST_ONLY, ""),
+    "stage_proposal_decide": (POST_ONLY, ""),
     "activity_list": (EVERYONE, ""),
+    "meeting_new": (EVERYONE, ""),
+    "meeting_edit": (change("meeting"), ""),
+    # A confirmation page for who may change the meeting.
+    "meeting_cancel": (change("meeting"), ""),
     "note_create": (POST_ONLY, ""),
     "qualification_workspace": (read("deal"), ""),
     "qualification_action": (POST_ONLY, ""),
@@ -569,6 +637,8 @@ PAGES: dict[str, tuple[Expect, str]] = {
     # The run's report file does not exist in the matrix data.
     "import_report": (roles(others=404), ""),
     "quick_log": (POST_ONLY, ""),
+    "change_value_mapping": (POST_ONLY, ""),
+    "map_owner": (POST_ONLY, ""),
     "scorecard_index": (EVERYONE, ""),
     "person_scorecard": (SCORECARD, ""),
     "team_scoreboard": (SCOREBOARD, ""),
