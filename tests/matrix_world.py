@@ -3,7 +3,8 @@
 Two teams, North (the users' team) and South (another team), and three scopes of objects:
 
 - ``own``: North's account and deal with its meeting, debrief, plan, note, commitment, report,
-  qualification, gap, forecast, goal, SPIFF, quota bucket, import, job and topic;
+  qualification, gap, forecast, stage proposal (by the deal's SE, to its owner), goal, SPIFF,
+  quota bucket, import, value mapping, job, topic and the SE's API token;
 - ``other``: the same for South on South's account;
 - ``shared``: South's deal, with its work, on South's account "Sharedco" on which North also
   has a deal (so North sees the account and its contacts, and nothing of South's deal).
@@ -21,8 +22,9 @@ from typing import Any
 from django.utils import timezone
 
 from presales.activities.models import Activity
+from presales.deals.models import StageProposal
 from presales.gaps.models import GapOpportunity
-from presales.imports.models import ImportRun
+from presales.imports.models import ImportRun, ValueMapping
 from presales.incentives.models import QuotaBucket, Spiff
 from presales.meetings.models import Debrief, MeetingPlan, RaisedGap, Report, Topic
 from presales.people.models import Role, Team, User
@@ -108,6 +110,15 @@ def _deal_work(
         se=se,
     )
     job = jobs.enqueue(jobtasks.add, label=f"Job {tag}", user=se, a=1, b=2)
+    # The SE works the deal but does not own it: they ask the owner (the rep) to move it.
+    proposal = StageProposal.objects.create(
+        opportunity=deal,
+        from_stage=deal.stage,
+        to_stage="poc",
+        reason=f"Proposal {tag}",
+        proposed_by=se,
+        proposed_at=timezone.now(),
+    )
     return {
         "contact": contact,
         "deal": deal,
@@ -125,6 +136,7 @@ def _deal_work(
         "line": line,
         "text": Text.objects.get(kind="note", object_id=note.pk),
         "job": job,
+        "proposal": proposal,
     }
 
 
@@ -175,6 +187,14 @@ def build() -> dict[str, Any]:
             ),
             "goal": make_goal(owner=se),
             "run": ImportRun.objects.create(profile="csv", user=se, report="none.csv"),
+            "token": create_token(user=se, name=f"Token {tag}")[0],
+            "mapping": ValueMapping.objects.create(
+                source="matrix",
+                picklist="stage",
+                key=f"stage {tag}".lower(),
+                label=f"Stage {tag}",
+                value="discovery",
+            ),
         }
 
     own_account = make_account(north, "Northco")
