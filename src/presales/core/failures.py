@@ -64,11 +64,22 @@ def out_of_range_fields(request: HttpRequest) -> list[dict[str, str]]:
 
 def out_of_range_answer(request: HttpRequest) -> HttpResponse | None:
     """Checked before any view, so SQLite and PostgreSQL answer alike (one raises, the other
-    finds nothing): the API answers 422 naming the parameter, a page 404."""
+    finds nothing): the API answers 422 naming a query parameter, 404 for an id in the path (like
+    any unknown id); a page 404."""
     fields = out_of_range_fields(request)
     if not fields:
         return None
     if request.path.startswith("/api/"):
+        if all(f["field"] == "path" for f in fields):
+            # An id in the address that no row can have names nothing: 404, as any unknown id.
+            body = {
+                "error": {
+                    "code": "not_found",
+                    "message": "No such object: a number in the address is out of range.",
+                    "fields": [],
+                }
+            }
+            return JsonResponse(body, status=404)
         body = {
             "error": {"code": "validation_error", "message": "Invalid input.", "fields": fields}
         }
