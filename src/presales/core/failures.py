@@ -72,14 +72,14 @@ def out_of_range_answer(request: HttpRequest) -> HttpResponse | None:
     if request.path.startswith("/api/"):
         if all(f["field"] == "path" for f in fields):
             # An id in the address that no row can have names nothing: 404, as any unknown id.
-            body = {
+            missing: dict[str, object] = {
                 "error": {
                     "code": "not_found",
                     "message": "No such object: a number in the address is out of range.",
                     "fields": [],
                 }
             }
-            return JsonResponse(body, status=404)
+            return JsonResponse(missing, status=404)
         body = {
             "error": {"code": "validation_error", "message": "Invalid input.", "fields": fields}
         }
