@@ -41,6 +41,8 @@ PARAMS: dict[str, str] = {
     "bucket_id": "bucket",
     "goal_id": "goal",
     "job_id": "job",
+    "request_id": "request",
+    "step": "=cancel",
     "run_id": "run",
     "proposal_id": "proposal",
     "token_id": "token",
@@ -123,6 +125,9 @@ JOB = table(_r(OK, 404, 404, 404, 404, OK), _r(404, 404, 404, 404, 404, OK))
 # An API token (the SE's) is listed and revoked by its owner and administrators only.
 TOKEN = table(_r(OK, 404, 404, 404, 404, OK), _r(404, 404, 404, 404, 404, OK))
 # A person's week (the SE's) is opened by their managers and administrators, not by themselves.
+# A team's capacity and out-of-band figures: whoever reads the team's figures (its members and
+# managers), product management and administrators.
+TEAM_FIGURES = table(_r(OK, OK, OK, OK, OK, OK), _r(404, 404, 404, 404, OK, OK))
 WEEK = table(_r(404, 404, OK, OK, 404, OK), _r(404, 404, 404, 404, 404, OK))
 # Import settings (value mappings, owner ids): managers read them, administrators change them.
 IMPORT_SETTINGS_READ = roles(se=403, rep=403, product_manager=403)
@@ -139,6 +144,34 @@ D = timedelta
 
 # Operation ("METHOD /path") -> (expectation, body or None, query string).
 API: dict[str, tuple[Expect, Body, str]] = {
+    # Requests for SE help (presales.team): seen through their deal; the routed team's managers
+    # (and administrators) assign them; the requester or those managers cancel them.
+    "GET /api/team/capacity/{team_id}": (TEAM_FIGURES, None, ""),
+    "GET /api/team/out-of-band/{team_id}": (TEAM_FIGURES, None, ""),
+    "GET /api/requests": (EVERYONE, None, ""),
+    "POST /api/requests": (
+        CREATE,
+        lambda o, w: {
+            "kind": "demo",
+            "summary": "Help with the demo",
+            "starts_on": "2030-01-01",
+            "ends_on": "2030-01-08",
+            "opportunity_id": o["deal"].pk,
+        },
+        "",
+    ),
+    "GET /api/requests/{request_id}": (read("request"), None, ""),
+    "POST /api/requests/{request_id}/assign": (
+        change("request", who=MANAGERS),
+        # The deal's SE, who belongs to the team the request is routed to.
+        lambda o, w: {"se_id": o["deal"].sales_engineers.get().pk},
+        "",
+    ),
+    "POST /api/requests/{request_id}/{step}": (
+        change("request", who=("rep", *MANAGERS)),
+        None,
+        "",
+    ),
     "GET /api/me": (EVERYONE, None, ""),
     # Everyone lists and makes their own tokens.
     "GET /api/tokens": (EVERYONE, None, ""),
@@ -564,6 +597,15 @@ API: dict[str, tuple[Expect, Body, str]] = {
 # Page URL name -> (expectation, query string). Pages answer GET; POST-only ones 405.
 POST_ONLY = roles(others=405)
 PAGES: dict[str, tuple[Expect, str]] = {
+    "team_capacity": (EVERYONE, ""),
+    "team_capacity_thresholds": (POST_ONLY, ""),
+    "team_oob": (EVERYONE, ""),
+    "team_oob_log": (POST_ONLY, ""),
+    "team_oob_hand_over": (POST_ONLY, ""),
+    "request_list": (EVERYONE, ""),
+    "request_new": (POST_ONLY, ""),
+    "request_detail": (read("request"), ""),
+    "request_action": (POST_ONLY, ""),
     "dashboard": (EVERYONE, ""),
     "person_week": (WEEK, ""),
     "my_settings": (EVERYONE, ""),

@@ -119,7 +119,21 @@ def _deal_work(
         proposed_by=se,
         proposed_at=timezone.now(),
     )
+    from presales.team.models import SERequest
+
+    # A request for SE help on the deal, asked by its owner and routed to the deal's team.
+    help_request = SERequest.objects.create(
+        kind="demo",
+        summary=f"Help {tag}",
+        account=account,
+        opportunity=deal,
+        requested_by=deal.owner,
+        team=team,
+        starts_on=date.today(),
+        ends_on=date.today() + timedelta(days=7),
+    )
     return {
+        "request": help_request,
         "contact": contact,
         "deal": deal,
         "meeting": meeting,

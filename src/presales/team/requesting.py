@@ -16,7 +16,7 @@ from presales.core import access
 from presales.core.services import resolve, validate_and_save
 from presales.core.stats import Figure, rate_figure
 from presales.deals.models import Opportunity
-from presales.people.models import User
+from presales.people.models import Role, User
 from presales.team.access import can_route, se_requests_for
 from presales.team.assignment import route
 from presales.team.models import SERequest, Skill
@@ -102,7 +102,10 @@ def assign_request(*, actor: User, request: SERequest, se: User) -> SERequest:
 def accept_request(*, actor: User, request: SERequest) -> SERequest:
     """The SE takes a request: one assigned to them, or an open one routed to their team."""
     mine = request.assignee_id == actor.pk
-    claim = request.status == Status.OPEN and request.team_id == actor.team_id
+    # Only a sales engineer of the routed team claims an open request (not its reps).
+    claim = (
+        request.status == Status.OPEN and request.team_id == actor.team_id and actor.role == Role.SE
+    )
     access.require(mine or claim, "This request is not yours to accept.")
     if request.status not in (Status.OPEN, Status.ASSIGNED):
         raise ValidationError(
