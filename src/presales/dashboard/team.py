@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from presales.activities.access import activities_for
-from presales.activities.models import Activity, Kind
+from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
 from presales.deals.access import opportunities_for
 from presales.deals.models import CLOSED_STAGES, StageChange
 from presales.meetings.access import commitments_for
@@ -71,8 +71,10 @@ def team_people(manager: User) -> QuerySet[User]:
 
 
 def _debriefs_owed(activities: QuerySet[Activity], now: datetime) -> QuerySet[Activity]:
+    # A debrief is owed for a customer meeting, never for internal or out-of-band work.
     return activities.filter(
         customer_facing=True,
+        kind__in=CUSTOMER_FACING_KINDS,
         ends_at__lte=now - timedelta(hours=DEBRIEF_DUE_HOURS),
         ends_at__gte=now - timedelta(days=DEBRIEF_NAG_DAYS),
         debrief__isnull=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
 from presales.activities.models import Activity, Kind
@@ -104,6 +105,7 @@ def populate(builder: Any) -> None:
         for se in builder.all_ses
     )
     CapacityPolicy.objects.bulk_create(CapacityPolicy(team=t) for t in builder.teams)
+    CapacityPolicy.objects.filter(team__in=builder.teams).update(updated_at=builder.now)
     _out_of_band(builder)
     _requests(builder)
     builder.counts["skill levels"] = len(levels)
@@ -140,10 +142,15 @@ def _out_of_band(builder: Any) -> None:
                     customer_facing=False,
                     source="demo",
                     external_id=f"ACT-OOB-{len(extra):06d}",
+                    # Written down when it was asked, never later than the demo's moment.
+                    created_at=min(start, builder.now),
                 )
             )
             people.append((se, department))
     made = Activity.objects.bulk_create(extra, batch_size=2000)
+    # bulk_create stamps updated_at with the clock; the demo's records were last touched when
+    # they were written.
+    Activity.objects.filter(pk__in=[a.pk for a in made]).update(updated_at=F("created_at"))
     link = Activity.participants.through
     link.objects.bulk_create(
         [link(activity_id=a.pk, user_id=se.pk) for a, (se, _) in zip(made, people, strict=True)],
@@ -176,7 +183,8 @@ def _requests(builder: Any) -> None:
         responded = created + timedelta(hours=rng.uniform(0.2, target * 1.6))
         se = rng.choice(deal.ses)
         open_deal = opp.stage not in (Stage.WON, Stage.LOST)
-        if ends >= builder.today and open_deal:
+        # A request on an open deal is still in hand while its dates run, or when it is recent.
+        if open_deal and (ends >= builder.today or created >= now - timedelta(days=21)):
             status = rng.choice([SERequest.Status.OPEN, SERequest.Status.ASSIGNED])
             status = SERequest.Status.ACCEPTED if rng.random() < 0.4 else status
         else:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from presales.accounts.models import Account
 from presales.activities import services as activities
 from presales.activities.access import activities_for
-from presales.activities.models import Activity
+from presales.activities.models import CUSTOMER_FACING_KINDS, Activity
 from presales.core import access
 from presales.core.services import apply_changes, resolve, resolve_many, validate_and_save
 from presales.deals.models import CLOSED_STAGES, Opportunity
@@ -162,6 +162,7 @@ def undebriefed_for(user: User, *, now: datetime | None = None) -> QuerySet[Acti
         .filter(
             participants=user,
             customer_facing=True,
+            kind__in=CUSTOMER_FACING_KINDS,
             ends_at__lte=now - timedelta(hours=DEBRIEF_DUE_HOURS),
             ends_at__gte=now - timedelta(days=DEBRIEF_NAG_DAYS),
             debrief__isnull=True,
