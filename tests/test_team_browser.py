@@ -72,7 +72,7 @@ def test_a_reps_request_is_approved_lands_on_the_ses_week_and_shows_in_capacity(
     assert SERequest.objects.get().status == SERequest.Status.ACCEPTED
 
     page = log_in(browser, live_server, "dave")
-    page.click("nav >> text=Team")
+    page.click('nav >> text="Team"')  # exactly "Team", not "Team week"
     page.wait_for_url("**/team/capacity/")
     page.select_option("select[name=team]", label="North")
     page.click("form.filters button[type=submit]")
