@@ -76,6 +76,8 @@ def test_jobs_are_seen_by_who_started_them_and_admins(cast: Any) -> None:
     assert carol.get(f"/api/jobs/{job.pk}").status_code == 404
     assert carol.get(f"/jobs/{job.pk}/").status_code == 404
     assert "Sum" not in carol.get("/jobs/").content.decode()
+    assert 'href="/jobs/"' in alice.get("/").content.decode()  # reachable from every page
+    assert "Sum" in alice.get("/jobs/").content.decode()
     assert root.get(f"/api/jobs/{job.pk}").json()["result"] == 5
     assert alice.post(f"/api/jobs/{job.pk}/retry").status_code == 403
 
