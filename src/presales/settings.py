@@ -186,6 +186,36 @@ SERVE_WORKERS = env_int(
     "Web processes `presales serve` starts (default: the number of CPU cores)",
     minimum=1,
 )
+# Imports uploaded in the browser or the API, and calendar subscriptions.
+UPLOAD_MAX_MB = env_int(
+    "PRESALES_UPLOAD_MAX_MB",
+    500,
+    "Largest upload for an import, all files together (MB)",
+    minimum=1,
+)
+UPLOAD_MAX_UNZIPPED_MB = env_int(
+    "PRESALES_UPLOAD_MAX_UNZIPPED_MB",
+    4096,
+    "Largest total size the files of an uploaded ZIP may unpack to (MB)",
+    minimum=1,
+)
+CALENDAR_REFRESH_MINUTES = env_int(
+    "PRESALES_CALENDAR_REFRESH_MINUTES",
+    15,
+    "Minutes between two fetches of every subscribed calendar",
+    minimum=1,
+)
+CALENDAR_MAX_MB = env_int(
+    "PRESALES_CALENDAR_MAX_MB", 20, "Largest calendar a subscription fetches (MB)", minimum=1
+)
+CALENDAR_TIMEOUT = env_int(
+    "PRESALES_CALENDAR_TIMEOUT", 20, "Seconds a calendar fetch may take", minimum=1
+)
+CALENDAR_ALLOW_LOCAL = env_bool(
+    "PRESALES_CALENDAR_ALLOW_LOCAL",
+    not PRODUCTION,
+    "Allow calendar addresses on loopback and private networks (default: off in production)",
+)
 
 
 SSL_REDIRECT = env_bool(
@@ -282,6 +312,8 @@ INSTALLED_APPS = [
     "presales.texts",
     "presales.jobs",
     "presales.team",
+    "presales.uploads",
+    "presales.calendars",
     "django_tasks",
     "django_tasks_db",
 ]

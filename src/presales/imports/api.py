@@ -1,8 +1,9 @@
 from datetime import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
 from presales.core import access
@@ -200,6 +201,45 @@ def post_quick_log(request: HttpRequest, payload: QuickLogIn) -> tuple[int, dict
 @paginate(Paginated)
 def list_imports(request: HttpRequest) -> QuerySet[ImportRun]:
     return import_runs_for(actor(request)).select_related("user")
+
+
+class UploadJobOut(Schema):
+    id: int = Field(description="The job to poll")
+    url: str = Field(description="GET it to follow the job; its result names the import run")
+    upload_id: int
+    profile: str = Field(description="The import type the files are read as")
+    dry_run: bool
+    files: list[dict[str, Any]]
+
+
+@router.post("/imports", response={202: UploadJobOut})
+def post_import(
+    request: HttpRequest,
+    files: list[UploadedFile] | None = File(None),  # noqa: B008 - ninja's way
+    profile: str = Form(""),
+    dry_run: bool = Form(True),
+) -> tuple[int, dict[str, Any]]:
+    """Upload files to import (multipart, field ``files``, one or more): CSV exports, a ZIP of
+    a Salesforce export, HubSpot exports, calendars, mail. The import type is detected unless
+    ``profile`` names it. The import runs as a background job, a dry run unless ``dry_run`` is
+    false; poll the job, whose result links to the import run."""
+    from presales.uploads import jobs as upload_jobs
+    from presales.uploads.access import can_upload
+    from presales.uploads.services import store
+
+    user = actor(request)
+    access.require(can_upload(user), "Only managers and administrators import data.")
+    upload = store(user=user, files=files or [], profile=profile)
+    start = upload_jobs.start_check if dry_run else upload_jobs.start_import
+    job = start(upload, user)
+    return 202, {
+        "id": job.pk,
+        "url": f"/api/jobs/{job.pk}",
+        "upload_id": upload.pk,
+        "profile": upload.profile,
+        "dry_run": dry_run,
+        "files": upload.files,
+    }
 
 
 @router.get("/imports/{run_id}", response=ImportRunOut)

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from presales.core import access
@@ -39,6 +40,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"page": page_of(request, runs)}
     if can_read_import_settings(user):
         context.update(_settings_context(request, user))
+    from presales.uploads.views import upload_form_context
+
+    context.update(upload_form_context(user))
     return render(request, "imports/import_list.html", context)
 
 
@@ -69,6 +73,14 @@ def _settings_context(request: HttpRequest, user: User) -> dict[str, Any]:
     }
 
 
+def _back(request: HttpRequest, default: str) -> str:
+    """Where a mapping form returns: the page it was sent from (an upload's review), if ours."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
 @require_POST
 def change_value_mapping(request: HttpRequest, mapping_id: int) -> HttpResponse:
     mapping = ValueMapping.objects.filter(pk=mapping_id).first()
@@ -89,7 +101,7 @@ def change_value_mapping(request: HttpRequest, mapping_id: int) -> HttpResponse:
             request,
             f"{mapping.source}: {label!r} now means {mapping.value or 'nothing'}{moved_text}.",
         )
-    return redirect(reverse("import_list") + "#value-mappings")
+    return redirect(_back(request, reverse("import_list") + "#value-mappings"))
 
 
 @require_POST
@@ -100,7 +112,7 @@ def map_owner(request: HttpRequest) -> HttpResponse:
     person = User.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
     if not source or not external_id or person is None:
         messages.error(request, "Choose the person this owner id stands for.")
-        return redirect(reverse("import_list") + "#waiting-owners")
+        return redirect(_back(request, reverse("import_list") + "#waiting-owners"))
     try:
         done = owners.map_owner(
             actor=current_user(request), source=source, external_id=external_id, user=person
@@ -115,7 +127,7 @@ def map_owner(request: HttpRequest) -> HttpResponse:
             f"{source} owner {external_id} is {person}; {done} waiting "
             f"record{'s' if done != 1 else ''} completed.",
         )
-    return redirect(reverse("import_list") + "#waiting-owners")
+    return redirect(_back(request, reverse("import_list") + "#waiting-owners"))
 
 
 def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
