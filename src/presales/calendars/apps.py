@@ -17,4 +17,5 @@ class CalendarsConfig(AppConfig):
             "presales.calendars.jobs.refresh_all",
             every=timedelta(minutes=settings.CALENDAR_REFRESH_MINUTES),
             label="Refresh subscribed calendars",
+            when="presales.calendars.jobs.any_subscriptions",
         )

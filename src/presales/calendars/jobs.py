@@ -14,6 +14,10 @@ from presales.jobs.models import Job
 from presales.jobs.services import enqueue, progress_for, say
 
 
+def any_subscriptions() -> bool:
+    return Subscription.objects.exists()
+
+
 @task(takes_context=True)
 def refresh_all(context: Any) -> dict[str, int]:
     """Every subscription, one after the other; one calendar's failure is its own."""

@@ -214,14 +214,19 @@ class Schedule:
     task_path: str
     every: timedelta
     label: str
+    when: str = ""
 
 
 _SCHEDULES: dict[str, Schedule] = {}
 
 
-def register_schedule(name: str, task_path: str, *, every: timedelta, label: str) -> None:
-    """Run the task at ``task_path`` (no arguments) every ``every``; apps call this in ready()."""
-    _SCHEDULES[name] = Schedule(name=name, task_path=task_path, every=every, label=label)
+def register_schedule(
+    name: str, task_path: str, *, every: timedelta, label: str, when: str = ""
+) -> None:
+    """Run the task at ``task_path`` (no arguments) every ``every``; apps call this in ready().
+    ``when``, the dotted path of a function without arguments, skips the run while it answers
+    false (nothing to do: no job is queued)."""
+    _SCHEDULES[name] = Schedule(name=name, task_path=task_path, every=every, label=label, when=when)
 
 
 def schedules() -> list[Schedule]:
@@ -235,6 +240,8 @@ def enqueue_due(*, now: Any = None) -> list[Job]:
     now = now or timezone.now()
     jobs = []
     for schedule in schedules():
+        if schedule.when and not import_string(schedule.when)():
+            continue
         never = now - schedule.every - timedelta(seconds=1)
         # Another worker may make the mark at the same moment; then it exists, which is enough.
         with contextlib.suppress(IntegrityError):

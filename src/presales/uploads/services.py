@@ -97,6 +97,11 @@ def store(*, user: User, files: Iterable[Incoming], profile: str = AUTO) -> Uplo
                 + "; ".join(f"{n}: {o}" for n, o in detected.objects.items())
                 + ". Choose the import type."
             )
+        if chosen == ProfileName.CSV and not any(p.suffix.lower() == MAPPING_SUFFIX for p in kept):
+            raise _refuse(
+                "A table of your own needs its column mapping: upload the .toml file with it "
+                "(see the README's Imports section)."
+            )
         return Upload.objects.create(
             user=user,
             folder=name,
@@ -254,6 +259,11 @@ def _detect_one(path: Path) -> tuple[str, str]:
 def importable(upload: Upload) -> tuple[list[Path], Path | None]:
     """The files an import reads, and the column mapping of a generic CSV import."""
     folder = folder_of(upload)
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"the uploaded files are not in {folder} (a worker on another machine needs the "
+            "same PRESALES_HOME as the web server)"
+        )
     paths = [folder / f["name"] for f in upload.files]
     mappings = [p for p in paths if p.suffix.lower() == MAPPING_SUFFIX]
     data = [p for p in paths if p.suffix.lower() != MAPPING_SUFFIX]
