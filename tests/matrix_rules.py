@@ -49,6 +49,8 @@ PARAMS: dict[str, str] = {
     "mapping_id": "mapping",
     "label": "=budget_freeze",
     "action": "=nothing",
+    "upload_id": "upload",
+    "subscription_id": "subscription",
 }
 # Kinds a team sees on another team's account it shares (everything else of the other team's
 # deal answers 404).
@@ -137,6 +139,11 @@ IMPORT_SETTINGS_CHANGE = roles(admin=OK, others=403)
 # is told to change it directly (422).
 DECIDE_STAGE = change("deal", who=("rep", *MANAGERS))
 PROPOSE_STAGE = table(_r(201, 422, 422, 422, 403, 422), _r(404, 404, 404, 404, 403, 422))
+# Uploads for an import: managers and administrators upload and see every upload (the SE's
+# own upload, made when they were allowed, stays theirs to read).
+UPLOAD = table(_r(OK, 404, OK, OK, 404, OK), _r(404, 404, OK, OK, 404, OK))
+# A calendar subscription (the SE's): its owner and administrators.
+SUBSCRIPTION = table(_r(OK, 404, 404, 404, 404, OK), _r(404, 404, 404, 404, 404, OK))
 
 S = dict[str, Any]
 Body = Callable[[S, S], Any] | None  # (scope objects, world) -> JSON body
@@ -469,6 +476,9 @@ API: dict[str, tuple[Expect, Body, str]] = {
         lambda o, w: {"source": "matrix", "external_id": "005MATRIX", "user_id": o["user"].pk},
         "",
     ),
+    # Managers and administrators upload; the matrix sends no file, which is refused as
+    # incomplete (422) once the role may upload.
+    "POST /api/imports": (roles(se=403, rep=403, product_manager=403, others=422), None, ""),
     "GET /api/scorecards/metrics": (EVERYONE, None, ""),
     "POST /api/scorecards/metrics": (
         roles(others=403, admin=201),
@@ -681,6 +691,13 @@ PAGES: dict[str, tuple[Expect, str]] = {
     "job_list": (EVERYONE, ""),
     "job_detail": (JOB, ""),
     "job_retry": (POST_ONLY, ""),
+    "upload_new": (POST_ONLY, ""),
+    "upload_detail": (UPLOAD, ""),
+    "upload_run": (POST_ONLY, ""),
+    # Everyone lists their own calendars (and adds one with a POST).
+    "subscription_list": (EVERYONE, ""),
+    "subscription_delete": (POST_ONLY, ""),
+    "subscription_refresh": (POST_ONLY, ""),
 }
 # Served by Django or by the API (checked above), not Presales pages.
 NOT_PAGES = {"login", "logout"}

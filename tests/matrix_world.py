@@ -22,6 +22,7 @@ from typing import Any
 from django.utils import timezone
 
 from presales.activities.models import Activity
+from presales.calendars.models import Subscription
 from presales.deals.models import StageProposal
 from presales.gaps.models import GapOpportunity
 from presales.imports.models import ImportRun, ValueMapping
@@ -32,6 +33,7 @@ from presales.people.services import create_token
 from presales.qualification.models import BusinessIssue, Framework
 from presales.qualification.services import copy_framework
 from presales.texts.models import Text
+from presales.uploads.models import Upload
 from tests.conftest import (
     make_account,
     make_activity,
@@ -201,6 +203,10 @@ def build() -> dict[str, Any]:
             ),
             "goal": make_goal(owner=se),
             "run": ImportRun.objects.create(profile="csv", user=se, report="none.csv"),
+            "upload": Upload.objects.create(user=se, folder="none", profile="csv"),
+            "subscription": Subscription.objects.create(
+                user=se, name=f"Calendar {tag}", url=f"https://calendar.example/{tag}.ics"
+            ),
             "token": create_token(user=se, name=f"Token {tag}")[0],
             "mapping": ValueMapping.objects.create(
                 source="matrix",
