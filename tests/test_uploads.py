@@ -210,7 +210,8 @@ def test_a_failed_dry_run_shows_its_error_and_can_be_retried(cast: Cast, setting
     folder.rename(hidden)
     run_jobs()
     page = root.get(f"/imports/uploads/{upload.pk}/").content.decode()
-    assert "Failed:" in page and "Retry" in page
+    assert "Failed:" in page and "Retry" in page and 'id="upload-state">Failed<' in page
+    assert "the uploaded files are not in" in page
     hidden.rename(folder)
     job = upload.check_job
     assert job is not None

@@ -76,7 +76,10 @@ def check_upload(context: Any, *, upload_id: int) -> dict[str, Any]:
     progress = progress_for(context)
     _count_rows(upload, progress)
     paths, mapping = importable(upload)
-    source = _source_of(upload)
+    try:
+        source = _source_of(upload)
+    except UnusableInput:
+        source = ""  # a broken column mapping: the dry run records why
     seen: dict[str, Any] = {"mappings": [], "owners": []}
 
     def watch(step: str, done: int, total: int) -> None:

@@ -61,6 +61,9 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         "upload": upload,
         "job": job,
         "error": error_of(job) if job is not None else "",
+        "state_label": "Failed"
+        if job is not None and job.state == Job.State.FAILED
+        else upload.get_state_display(),
         "profile_label": dict(_profile_choices()).get(upload.profile, upload.profile),
         "can_run": can_upload(user) and upload.state == Upload.State.CHECKED,
         "can_change": can_change_import_settings(user),
