@@ -33,9 +33,9 @@ make_user("bob", Role.REP, email="bob@example.com")
 
 
 def _serve(scratch: Scratch) -> tuple[subprocess.Popen[str], str]:  # noqa: F811
-    scratch.presales("migrate")
+    scratch.presales("migrate", timeout=600)
     subprocess.run(
-        [sys.executable, "-c", SETUP], env=scratch.env, cwd=ROOT, check=True, timeout=120
+        [sys.executable, "-c", SETUP], env=scratch.env, cwd=ROOT, check=True, timeout=300
     )
     port = _port()
     server = subprocess.Popen(
