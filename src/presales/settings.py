@@ -90,6 +90,13 @@ BUSY_TIMEOUT = env_int(
     minimum=1,
 )
 
+IMPORT_COMMIT_ROWS = env_int(
+    "PRESALES_IMPORT_COMMIT_ROWS",
+    5000,
+    "Rows an import writes per committed batch, so other writers get their turn (default 5000)",
+    minimum=100,
+)
+
 
 def sqlite_database(path: Path) -> dict[str, object]:
     # WAL lets readers (pages) go on while a writer (an import) works; the busy timeout makes
