@@ -96,6 +96,11 @@ IMPORT_COMMIT_ROWS = env_int(
     "Rows an import writes per committed batch, so other writers get their turn (default 5000)",
     minimum=100,
 )
+IMPORT_PAUSE_MS = env_int(
+    "PRESALES_IMPORT_PAUSE_MS",
+    50,
+    "On SQLite, milliseconds an import pauses after each commit so waiting writers get in",
+)
 
 
 def sqlite_database(path: Path) -> dict[str, object]:

@@ -21,10 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
 from presales.imports.models import ImportedRecord
+from presales.imports.services.sql import give_way
 
 # Below this many new rows in one file, or fewer new rows than the table already holds,
 # updating the indexes in place costs less than building them again.
@@ -87,12 +88,14 @@ class IndexDeferral:
     def restore(self) -> None:
         """Build the dropped indexes again (a no-op if none were); on PostgreSQL, refresh the
         statistics of the tables a large load wrote."""
-        with connection.cursor() as cursor:
-            for _name, sql in self.dropped:
-                cursor.execute(sql)
         ledger = LEDGER.get()
-        if ledger is not None and self.dropped:
-            ledger(self.dropped, False)
+        for name, sql in self.dropped:
+            # One index per transaction, so other writers get their turn between two.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql)
+                if ledger is not None:
+                    ledger([(name, sql)], False)
+            give_way()
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and self.inserted >= MIN_ROWS:
                 names = ", ".join(

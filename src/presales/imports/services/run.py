@@ -40,6 +40,7 @@ from presales.imports.services.pending import resolve_pending
 from presales.imports.services.profiles import FilePlan, Profile
 from presales.imports.services.report import Issue, Report
 from presales.imports.services.sources import UnusableInput
+from presales.imports.services.sql import give_way
 from presales.people.models import User
 
 logger = logging.getLogger("presales.imports")
@@ -371,11 +372,16 @@ def _write_file(
             for each in writers.values():
                 each.flush()
             beat()
+        give_way()
     with transaction.atomic():
         resolve_pending(source=source, resolver=resolver, writers=writers, targets=profile.targets)
         for each in writers.values():
-            each.finish()
+            each.flush()
         beat()
+    give_way()
+    for each in writers.values():
+        # Nothing left to write: this builds again the indexes set aside, one per transaction.
+        each.finish()
     if progress is not None:
         progress(plan.name, total, total)
     for kind in [k for k, c in counts.items() if not any(c.as_dict().values())]:
