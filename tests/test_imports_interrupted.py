@@ -231,3 +231,22 @@ def test_a_run_is_interrupted_only_once_its_process_is_gone(cast: Any) -> None:
         finished.pk: "done",
     }
     assert mark_interrupted() == []
+
+
+@pytest.mark.django_db
+def test_the_imports_page_and_the_api_say_a_killed_run_was_interrupted(cast: Any) -> None:
+    from tests.test_imports_pages import login
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    run = ImportRun.objects.create(
+        profile="salesforce", files=["Event.csv"], user=cast.alice, pid=gone.pid, host=this_host()
+    )
+    client = login(cast.alice)
+    assert client.get("/api/imports").json()["items"][0]["status"] == "running"
+    mark_interrupted()
+    listing = client.get("/imports/").content.decode()
+    assert "Interrupted: run it again to finish" in listing
+    detail = client.get(f"/imports/{run.pk}/").content.decode()
+    assert "The import stopped before it finished" in detail
+    assert client.get(f"/api/imports/{run.pk}").json()["status"] == "interrupted"
