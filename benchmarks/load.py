@@ -251,6 +251,11 @@ def _client_process(
     )
 
 
+class _Discard:
+    def put(self, item: Any) -> None:
+        pass
+
+
 def _percentiles(times: list[float]) -> tuple[float, float]:
     if not times:
         return 0.0, 0.0
@@ -316,6 +321,7 @@ def main() -> None:
         .splitlines()[-1]
     )
     print(f"Team of {args.accounts} accounts and deals in {home}.", flush=True)
+    (home / "static").mkdir(exist_ok=True)
     export = home / "export"
     export.mkdir()
     _generate_export(export, args.import_rows)
@@ -336,6 +342,8 @@ def main() -> None:
     try:
         _wait_up(port)
         world = _world(port, token, args.clients)
+        # Warm up: every web process loads its code and opens its database connection.
+        _client_process(port, token, world, [0, 1, 2, 3], time.time() + 3, "warm", _Discard())
         started = time.time()
         stop_at = started + args.seconds
         queue: Any = multiprocessing.Queue()
