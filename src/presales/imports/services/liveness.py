@@ -26,8 +26,8 @@ logger = logging.getLogger("presales.imports")
 STALE_AFTER = timedelta(minutes=30)
 
 INTERRUPTED_MESSAGE = (
-    "The import stopped before it finished (its process ended: killed, or the machine "
-    "restarted). The batches it committed are kept. Run the same import again: rows already "
+    "The import stopped before it finished (stopped, killed, or the machine restarted). "
+    "The batches it committed are kept. Run the same import again: rows already "
     "in are recognised as unchanged and it completes the rest."
 )
 

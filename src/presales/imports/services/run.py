@@ -35,7 +35,12 @@ from django.utils import timezone
 from presales.imports.models import ImportRun, PendingReference
 from presales.imports.services.bulk import LEDGER
 from presales.imports.services.engine import Counts, Record, Resolver, Writer
-from presales.imports.services.liveness import mark_interrupted, restore_indexes, this_host
+from presales.imports.services.liveness import (
+    INTERRUPTED_MESSAGE,
+    mark_interrupted,
+    restore_indexes,
+    this_host,
+)
 from presales.imports.services.pending import resolve_pending
 from presales.imports.services.profiles import FilePlan, Profile
 from presales.imports.services.report import Issue, Report
@@ -160,7 +165,7 @@ def execute(
     except UnusableInput as exc:
         unusable = str(exc)
     except BaseException as exc:
-        _fail(run, ledger, report, f"The import stopped on an error: {exc!r}")
+        _fail(run, ledger, report, exc)
         raise
     finally:
         LEDGER.reset(token)
@@ -222,16 +227,20 @@ def _no_transaction() -> Iterator[None]:
     yield
 
 
-def _fail(run: ImportRun, ledger: _Ledger, report: Report, message: str) -> None:
-    """Record a run that an unexpected error stopped (the error itself goes on up)."""
+def _fail(run: ImportRun, ledger: _Ledger, report: Report, exc: BaseException) -> None:
+    """Record a run that an error or a stop stopped (the exception itself goes on up)."""
+    # Stopped from outside (Ctrl-C, a worker told to stop) rather than by a fault of its own.
+    stopped = not isinstance(exc, Exception) or type(exc).__name__ == "JobReleased"
     try:
         if ledger.current:
             restore_indexes(ledger.current)
         run.report = report.close()
         ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.FAILED,
+            status=ImportRun.Status.INTERRUPTED if stopped else ImportRun.Status.FAILED,
             finished_at=timezone.now(),
-            message=message[:2000],
+            message=INTERRUPTED_MESSAGE
+            if stopped
+            else f"The import stopped on an error: {exc!r}"[:2000],
             pid=None,
             deferred_indexes=[],
             report=run.report,
