@@ -342,45 +342,48 @@ def _write_file(
     mine = counts[plan.kind]
     seen: dict[str, int] = {}
     total = plan.size()
-    step = 0
     items = iter(plan.items())
     more = True
     while more:
+        # Rows are read, parsed and checked outside the transaction, so the database is held
+        # only while the batch is written.
+        ready: list[Record] = []
+        more = False
+        for taken, item in enumerate(items, 1):
+            record = item.record
+            if item.issues:
+                for issue in item.issues:
+                    report.add(issue)
+                if any(i.severity == "rejected" for i in item.issues):
+                    record = None
+            if record is None:
+                mine.rejected += 1
+            elif (first := seen.get(record.external_id)) is not None:
+                mine.rejected += 1
+                report.add(
+                    Issue(
+                        plan.name,
+                        item.line,
+                        "Id",
+                        f"repeats the id of row {first}",
+                        kind=plan.kind,
+                    )
+                )
+            else:
+                seen[record.external_id] = item.line
+                ready.append(record)
+            if taken >= batch:
+                more = True
+                break
         # One committed batch: its rows, then everything the writers still hold.
         with transaction.atomic():
-            more = False
-            for taken, item in enumerate(items, 1):
-                record = item.record
-                if item.issues:
-                    for issue in item.issues:
-                        report.add(issue)
-                    if any(i.severity == "rejected" for i in item.issues):
-                        record = None
-                if record is None:
-                    mine.rejected += 1
-                elif (first := seen.get(record.external_id)) is not None:
-                    mine.rejected += 1
-                    report.add(
-                        Issue(
-                            plan.name,
-                            item.line,
-                            "Id",
-                            f"repeats the id of row {first}",
-                            kind=plan.kind,
-                        )
-                    )
-                else:
-                    seen[record.external_id] = item.line
-                    writer.add(record)
-                    step += 1
-                    if progress is not None and step % 2000 == 0:
-                        progress(plan.name, plan.done(), total)
-                if taken >= batch:
-                    more = True
-                    break
+            for record in ready:
+                writer.add(record)
             for each in writers.values():
                 each.flush()
             beat()
+        if progress is not None and ready:
+            progress(plan.name, plan.done(), total)
         give_way()
     with transaction.atomic():
         resolve_pending(source=source, resolver=resolver, writers=writers, targets=profile.targets)
