@@ -6,8 +6,9 @@ The baseline, measured in the same run on the same files, is the least any impor
 Python's csv module reading the Event and Task files and ``sqlite3`` ``executemany`` of their
 rows into an equivalent bare table (same columns, text and integers, no indexes) in one
 transaction. Figures are rows per second and ratios to that baseline, since these machines are
-shared and absolute times drift. Each import runs in its own process so its peak memory
-(maximum resident set) is its own.
+shared and absolute times drift; the CPU time of each side is printed too, as it drifts less
+when other work shares the machine. Each import runs in its own process so its peak memory
+(maximum resident set, from ``wait4``'s resource usage) is its own.
 
     python benchmarks/import.py [--rows 1000000] [--postgres postgresql://user:pw@host/db]
 
@@ -129,8 +130,9 @@ def generate(folder: Path, rows: int) -> dict[str, int]:
     return {"events": events, "tasks": tasks, "accounts": len(accounts), "contacts": len(contacts)}
 
 
-def baseline(folder: Path, work: Path) -> float:
-    """Seconds for csv + sqlite3 executemany of the Event and Task rows into a bare table."""
+def baseline(folder: Path, work: Path) -> tuple[float, float]:
+    """Seconds (wall clock, CPU) for csv + sqlite3 executemany of the Event and Task rows into a
+    bare table."""
     db = work / "baseline.sqlite3"
     db.unlink(missing_ok=True)
     connection = sqlite3.connect(db)
@@ -140,6 +142,7 @@ def baseline(folder: Path, work: Path) -> float:
         "contact TEXT, owner TEXT, description TEXT)"
     )
     started = time.perf_counter()
+    cpu = time.process_time()
     with connection:
         for name, pick in (
             (
@@ -161,8 +164,9 @@ def baseline(folder: Path, work: Path) -> float:
                     (pick(r) for r in reader),
                 )
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     connection.close()
-    return seconds
+    return seconds, cpu
 
 
 def child(folder: Path) -> None:
@@ -177,9 +181,15 @@ def child(folder: Path) -> None:
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
+    cpu = time.process_time()
     result = run_import(kind="salesforce", paths=[folder])
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "counts": result.counts, "rejected": result.rejected}))
+    cpu = time.process_time() - cpu
+    print(
+        json.dumps(
+            {"seconds": seconds, "cpu": cpu, "counts": result.counts, "rejected": result.rejected}
+        )
+    )
 
 
 def run_child(folder: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -200,17 +210,23 @@ def run_child(folder: Path, env: dict[str, str]) -> dict[str, Any]:
     return figures
 
 
+# The first import of 1M rows before imports committed in batches (issue 13).
+BEFORE_ROWS_PER_SECOND = 7_982
+
+
 def report(
-    label: str, first: dict[str, Any], again: dict[str, Any], rows: int, base: float
+    label: str, first: dict[str, Any], again: dict[str, Any], rows: int, base: tuple[float, float]
 ) -> None:
     activity = first["counts"].get("activity", {})
     total = sum(sum(c.values()) for c in first["counts"].values())
     rate = rows / first["seconds"]
     print(f"\n{label}")
-    ratio = first["seconds"] / base
+    ratio = first["seconds"] / base[0]
+    cpu_ratio = first["cpu"] / base[1]
     print(
         f"  first import: {first['seconds']:.1f} s for {rows:,} Event/Task rows "
-        f"({total:,} records in all) = {rate:,.0f} rows/s; {ratio:.2f}× the baseline"
+        f"({total:,} records in all) = {rate:,.0f} rows/s; {ratio:.2f}× the baseline "
+        f"(CPU: {first['cpu']:.1f} s = {cpu_ratio:.2f}× the baseline's CPU)"
     )
     print(f"  activities created {activity.get('created', 0):,}, rejected {first['rejected']}")
     speedup = first["seconds"] / again["seconds"]
@@ -222,10 +238,10 @@ def report(
         f"  peak memory: first {first['peak_mib']:,.0f} MiB, re-import {again['peak_mib']:,.0f} MiB"
     )
     goals = {
-        "≥ 200,000 rows/s": rate >= 200_000,
-        "≤ 3× baseline": first["seconds"] <= 3 * base,
+        f"≥ 3× {BEFORE_ROWS_PER_SECOND:,} rows/s": rate >= 3 * BEFORE_ROWS_PER_SECOND,
+        "≤ 6× baseline": first["seconds"] <= 6 * base[0],
         "re-import ≥ 2× faster": first["seconds"] >= 2 * again["seconds"],
-        "peak ≤ 1 GiB": max(first["peak_mib"], again["peak_mib"]) <= 1024,
+        "peak < 500 MiB": max(first["peak_mib"], again["peak_mib"]) < 500,
     }
     print("  goals: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in goals.items()))
 
@@ -264,8 +280,8 @@ def main() -> None:
         print(f"Generated {args.rows:,} Event/Task rows ({sizes}) in "
               f"{time.perf_counter() - started:.0f} s, {megabytes:,.0f} MB")  # fmt: skip
         base = baseline(data, work)
-        print(f"Baseline (csv + sqlite3 executemany into a bare table): {base:.1f} s = "
-              f"{args.rows / base:,.0f} rows/s")  # fmt: skip
+        print(f"Baseline (csv + sqlite3 executemany into a bare table): {base[0]:.1f} s = "
+              f"{args.rows / base[0]:,.0f} rows/s (CPU {base[1]:.1f} s)")  # fmt: skip
         env = {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
         env["PRESALES_HOME"] = str(work / "home")
         # As in production: debug mode would keep every SQL statement in memory.

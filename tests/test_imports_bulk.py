@@ -11,7 +11,7 @@ from django.db import connection
 from presales.accounts.models import Account, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity
-from presales.imports.models import ImportedRecord, PendingReference
+from presales.imports.models import ImportedRecord, ImportRun, PendingReference
 from presales.imports.services import bulk
 from tests.conftest import Cast, make_product
 from tests.test_imports import salesforce, state
@@ -111,6 +111,8 @@ def test_a_large_load_killed_midway_leaves_every_index_and_runs_again_to_the_sam
     with pytest.raises(KeyboardInterrupt):
         salesforce()
     assert indexes() == before
+    stopped = ImportRun.objects.latest("id")
+    assert (stopped.status, stopped.deferred_indexes) == (ImportRun.Status.INTERRUPTED, [])
     monkeypatch.setattr(engine.Writer, "flush", real_flush)
     salesforce()
     resumed = state()

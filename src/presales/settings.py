@@ -90,6 +90,18 @@ BUSY_TIMEOUT = env_int(
     minimum=1,
 )
 
+IMPORT_COMMIT_ROWS = env_int(
+    "PRESALES_IMPORT_COMMIT_ROWS",
+    5000,
+    "Rows an import writes per committed batch, so other writers get their turn (default 5000)",
+    minimum=100,
+)
+IMPORT_PAUSE_MS = env_int(
+    "PRESALES_IMPORT_PAUSE_MS",
+    50,
+    "On SQLite, milliseconds an import pauses after each commit so waiting writers get in",
+)
+
 
 def sqlite_database(path: Path) -> dict[str, object]:
     # WAL lets readers (pages) go on while a writer (an import) works; the busy timeout makes

@@ -26,6 +26,7 @@ class ImportRun(models.Model):
         DONE = "done", "Done"
         DONE_WITH_ERRORS = "done_with_errors", "Done, some rows rejected"
         FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted: run it again to finish"
 
     profile = models.CharField(max_length=20, choices=Profile.choices)
     user = models.ForeignKey(
@@ -52,6 +53,18 @@ class ImportRun(models.Model):
     warnings = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True, help_text="Why the import failed, if it did")
     report = models.CharField(max_length=255, blank=True, help_text="File name of the report")
+    pid = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Process that runs the import, while it runs"
+    )
+    host = models.CharField(max_length=200, blank=True, help_text="Machine that runs the import")
+    updated_at = models.DateTimeField(
+        default=timezone.now, help_text="Last sign of life: written with every committed batch"
+    )
+    deferred_indexes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Indexes set aside for a large load and not yet built again (name, SQL)",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -114,6 +114,7 @@ class Worker:
     def run(self) -> int:
         """Run jobs until stopped (or, with ``batch``, until the queue is empty)."""
         self._beat()
+        _mark_interrupted_imports()
         beat = threading.Thread(target=self._heartbeat_loop, name="job-heartbeat", daemon=True)
         if self.heartbeat_thread:
             beat.start()
@@ -235,3 +236,13 @@ class Worker:
                 )
             else:
                 result.set_failed(value)
+
+
+def _mark_interrupted_imports() -> None:
+    """Imports whose process has gone (a worker killed during an upload) say so from now on."""
+    from presales.imports.services.liveness import mark_interrupted
+
+    try:
+        mark_interrupted()
+    except OperationalError:
+        logger.warning("Could not check for interrupted imports: the database is busy.")

@@ -1,26 +1,41 @@
 """Loading many new rows into SQLite: its secondary indexes are dropped while they go in and
-built again, sorted, at the end of the file, inside the file's transaction.
+built again, sorted, at the end of the file.
 
 Keeping seven indexes of a large table up to date row by row touches pages all over the file;
 building an index once from the finished table is a sort. The unique indexes stay throughout
-(they are constraints and the upsert looks records up by them), and because SQLite's schema
-changes are transactional, a file that fails, a ``--strict`` rollback, a dry run or a killed
-process all leave the indexes exactly as they were. PostgreSQL loads with COPY and keeps its
-indexes (dropping one there would lock the table for readers); after a large load it gets fresh
-statistics instead (ANALYZE), without which its planner, still believing the tables nearly
-empty, joins the next import's look-ups row by row against the whole digest table.
+(they are constraints and the upsert looks records up by them). SQLite's schema changes are
+transactional: inside one transaction (``--strict``, a dry run) a rollback leaves the indexes as
+they were. An import that commits in batches commits the drop with its batch, so every index set
+aside is written down on the run (``ImportRun.deferred_indexes``, through ``LEDGER``) in the
+same transaction; a killed run's indexes are built again when the run is marked interrupted
+(``liveness``). Meanwhile queries stay correct, only slower on that table.
+
+PostgreSQL loads with COPY and keeps its indexes (dropping one there would lock the table for
+readers); after a large load it gets fresh statistics instead (ANALYZE), without which its
+planner, still believing the tables nearly empty, joins the next import's look-ups row by row
+against the whole digest table.
 """
 
 from __future__ import annotations
 
-from django.db import connection
+from collections.abc import Callable
+from contextvars import ContextVar
+
+from django.db import connection, transaction
 from django.db.models import Model
 
 from presales.imports.models import ImportedRecord
+from presales.imports.services.sql import give_way
 
 # Below this many new rows in one file, or fewer new rows than the table already holds,
 # updating the indexes in place costs less than building them again.
 MIN_ROWS = 20_000
+
+# Told, in the transaction that drops or restores them, which indexes are set aside (added) and
+# which are back (removed): ``(indexes, set_aside)``.
+LEDGER: ContextVar[Callable[[list[tuple[str, str]], bool], None] | None] = ContextVar(
+    "index_ledger", default=None
+)
 
 
 class IndexDeferral:
@@ -66,13 +81,22 @@ class IndexDeferral:
             for name, _sql in found:
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
         self.dropped = found
+        ledger = LEDGER.get()
+        if ledger is not None and found:
+            ledger(found, True)
 
     def restore(self) -> None:
         """Build the dropped indexes again (a no-op if none were); on PostgreSQL, refresh the
         statistics of the tables a large load wrote."""
-        with connection.cursor() as cursor:
-            for _name, sql in self.dropped:
+        ledger = LEDGER.get()
+        for name, sql in self.dropped:
+            # One index per transaction, so other writers get their turn between two.
+            with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql)
+                if ledger is not None:
+                    ledger([(name, sql)], False)
+            give_way()
+        with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and self.inserted >= MIN_ROWS:
                 names = ", ".join(
                     connection.ops.quote_name(t)

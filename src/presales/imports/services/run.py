@@ -1,15 +1,29 @@
-"""Running an import: files in dependency order, each in its own transaction, the whole run
-rolled back for ``dry_run``, a file rolled back when ``strict`` and a row of it was rejected,
-the history kept in ``ImportRun`` and the report written under ``PRESALES_HOME/imports``.
+"""Running an import: files in dependency order, the history kept in ``ImportRun`` and the
+report written under ``PRESALES_HOME/imports``.
 
-Because every file commits as one transaction and every write is an upsert keyed on source and
-external id, an import killed midway and run again ends exactly where an uninterrupted one does.
+Transactions. An import commits in batches of ``IMPORT_COMMIT_ROWS`` rows (a setting, 5,000 by
+default), so that on SQLite, where one writer works at a time, the web's writes get their turn
+between two batches instead of waiting for the whole run. Every write is an upsert keyed on
+source and external id, with the digest of the row's content: a run killed midway keeps the
+batches it committed, and the same import run again finds those rows unchanged and ends exactly
+where an uninterrupted run does. Two exceptions keep one transaction:
+
+- ``dry_run``: the whole run is one transaction, rolled back at the end (the batches are
+  savepoints inside it), so nothing is kept, and other writers wait while it runs;
+- ``strict``: each file is one transaction, rolled back as a whole if a row of it was rejected
+  (or the file turns out unreadable), so a file goes in completely or not at all.
+
+A run records its process, machine and, with every batch, the time; ``liveness`` marks a run
+whose process has gone as interrupted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
-from collections.abc import Callable
+import logging
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,12 +33,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from presales.imports.models import ImportRun, PendingReference
+from presales.imports.services.bulk import LEDGER
 from presales.imports.services.engine import Counts, Record, Resolver, Writer
+from presales.imports.services.liveness import (
+    INTERRUPTED_MESSAGE,
+    mark_interrupted,
+    restore_indexes,
+    this_host,
+)
 from presales.imports.services.pending import resolve_pending
 from presales.imports.services.profiles import FilePlan, Profile
 from presales.imports.services.report import Issue, Report
 from presales.imports.services.sources import UnusableInput
+from presales.imports.services.sql import give_way
 from presales.people.models import User
+
+logger = logging.getLogger("presales.imports")
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -96,10 +120,13 @@ def execute(
     strict: bool = False,
     user: User | None = None,
     progress: ProgressFn | None = None,
+    commit_rows: int | None = None,
 ) -> ImportResult:
     """Import ``paths`` with ``profile`` and record the run. Input that cannot be used at all
-    (a missing file, unknown columns, a broken CSV) ends the run with ``unusable`` set and
-    nothing from the failing file kept."""
+    (a missing file, unknown columns, a broken CSV) ends the run with ``unusable`` set; the
+    failing file keeps the batches committed before the broken row (nothing with ``strict``
+    or ``dry_run``). ``commit_rows`` overrides the ``IMPORT_COMMIT_ROWS`` setting."""
+    mark_interrupted()
     run = ImportRun.objects.create(
         profile=kind,
         user=user,
@@ -107,31 +134,55 @@ def execute(
         files=[p.name for p in paths],
         dry_run=dry_run,
         strict=strict,
+        pid=os.getpid(),
+        host=this_host(),
     )
     report = Report(reports_dir() / f"import-{run.pk}-report.csv")
     counts: dict[str, Counts] = {}
     unusable = ""
+    batch = max(1, commit_rows or settings.IMPORT_COMMIT_ROWS)
+    ledger = _Ledger(run.pk)
+    token = LEDGER.set(ledger)
     _larger_cache()
     try:
         chosen = profile if isinstance(profile, Profile) else profile()
         plans = chosen.plan(paths)
-        with transaction.atomic():
+        with transaction.atomic() if dry_run else _no_transaction():
             for plan in plans:
-                _import_file(chosen, plan, counts, report, strict=strict, progress=progress)
+                _import_file(
+                    chosen,
+                    plan,
+                    counts,
+                    report,
+                    strict=strict,
+                    progress=progress,
+                    batch=batch,
+                    beat=ledger.beat,
+                )
             _count_pending(chosen.source, counts)
             if dry_run:
                 transaction.set_rollback(True)
     except UnusableInput as exc:
         unusable = str(exc)
+    except BaseException as exc:
+        _fail(run, ledger, report, exc)
+        raise
     finally:
-        report_name = report.close()
+        LEDGER.reset(token)
+    if ledger.current and not dry_run:
+        # An unreadable file ended the run between a drop and its restore.
+        restore_indexes(ledger.current)
+    report_name = report.close()
     result_counts = {k: c.as_dict() for k, c in sorted(counts.items())}
     run.finished_at = timezone.now()
+    run.updated_at = run.finished_at
     run.counts = result_counts
     run.rejected = report.rejected
     run.warnings = report.warnings
     run.report = report_name
     run.message = unusable
+    run.pid = None
+    run.deferred_indexes = []
     run.status = (
         ImportRun.Status.FAILED
         if unusable
@@ -149,6 +200,54 @@ def execute(
         warnings=report.warnings,
         unusable=unusable,
     )
+
+
+class _Ledger:
+    """What the run has set aside and its sign of life, written in the caller's transaction."""
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.current: list[list[str]] = []
+
+    def __call__(self, indexes: list[tuple[str, str]], set_aside: bool) -> None:
+        named = {name for name, _sql in indexes}
+        self.current = [i for i in self.current if i[0] not in named]
+        if set_aside:
+            self.current += [[name, sql] for name, sql in indexes]
+        ImportRun.objects.filter(pk=self.run_id).update(
+            deferred_indexes=self.current, updated_at=timezone.now()
+        )
+
+    def beat(self) -> None:
+        ImportRun.objects.filter(pk=self.run_id).update(updated_at=timezone.now())
+
+
+@contextlib.contextmanager
+def _no_transaction() -> Iterator[None]:
+    yield
+
+
+def _fail(run: ImportRun, ledger: _Ledger, report: Report, exc: BaseException) -> None:
+    """Record a run that an error or a stop stopped (the exception itself goes on up)."""
+    # Stopped from outside (Ctrl-C, a worker told to stop) rather than by a fault of its own.
+    stopped = not isinstance(exc, Exception) or type(exc).__name__ == "JobReleased"
+    try:
+        if ledger.current:
+            restore_indexes(ledger.current)
+        run.report = report.close()
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.INTERRUPTED if stopped else ImportRun.Status.FAILED,
+            finished_at=timezone.now(),
+            message=INTERRUPTED_MESSAGE
+            if stopped
+            else f"The import stopped on an error: {exc!r}"[:2000],
+            pid=None,
+            deferred_indexes=[],
+            report=run.report,
+        )
+    except Exception:
+        # The original error matters more; this one only goes to the log.
+        logger.exception("Could not record the failure of import #%s", run.pk)
 
 
 def _larger_cache() -> None:
@@ -174,13 +273,19 @@ def _import_file(
     *,
     strict: bool,
     progress: ProgressFn | None,
+    batch: int,
+    beat: Callable[[], None],
 ) -> None:
+    if not strict:
+        _write_file(profile, plan, counts, report, progress=progress, batch=batch, beat=beat)
+        return
     before = {k: Counts(**c.as_dict()) for k, c in counts.items()}
     rejected_before = report.rejected
     try:
+        # One transaction for the file: its batches are savepoints inside it.
         with transaction.atomic():
-            _write_file(profile, plan, counts, report, progress=progress)
-            if strict and report.rejected > rejected_before:
+            _write_file(profile, plan, counts, report, progress=progress, batch=batch, beat=beat)
+            if report.rejected > rejected_before:
                 raise _StrictRollback
     except _StrictRollback:
         bad = report.rejected - rejected_before
@@ -207,6 +312,8 @@ def _write_file(
     report: Report,
     *,
     progress: ProgressFn | None,
+    batch: int,
+    beat: Callable[[], None],
 ) -> None:
     source = profile.source
     resolver = Resolver(source, profile.targets)
@@ -235,33 +342,57 @@ def _write_file(
     mine = counts[plan.kind]
     seen: dict[str, int] = {}
     total = plan.size()
-    step = 0
-    for item in plan.items():
-        record = item.record
-        if item.issues:
-            for issue in item.issues:
-                report.add(issue)
-            if any(i.severity == "rejected" for i in item.issues):
-                record = None
-        if record is None:
-            mine.rejected += 1
-            continue
-        first = seen.get(record.external_id)
-        if first is not None:
-            mine.rejected += 1
-            report.add(
-                Issue(plan.name, item.line, "Id", f"repeats the id of row {first}", kind=plan.kind)
-            )
-            continue
-        seen[record.external_id] = item.line
-        writer.add(record)
-        step += 1
-        if progress is not None and step % 2000 == 0:
+    items = iter(plan.items())
+    more = True
+    while more:
+        # Rows are read, parsed and checked outside the transaction, so the database is held
+        # only while the batch is written.
+        ready: list[Record] = []
+        more = False
+        for taken, item in enumerate(items, 1):
+            record = item.record
+            if item.issues:
+                for issue in item.issues:
+                    report.add(issue)
+                if any(i.severity == "rejected" for i in item.issues):
+                    record = None
+            if record is None:
+                mine.rejected += 1
+            elif (first := seen.get(record.external_id)) is not None:
+                mine.rejected += 1
+                report.add(
+                    Issue(
+                        plan.name,
+                        item.line,
+                        "Id",
+                        f"repeats the id of row {first}",
+                        kind=plan.kind,
+                    )
+                )
+            else:
+                seen[record.external_id] = item.line
+                ready.append(record)
+            if taken >= batch:
+                more = True
+                break
+        # One committed batch: its rows, then everything the writers still hold.
+        with transaction.atomic():
+            for record in ready:
+                writer.add(record)
+            for each in writers.values():
+                each.flush()
+            beat()
+        if progress is not None and ready:
             progress(plan.name, plan.done(), total)
+        give_way()
+    with transaction.atomic():
+        resolve_pending(source=source, resolver=resolver, writers=writers, targets=profile.targets)
+        for each in writers.values():
+            each.flush()
+        beat()
+    give_way()
     for each in writers.values():
-        each.flush()
-    resolve_pending(source=source, resolver=resolver, writers=writers, targets=profile.targets)
-    for each in writers.values():
+        # Nothing left to write: this builds again the indexes set aside, one per transaction.
         each.finish()
     if progress is not None:
         progress(plan.name, total, total)

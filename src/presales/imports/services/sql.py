@@ -5,10 +5,12 @@ SQLite, COPY on PostgreSQL)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Model
@@ -17,6 +19,17 @@ from django.db.models import Model
 LOOKUP_CHUNK = 900
 # SQLite look-ups pass their list as one parameter, so only the statement's size bounds it.
 LIST_CHUNK = 10_000
+
+
+def give_way() -> None:
+    """After a commit, on SQLite, pause long enough for a writer that waits for the database
+    to get its turn. SQLite lets one writer in at a time and a waiting writer retries only every
+    100 ms or so, so an import that began its next batch at once could keep a page's write
+    waiting past the busy timeout; with a 50 ms pause per batch of 5,000 rows a waiting writer
+    gets in within a few batches. Inside an enclosing transaction (dry run, ``--strict``)
+    nothing was committed and nobody can get in: no pause."""
+    if is_sqlite() and not connection.in_atomic_block and settings.IMPORT_PAUSE_MS:
+        time.sleep(settings.IMPORT_PAUSE_MS / 1000)
 
 
 def quoted(name: str) -> str:
