@@ -93,10 +93,13 @@ def test_words_score_only_when_the_query_words_really_occur() -> None:
     weights = fusion.idf_weights(
         {"zentrovix": 1, "security": 400, "audit": 300, "renewal": 0}, 1000
     )
-    assert "renewal" not in weights
-    assert fusion.coverage({"zentrovix", "security", "audit"}, weights) == pytest.approx(1.0)
-    one_common = fusion.coverage({"security"}, weights)
-    only_name = fusion.coverage({"zentrovix"}, weights)
+    # A word no text holds weighs most and no text can hold it.
+    assert weights["renewal"] == max(weights.values())
+    assert fusion.coverage({"zentrovix", "security", "audit"}, weights) < 0.75
+    all_present = fusion.idf_weights({"zentrovix": 1, "security": 400, "audit": 300}, 1000)
+    assert fusion.coverage({"zentrovix", "security", "audit"}, all_present) == pytest.approx(1.0)
+    one_common = fusion.coverage({"security"}, all_present)
+    only_name = fusion.coverage({"zentrovix"}, all_present)
     assert one_common < 0.25 < only_name
     strong_meaning = fusion.Candidate(1, similarity=0.55, meaning_rank=1)
     one_word = fusion.Candidate(2, similarity=0.3, meaning_rank=2, words_rank=1)
@@ -104,6 +107,38 @@ def test_words_score_only_when_the_query_words_really_occur() -> None:
     assert [c.pk for c in fusion.fuse([one_word, strong_meaning])] == [1, 2]
     # The former rank fusion put the text found by both lists first.
     assert [c.pk for c in fusion.fuse_by_rank([strong_meaning, one_word])] == [2, 1]
+
+
+def test_the_only_query_word_the_texts_hold_is_not_a_full_match() -> None:
+    # "vessels at sea with intermittent connectivity": only "connectivity" occurs anywhere.
+    weights = fusion.idf_weights(
+        {"vessels": 0, "sea": 0, "intermittent": 0, "connectivity": 120}, 2000
+    )
+    sharer = fusion.Candidate(1, similarity=0.33, meaning_rank=5, words_rank=1)
+    sharer.coverage = fusion.coverage({"connectivity"}, weights)
+    paraphrase = fusion.Candidate(2, similarity=0.47, meaning_rank=1)
+    assert sharer.coverage < 0.2
+    assert [c.pk for c in fusion.fuse([sharer, paraphrase])] == [2, 1]
+
+
+SHIPS = "The pilot has to run on cargo ships whose satellite link drops for hours at a time."
+CONNECTIVITY_SHARERS = [
+    "Connectivity of the reporting module to their data warehouse is next on the list.",
+    "They asked about connectivity to their single sign-on provider.",
+    "Connectivity tests for the new office printers passed on Tuesday.",
+]
+
+
+@needs_model
+def test_a_paraphrase_beats_texts_holding_the_queries_only_known_word(cast: Cast) -> None:
+    account = make_account(cast.north, "Northwind")
+    for body in [*CONNECTIVITY_SHARERS, SHIPS]:
+        make_note(body, author=cast.alice, account=account)
+    index_texts()
+    result = search_texts(actor=cast.alice, query="vessels at sea with intermittent connectivity")
+    assert bodies(result)[0] == SHIPS
+    assert result.hits[0].words_rank is None
+    assert {h.text.body for h in result.hits[1:4]} == set(CONNECTIVITY_SHARERS)
 
 
 @needs_model

@@ -8,7 +8,10 @@ for every query, and the fused score adds them:
 - **words**: the share of the query's words the text holds, each word weighted by how rare it
   is in the index (IDF), then squared, so that a text scores on words only when the query's
   words really occur in it: all of a name or a code, most of a phrase. A text holding one
-  common word of five scores almost nothing there.
+  common word of five scores almost nothing there. A query word that no text holds still
+  counts in the total, at the weight of the rarest word: when a query says what the texts
+  never say in its words ("vessels at sea with intermittent connectivity"), the one common
+  word a text shares with it ("connectivity") is not a full match, and meaning leads.
 
 Reciprocal rank fusion, used before, looked at ranks alone: for a paraphrase the word list is
 full of loosely related texts, and a text that sat in both lists beat the one meaning put
@@ -45,9 +48,9 @@ def meaning_score(similarity: float | None) -> float:
 
 
 def idf_weights(frequency: dict[str, int], texts: int) -> dict[str, float]:
-    """Rarer words weigh more. A word no text holds is left out, so "Zentrovix renewal"
-    finds the texts naming Zentrovix when no text says "renewal"."""
-    return {t: math.log(1 + (texts + 1) / (df + 1)) for t, df in frequency.items() if df}
+    """Rarer words weigh more; a word no text holds weighs most (no text can hold it, so it
+    only lowers every text's share)."""
+    return {t: math.log(1 + (texts + 1) / (df + 1)) for t, df in frequency.items()}
 
 
 def coverage(held: set[str], weights: dict[str, float]) -> float:

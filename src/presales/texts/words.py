@@ -6,13 +6,16 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Set as AbstractSet
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+if TYPE_CHECKING:
+    from presales.texts.visibility import Visibility
 
 FIRST_PASS = 500
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'+#.-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
@@ -50,22 +53,38 @@ def word_matches(
     allowed: QuerySet[Any] | None,
     k: int,
     allowed_ids: np.ndarray | None = None,
+    visibility: Visibility | None = None,
 ) -> list[int]:
     """Ids of texts (in ``allowed``, None meaning all) that contain the query's words, best
     first by BM25 (SQLite FTS5) or ts_rank_cd (PostgreSQL). ``allowed_ids`` may carry the ids
-    of ``allowed`` already fetched."""
+    of ``allowed`` already fetched; on SQLite, ``visibility`` instead checks the best matches
+    for the user a few hundred at a time (``allowed`` is then not read)."""
     terms = fts_terms(query)
     if not terms:
         return []
     if connection.vendor == "sqlite":
+        match = " OR ".join(f'"{t}"' for t in terms)
+        if visibility is not None:
+            from presales.texts.visibility import ranked_visible
+
+            return ranked_visible(
+                lambda n: _sqlite_ranked(match, n), k, visibility, first=max(10 * k, 500)
+            )
         if allowed is not None and allowed_ids is None:
             allowed_ids = np.fromiter(allowed.values_list("pk", flat=True), dtype=np.int64)
         visible = None if allowed_ids is None else set(allowed_ids.tolist())
-        return _sqlite_matches(" OR ".join(f'"{t}"' for t in terms), visible, k)
+        return _sqlite_matches(match, visible, k)
     if connection.vendor == "postgresql":
         phrases = [f"({t.replace(' ', ' <-> ')})" if " " in t else t for t in terms]
         return _postgres_matches(" | ".join(phrases), allowed, k)
     return []  # pragma: no cover - only SQLite and PostgreSQL are supported
+
+
+def _sqlite_ranked(match: str, n: int) -> list[int]:
+    sql = "SELECT rowid FROM texts_text_fts WHERE texts_text_fts MATCH %s ORDER BY rank LIMIT %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, n])
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def fts_terms(query: str) -> list[str]:

@@ -4,6 +4,7 @@ filters they chose."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from presales.texts import embedding, fusion, vectors, words
 from presales.texts.access import texts_for
 from presales.texts.models import Text
 from presales.texts.sources import registered
+from presales.texts.visibility import Visibility
 
 # Each ranking contributes this many candidates beyond the page asked for: enough for the
 # fusion to reorder the page, few enough that a narrow permission filter stays cheap.
@@ -68,9 +70,12 @@ _LOOKUPS = {
 }
 
 
+def _lookups(filters: dict[str, Any]) -> dict[str, Any]:
+    return {_LOOKUPS[name]: value for name, value in filters.items() if value}
+
+
 def _filtered(actor: User, filters: dict[str, Any]) -> Any:
-    lookups = {_LOOKUPS[name]: value for name, value in filters.items() if value}
-    return texts_for(actor).filter(**lookups)
+    return texts_for(actor).filter(**_lookups(filters))
 
 
 def _validate(query: str, limit: int, offset: int, filters: dict[str, Any]) -> str:
@@ -122,35 +127,34 @@ def search_texts(
         "written_before": written_before,
     }
     query = _validate(query, limit, offset, filters)
-    allowed = _filtered(actor, filters)
     unrestricted = access.sees_everything(actor) and not any(filters.values())
     candidates = CANDIDATES + offset + limit
-    # SQLite: fetch the visible ids once and filter both rankings with them (PostgreSQL plans
-    # the permission subquery well inside its own queries).
-    allowed_ids = (
-        vectors.allowed_id_array(allowed)
-        if not unrestricted and connection.vendor == "sqlite"
-        else None
-    )
     found: dict[int, fusion.Candidate] = {}
     mode = "words"
     notice = MEANING_OFF_NOTICE if settings.TEXT_MODEL == "off" else WORDS_ONLY_NOTICE
+    # SQLite: each ranking's best candidates are checked for visibility a few hundred at a
+    # time (PostgreSQL plans the permission subquery well inside its own queries).
+    visibility = (
+        Visibility(actor, _lookups(filters))
+        if not unrestricted and connection.vendor == "sqlite"
+        else None
+    )
+    # Elsewhere, the permission filter as a subquery (built only when it is used).
+    allowed = None if unrestricted or visibility is not None else _filtered(actor, filters)
     if embedding.available():
         mode, notice = "hybrid", ""
         if not vectors.pgvector_enabled() and not len(vectors.matrix().ids):
             notice = NOT_ENCODED_NOTICE
-        meaning = vectors.nearest(
-            embedding.encode_query(query),
-            allowed=None if unrestricted else allowed,
-            k=candidates,
-            minimum=MEANING_FLOOR,
-            allowed_ids=allowed_ids,
-        )
+        vector = embedding.encode_query(query)
+        if visibility is not None and not vectors.pgvector_enabled():
+            meaning = vectors.nearest_visible(
+                vector, k=candidates, minimum=MEANING_FLOOR, visibility=visibility
+            )
+        else:
+            meaning = vectors.nearest(vector, allowed=allowed, k=candidates, minimum=MEANING_FLOOR)
         for rank, (pk, similarity) in enumerate(meaning, start=1):
             found[pk] = fusion.Candidate(pk, similarity=similarity, meaning_rank=rank)
-    matches = words.word_matches(
-        query, allowed=None if unrestricted else allowed, k=candidates, allowed_ids=allowed_ids
-    )
+    matches = words.word_matches(query, allowed=allowed, k=candidates, visibility=visibility)
     for rank, pk in enumerate(matches, start=1):
         found.setdefault(pk, fusion.Candidate(pk)).words_rank = rank
     _score_words(query, found)
@@ -174,13 +178,29 @@ def search_texts(
     return SearchResult(query, hits, len(order), mode, notice, filters)
 
 
+_counted: dict[str, tuple[float, int]] = {}
+COUNT_SECONDS = 10.0
+
+
+def _text_count() -> int:
+    """How many texts the index holds, re-counted at most every ``COUNT_SECONDS`` (a word's
+    weight barely moves with a few more texts; the count costs a scan)."""
+    key = str(connection.settings_dict["NAME"])
+    now = time.monotonic()
+    cached = _counted.get(key)
+    if cached is None or now - cached[0] > COUNT_SECONDS:
+        cached = (now, Text.objects.count())
+        _counted[key] = cached
+    return cached[1]
+
+
 def _score_words(query: str, found: dict[int, fusion.Candidate]) -> None:
     """Give each candidate the IDF-weighted share of the query's words it holds."""
     terms = words.fts_terms(query)
     if not terms or not found:
         return
     frequency, holds = words.term_presence(terms, list(found))
-    weights = fusion.idf_weights(frequency, Text.objects.count())
+    weights = fusion.idf_weights(frequency, _text_count())
     for pk, candidate in found.items():
         candidate.coverage = fusion.coverage(holds.get(pk, set()), weights)
 
