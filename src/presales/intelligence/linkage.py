@@ -105,8 +105,8 @@ def _train(linker: Any, model: Model, rows: int, progress: Progress | None) -> l
             model.deterministic, recall=model.recall
         )
         done.append("prior")
-    except Exception:
-        pass
+    except Exception as exc:  # too few sure matches in this data: keep the default prior
+        log.info("Prior kept at its default: %s", exc)
     if progress:
         progress("Training: u by random sampling", 1, steps)
     linker.training.estimate_u_using_random_sampling(
@@ -121,8 +121,8 @@ def _train(linker: Any, model: Model, rows: int, progress: Progress | None) -> l
                 rule, estimate_without_term_frequencies=True
             )
             done.append(f"m:{index}")
-        except Exception:
-            continue
+        except Exception as exc:  # no pairs under this rule in this data
+            log.info("Training rule %s skipped: %s", index, exc)
     return done
 
 
@@ -176,7 +176,7 @@ def link(
         return Result([], [], threshold)
     db_api = DuckDBAPI()
     tables = [db_api.register(f) for f in frames]
-    linker = Linker(tables if len(tables) > 1 else tables[0], _settings(model), log_level=30)
+    linker = Linker(tables if len(tables) > 1 else tables[0], _settings(model), log_level=logging.ERROR)
     trained = _train(linker, model, rows, progress)
     if progress:
         progress("Scoring candidate pairs", 0, 1)
