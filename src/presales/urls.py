@@ -134,6 +134,7 @@ urlpatterns = [
     path("analytics/weekly.md", analytics.weekly_markdown, name="weekly_report_md"),
     path("analytics/weekly.pdf", analytics.weekly_pdf, name="weekly_report_pdf"),
     path("team/", include("presales.team.urls")),
+    path("intelligence/", include("presales.intelligence.urls")),
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:job_id>/retry/", jobs.job_retry, name="job_retry"),

@@ -193,5 +193,5 @@ def clusters_json(kind: str, result: Result) -> dict[str, Any]:
                 ],
             }
         )
-    out.sort(key=lambda c: -c["probability"])
+    out.sort(key=lambda c: -float(c["probability"]))  # type: ignore[arg-type]
     return {"clusters": out}

@@ -17,7 +17,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
@@ -77,7 +77,7 @@ class Model:
     training: list[Any]
     deterministic: list[Any]
     recall: float = 0.7
-    link_type: str = "dedupe_only"
+    link_type: Literal["dedupe_only", "link_only", "link_and_dedupe"] = "dedupe_only"
     prior: float = 0.001
 
 
@@ -176,7 +176,9 @@ def link(
         return Result([], [], threshold)
     db_api = DuckDBAPI()
     tables = [db_api.register(f) for f in frames]
-    linker = Linker(tables if len(tables) > 1 else tables[0], _settings(model), log_level=logging.ERROR)
+    linker = Linker(
+        tables if len(tables) > 1 else tables[0], _settings(model), log_level=logging.ERROR
+    )
     trained = _train(linker, model, rows, progress)
     if progress:
         progress("Scoring candidate pairs", 0, 1)

@@ -110,7 +110,7 @@ def can_merge(user: Any, records: list[models.Model]) -> bool:
 
 
 def _account_of(obj: models.Model) -> Account:
-    return obj if isinstance(obj, Account) else obj.account  # type: ignore[attr-defined,return-value]
+    return obj if isinstance(obj, Account) else obj.account  # type: ignore[attr-defined]
 
 
 def preview(kind: str, survivor_id: int, other_ids: list[int]) -> Preview:
@@ -191,8 +191,8 @@ def merge(
     aliases = [
         SourceAlias(
             kind=kind,
-            source=o.source,
-            external_id=o.external_id,
+            source=o.source,  # type: ignore[attr-defined]
+            external_id=o.external_id,  # type: ignore[attr-defined]
             target_id=survivor.pk,
             merge=record,
         )
