@@ -18,7 +18,7 @@ from presales.core.api import Paginated, actor, get_visible
 from presales.core.services import MAX_ID
 from presales.intelligence import installbase, merging, quality
 from presales.intelligence.access import is_steward, merges_for, pairs_for
-from presales.intelligence.models import DuplicatePair, Merge
+from presales.intelligence.models import DuplicatePair, Kind, Merge
 
 router = Router(tags=["customer intelligence"])
 
@@ -89,8 +89,17 @@ class UpsellOut(Schema):
 @router.get("/intelligence/duplicates", response=list[PairOut])
 @paginate(Paginated)
 def list_duplicates(
-    request: HttpRequest, kind: Literal["account", "contact"] = "account", status: str = "open"
+    request: HttpRequest, kind: str = "account", status: str = "open"
 ) -> QuerySet[DuplicatePair]:
+    if kind not in Kind.values or status not in DuplicatePair.Status.values:
+        raise ValidationError(
+            {
+                "kind": [
+                    f"kind is one of {', '.join(Kind.values)}; status one of "
+                    f"{', '.join(DuplicatePair.Status.values)}."
+                ]
+            }
+        )
     return pairs_for(actor(request)).filter(kind=kind, status=status).order_by("-probability", "pk")
 
 
