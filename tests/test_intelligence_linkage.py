@@ -16,7 +16,9 @@ from presales.intelligence import specs, synthetic
 from presales.intelligence.linkage import Model, link
 
 
-def scores(found: set[tuple[object, object]], truth: set[tuple[object, object]]) -> tuple[float, float, float]:
+def scores(
+    found: set[tuple[object, object]], truth: set[tuple[object, object]]
+) -> tuple[float, float, float]:
     hits = len(found & truth)
     precision = hits / len(found) if found else 0.0
     recall = hits / len(truth)
@@ -29,7 +31,9 @@ def truth_of(entities: dict[object, object]) -> set[tuple[object, object]]:
     for record, entity in entities.items():
         groups[entity].append(record)
     return {
-        (a, b) for members in groups.values() for a, b in itertools.combinations(sorted(members), 2)  # type: ignore[type-var]
+        (a, b)
+        for members in groups.values()
+        for a, b in itertools.combinations(sorted(members), 2)  # type: ignore[type-var]
     }
 
 
@@ -57,7 +61,10 @@ def febrl_model() -> Model:
             block_on("postcode", "street_number"),
         ],
         training=[block_on("date_of_birth"), block_on("soc_sec_id"), block_on("surname")],
-        deterministic=[block_on("soc_sec_id", "date_of_birth"), block_on("surname", "date_of_birth")],
+        deterministic=[
+            block_on("soc_sec_id", "date_of_birth"),
+            block_on("surname", "date_of_birth"),
+        ],
         link_type="link_only",
         recall=0.8,
     )
@@ -90,7 +97,14 @@ def test_febrl4_people_pairwise_precision_recall_f1() -> None:
 COMPANIES = [
     ("Acme Corporation", "acme.com", "+1 617 555 0100", "02139", "1 Main Street", "A"),
     ("ACME Corp.", "www.acme.com", "0016175550100", "02139", "1 Main St", "A"),
-    ("Société Générale S.A.", "societegenerale.fr", "+33 1 42 14 20 00", "75009", "29 Bd Haussmann", "B"),
+    (
+        "Société Générale S.A.",
+        "societegenerale.fr",
+        "+33 1 42 14 20 00",
+        "75009",
+        "29 Bd Haussmann",
+        "B",
+    ),
     ("Societe Generale", "https://www.societegenerale.fr/", "", "75009", "", "B"),
     ("Koninklijke Philips N.V.", "philips.com", "+31 20 597 7777", "1096BC", "Amstelplein 2", "C"),
     ("Philips NV", "philips.com", "0031205977777", "1096 BC", "Amstelplein 2", "C"),
@@ -101,10 +115,24 @@ COMPANIES = [
     ("Initech LLC", "initech.com", "+1 512 555 0199", "73301", "4120 Freidrich Ln", "F"),
     ("Initech, Inc.", "initech.com", "", "73301", "4120 Freidrich Lane", "F"),
     ("Globex Ltd", "globex.co.uk", "+44 20 7946 0958", "EC1A1BB", "1 King St", "G"),
-    ("Umbrella Pharma Ltd", "umbrella-pharma.com", "+44 20 7946 0111", "SW1A2AA", "10 Downing Rd", "H"),
+    (
+        "Umbrella Pharma Ltd",
+        "umbrella-pharma.com",
+        "+44 20 7946 0111",
+        "SW1A2AA",
+        "10 Downing Rd",
+        "H",
+    ),
     ("Northwind Traders", "northwind.com", "+1 206 555 0150", "98052", "1 Microsoft Way", "I"),
     ("Contoso Bank AG", "contoso-bank.ch", "+41 44 555 0100", "8001", "Bahnhofstrasse 1", "J"),
-    ("Contoso Retail Inc", "contoso-retail.com", "+1 425 555 0190", "98004", "500 Bellevue Way", "K"),
+    (
+        "Contoso Retail Inc",
+        "contoso-retail.com",
+        "+1 425 555 0190",
+        "98004",
+        "500 Bellevue Way",
+        "K",
+    ),
     ("Fabrikam Foods S.A.", "fabrikam.es", "+34 91 555 0123", "28013", "Gran Via 1", "L"),
     ("Tailspin Toys", "tailspintoys.com", "+1 303 555 0142", "80202", "17 Larimer St", "M"),
     ("Wingtip Toys Ltd", "wingtiptoys.com", "+1 303 555 0177", "80205", "9 Blake St", "N"),

@@ -110,6 +110,15 @@ class Merge(models.Model):
     def undone(self) -> bool:
         return self.undone_at is not None
 
+    @property
+    def merged_names(self) -> list[str]:
+        """The merged-away records as a person reads them: "Acme (hubspot)"."""
+        out = []
+        for row in self.merged_rows:
+            name = row.get("name") or f"{row.get('first_name', '')} {row.get('last_name', '')}"
+            out.append(f"{name.strip()} ({row.get('source', '')})")
+        return out
+
 
 class MergeEvent(models.Model):
     """The audit trail: each merge and unmerge, by whom and when."""

@@ -98,8 +98,13 @@ def suggest_flags(*, today: date | None = None, months: int = NO_TOUCH_MONTHS) -
 
 
 def may_decide(user: Any, account: Account) -> bool:
-    """The account's team or a data steward."""
-    return is_steward(user) or access.can_change(user, account)
+    """The account's own team (not a team that only shares it through a deal) or a steward."""
+    if is_steward(user):
+        return True
+    person = access.signed_in(user)
+    if person is None or account.team_id is None:
+        return False
+    return account.team_id in access.team_ids(person) and access.can_change(person, account)
 
 
 @transaction.atomic
