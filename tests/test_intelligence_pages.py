@@ -22,9 +22,9 @@ from presales.intelligence import synthetic
 from presales.intelligence.dedupe import clusters_json, find_duplicates
 from presales.intelligence.models import (
     AccountAddress,
-    DedupeRun,
     ContactFlag,
     Correction,
+    DedupeRun,
     DuplicatePair,
     Merge,
 )

@@ -139,7 +139,7 @@ def _assets(builder: Any, rng: Any, accounts: list[Account]) -> None:
     products = list(Product.objects.all())
     if not products:
         return
-    assets = []
+    assets: list[Asset] = []
     for account in rng.sample(accounts, k=len(accounts) // 3):
         for product in rng.sample(products, k=min(len(products), rng.randint(1, 3))):
             start = builder.today - timedelta(days=rng.randint(60, 1400))
