@@ -240,3 +240,27 @@ def test_api_lists_pairs_and_refuses_a_merge_with_a_clear_error(cast: Cast, clie
     assert "named once" in answer.json()["error"]["fields"][0]["message"]
     assert client.get("/api/intelligence/duplicates?kind=nonsense").status_code == 422
     assert client.get("/api/intelligence/duplicates?kind=account").json()["items"] == []
+
+
+def test_the_planner_shows_what_the_customer_owns_and_who_is_left_out(
+    cast: Cast, client: Client
+) -> None:
+    from tests.conftest import make_activity
+
+    account = make_account(cast.north, "Kramerica")
+    Asset.objects.create(
+        account=account, product=make_product("Vault"), name="Vault", quantity=Decimal(12)
+    )
+    gone = make_contact(account, "Newman", first_name="Newman")
+    ContactFlag.objects.create(
+        contact=gone, reason="deceased", status="confirmed", source="import: salesforce"
+    )
+    Contact.objects.filter(pk=gone.pk).update(status="deceased")
+    meeting = make_activity(account=account, participants=[cast.alice])
+    meeting.contacts.set([gone])
+    login(client, cast.alice)
+    page = client.get(f"/meetings/{meeting.pk}/plan/").content.decode()
+    assert "What the customer already bought from us" in page and "Vault × 12" in page
+    assert "Newman Newman: Deceased (import: salesforce," in page
+    detail = client.get(f"/accounts/{account.pk}/").content.decode()
+    assert f"/intelligence/accounts/{account.pk}/" in detail

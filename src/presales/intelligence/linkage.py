@@ -94,8 +94,13 @@ def _settings(model: Model) -> Any:
     )
 
 
-def _train(linker: Any, model: Model, rows: int, progress: Progress | None) -> list[str]:
-    """Train what the data allows; a step that cannot run on this data keeps the defaults."""
+def _train(
+    linker: Any, model: Model, rows: int, progress: Progress | None, rebuild: Callable[[Any], Any]
+) -> tuple[Any, list[str]]:
+    """Train what the data allows; a step that cannot run on this data keeps the defaults.
+
+    A failed training session can leave the linker without the comparisons it set aside, so
+    the model is saved before each session and the linker rebuilt from it on failure."""
     done: list[str] = []
     steps = 2 + len(model.training)
     if progress:
@@ -116,6 +121,7 @@ def _train(linker: Any, model: Model, rows: int, progress: Progress | None) -> l
     for index, rule in enumerate(model.training):
         if progress:
             progress("Training: m by expectation maximisation", 2 + index, steps)
+        saved = linker.misc.save_model_to_json()
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True
@@ -123,7 +129,8 @@ def _train(linker: Any, model: Model, rows: int, progress: Progress | None) -> l
             done.append(f"m:{index}")
         except Exception as exc:  # no pairs under this rule in this data
             log.info("Training rule %s skipped: %s", index, exc)
-    return done
+            linker = rebuild(saved)
+    return linker, done
 
 
 def _level_labels(linker: Any) -> dict[str, dict[int, str]]:
@@ -179,7 +186,11 @@ def link(
     linker = Linker(
         tables if len(tables) > 1 else tables[0], _settings(model), log_level=logging.ERROR
     )
-    trained = _train(linker, model, rows, progress)
+
+    def rebuild(settings: Any) -> Any:
+        return Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.ERROR)
+
+    linker, trained = _train(linker, model, rows, progress, rebuild)
     if progress:
         progress("Scoring candidate pairs", 0, 1)
     predicted = linker.inference.predict(threshold_match_probability=keep)
