@@ -2,8 +2,8 @@
 
 Records are normalised in Python (``normalise``) and compared by Splink: names by
 Jaro-Winkler, domains, phones, postal codes and the parent account exactly, addresses by
-Jaro-Winkler. Blocking keeps only pairs that share a name prefix, a domain, a phone or a postal
-code with the start of the name; a million records then make a few million pairs, not 10^12.
+Jaro-Winkler. Blocking keeps only pairs that share the start and end of the name, a domain, a
+phone or a postal code with the name's initial; a million records then make a few million pairs, not 10^12.
 """
 
 from __future__ import annotations
@@ -52,10 +52,13 @@ def account_row(
     parent: Any = "",
 ) -> list[Any]:
     key = norm.company_name(name)
+    squeezed = key.replace(" ", "")
     return [
         pk,
         key or None,
-        key.replace(" ", "")[:4] or None,
+        # The start and the end of the name: a typo in the middle still blocks together, and
+        # a block stays small even where many names start alike ("North...").
+        (squeezed[:4] + squeezed[-3:]) or None,
         norm.company_domain(domain) or None,
         norm.phone(phone) or None,
         norm.postal_code(postal_code) or None,
@@ -117,7 +120,7 @@ def account_model() -> Model:
             block_on("phone"),
             block_on("postal_code", "substr(name, 1, 1)"),
         ],
-        training=[block_on("domain"), block_on("name_prefix", "city"), block_on("phone")],
+        training=[block_on("domain"), block_on("name_prefix"), block_on("phone")],
         deterministic=[block_on("domain", "name"), block_on("phone", "name")],
         recall=0.6,
         prior=0.0005,
