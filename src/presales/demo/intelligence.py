@@ -11,8 +11,10 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
+
 from presales.accounts.models import Account, Asset, Contact
-from presales.demo._common import SOURCE, _bulk
+from presales.demo._common import SOURCE, _at, _bulk
 from presales.intelligence.models import AccountAddress, ContactFlag
 from presales.products.models import Product
 
@@ -60,6 +62,10 @@ def populate(builder: Any) -> None:
     _duplicates(builder, rng, accounts, by_account)
     _flags(builder, rng)
     _assets(builder, rng, accounts)
+    # A row was last changed when it was written, not when the demo was generated.
+    for model in (Account, Contact):
+        model.objects.filter(source=SECOND_SOURCE).update(updated_at=F("created_at"))
+    Asset.objects.filter(source=SOURCE).update(updated_at=F("created_at"))
 
 
 def _duplicates(builder: Any, rng: Any, accounts: list[Account], where: dict[int, Any]) -> None:
@@ -155,6 +161,7 @@ def _assets(builder: Any, rng: Any, accounts: list[Account]) -> None:
                     ends_on=start + timedelta(days=365 * rng.randint(1, 4)),
                     source=SOURCE,
                     external_id=f"AST-{len(assets) + 1:05d}",
+                    created_at=min(builder.now, _at(start, 9)),
                 )
             )
     _bulk(Asset, assets)

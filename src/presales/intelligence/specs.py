@@ -3,7 +3,8 @@
 Records are normalised in Python (``normalise``) and compared by Splink: names by
 Jaro-Winkler, domains, phones, postal codes and the parent account exactly, addresses by
 Jaro-Winkler. Blocking keeps only pairs that share the start and end of the name, a domain, a
-phone or a postal code with the name's initial; a million records then make a few million pairs, not 10^12.
+phone or a postal code with the name's initial; a million records then make a few million
+pairs, not 10^12.
 """
 
 from __future__ import annotations
