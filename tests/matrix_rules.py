@@ -51,6 +51,11 @@ PARAMS: dict[str, str] = {
     "action": "=nothing",
     "upload_id": "upload",
     "subscription_id": "subscription",
+    # Customer intelligence.
+    "pair_id": "intel_pair",
+    "merge_record_id": "intel_merge",
+    "flag_id": "flag",
+    "correction_id": "correction",
 }
 # Kinds a team sees on another team's account it shares (everything else of the other team's
 # deal answers 404).
@@ -602,6 +607,23 @@ API: dict[str, tuple[Expect, Body, str]] = {
     "GET /api/texts/{text_id}": (read("note"), None, ""),
     "PUT /api/texts/{text_id}/labels/{label}": (read("note"), lambda o, w: {"value": "yes"}, ""),
     "GET /api/opportunities/{opportunity_id}/similar": (read("deal"), None, ""),
+    # Customer intelligence: pairs and merges follow their records; a steward or a manager
+    # starts the finder; merging needs the right to change the records (here: a missing id).
+    "GET /api/intelligence/duplicates": (EVERYONE, None, "kind=contact"),
+    "POST /api/intelligence/duplicates/run": (
+        roles(se=403, rep=403, product_manager=403),
+        lambda o, w: {"kind": "account"},
+        "",
+    ),
+    "POST /api/intelligence/merges": (
+        change("contact", ok=422),
+        lambda o, w: {"kind": "contact", "survivor_id": o["contact"].pk, "other_ids": [999999]},
+        "",
+    ),
+    "GET /api/intelligence/merges": (EVERYONE, None, ""),
+    "POST /api/intelligence/merges/{merge_record_id}/undo": (change("contact"), None, ""),
+    "GET /api/intelligence/quality": (EVERYONE, None, ""),
+    "GET /api/intelligence/accounts/{account_id}/upsell": (read("account"), None, ""),
 }
 
 # Page URL name -> (expectation, query string). Pages answer GET; POST-only ones 405.
@@ -698,6 +720,20 @@ PAGES: dict[str, tuple[Expect, str]] = {
     "subscription_list": (EVERYONE, ""),
     "subscription_delete": (POST_ONLY, ""),
     "subscription_refresh": (POST_ONLY, ""),
+    # Customer intelligence.
+    "intel_duplicates": (EVERYONE, "kind=contact"),
+    "intel_duplicates_run": (POST_ONLY, ""),
+    "intel_pair": (read("contact"), ""),
+    "intel_pair_action": (POST_ONLY, ""),
+    "intel_merges": (EVERYONE, ""),
+    "intel_merge_undo": (POST_ONLY, ""),
+    "intel_quality": (EVERYONE, ""),
+    "intel_quality_rules": (POST_ONLY, ""),
+    "intel_flag_new": (POST_ONLY, ""),
+    "intel_flag_action": (POST_ONLY, ""),
+    "intel_account": (read("account"), ""),
+    "intel_correction_new": (POST_ONLY, ""),
+    "intel_correction_action": (POST_ONLY, ""),
 }
 # Served by Django or by the API (checked above), not Presales pages.
 NOT_PAGES = {"login", "logout"}

@@ -60,6 +60,7 @@ def _deal_work(
     from presales.gaps.services import merge_gaps
     from presales.jobs import services as jobs
     from tests import jobtasks
+    from tests.matrix_intel import intel_things
 
     contact = make_contact(account, f"Contact {tag}")
     deal = make_opportunity(account, team=team, owner=rep, name=f"Deal {tag}")
@@ -153,6 +154,7 @@ def _deal_work(
         "text": Text.objects.get(kind="note", object_id=note.pk),
         "job": job,
         "proposal": proposal,
+        **intel_things(account, contact, admin, tag),
     }
 
 

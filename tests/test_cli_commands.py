@@ -34,6 +34,7 @@ GROUPS = {
     "Reports": ["report weekly"],
     "Search and text": ["index", "search", "eval-text"],
     "Background jobs": ["worker"],
+    "Customer intelligence": ["dedupe", "merge", "unmerge", "quality", "upsell"],
 }
 
 

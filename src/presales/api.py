@@ -14,6 +14,7 @@ from presales.forecasts.api import router as forecasts_router
 from presales.gaps.api import router as gaps_router
 from presales.imports.api import router as imports_router
 from presales.incentives.api import router as incentives_router
+from presales.intelligence.api import router as intelligence_router
 from presales.jobs.api import router as jobs_router
 from presales.meetings.api import router as meetings_router
 from presales.notes.api import router as notes_router
@@ -58,5 +59,6 @@ for router in (
     jobs_router,
     texts_router,
     team_router,
+    intelligence_router,
 ):
     api.add_router("/", router)

@@ -229,6 +229,26 @@ CALENDAR_ALLOW_LOCAL = env_bool(
     "Allow calendar addresses on loopback and private networks (default: off in production)",
 )
 
+_AUTO_MERGE = env_str(
+    "PRESALES_AUTO_MERGE_PROBABILITY",
+    "",
+    "Duplicates at or above this probability (e.g. 0.99) are merged without review; empty: off",
+)
+try:
+    AUTO_MERGE_PROBABILITY = float(_AUTO_MERGE) if _AUTO_MERGE else None
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"PRESALES_AUTO_MERGE_PROBABILITY must be a probability such as 0.99, got {_AUTO_MERGE!r}"
+    ) from exc
+if AUTO_MERGE_PROBABILITY is not None and not 0.5 <= AUTO_MERGE_PROBABILITY < 1:
+    raise ImproperlyConfigured("PRESALES_AUTO_MERGE_PROBABILITY must be at least 0.5 and below 1")
+PRESALES_AUTO_MERGE_PROBABILITY = AUTO_MERGE_PROBABILITY
+PRESALES_SOURCE_PRECEDENCE = env_list(
+    "PRESALES_SOURCE_PRECEDENCE",
+    "salesforce,hubspot,csv",
+    "Sources whose values a merge keeps first, most trusted first (then the others)",
+)
+
 
 SSL_REDIRECT = env_bool(
     "PRESALES_SSL_REDIRECT",
@@ -326,6 +346,7 @@ INSTALLED_APPS = [
     "presales.team",
     "presales.uploads",
     "presales.calendars",
+    "presales.intelligence",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -136,6 +136,7 @@ urlpatterns = [
     path("team/", include("presales.team.urls")),
     path("imports/uploads/", include("presales.uploads.urls")),
     path("me/calendars/", include("presales.calendars.urls")),
+    path("intelligence/", include("presales.intelligence.urls")),
     path("jobs/", jobs.job_list, name="job_list"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:job_id>/retry/", jobs.job_retry, name="job_retry"),

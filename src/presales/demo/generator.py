@@ -26,6 +26,7 @@ from presales.activities.models import Activity
 from presales.deals.models import Flavor, Opportunity, Stage, StageChange
 from presales.demo import activities as activity_step
 from presales.demo import forecasts, gaps, names, workspace
+from presales.demo import intelligence as intelligence_step
 from presales.demo import scorecards as scorecard_step
 from presales.demo import team as team_step
 from presales.demo._common import SOURCE, _at, _bulk
@@ -488,6 +489,7 @@ def generate_demo(
         lambda: scorecard_step.populate(builder),
         lambda: forecasts.populate(builder),
         lambda: team_step.populate(builder),
+        lambda: intelligence_step.populate(builder),
     )
     for step in steps:
         step()
