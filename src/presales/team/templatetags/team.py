@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html_join
 
 register = template.Library()
 
@@ -27,9 +28,16 @@ def share(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-@register.filter
-def heat_state(report: Any, hours: float) -> str:
-    return slug(report.heat(hours))
+@register.simple_tag
+def heat_cells(report: Any, row: Any) -> str:
+    """One SE's heat-map cells, past weeks then the weeks ahead, built in one pass (fifty rows
+    of eight cells through the template language cost more than the figures themselves)."""
+    cells = [(h, "recorded") for h in row.past_weeks] + [(h, "booked") for h in row.next_weeks]
+    return format_html_join(
+        "",
+        '<td class="heat {}" title="{} h {}">{}</td>',
+        ((slug(report.heat(h)), h, word, f"{h:.1f}") for h, word in cells),
+    )
 
 
 @register.inclusion_tag("team/_deal_requests.html")
