@@ -192,10 +192,9 @@ def _hours_by_se(at: list[datetime], ids: list[int]) -> dict[int, dict[str, floa
     )
     # Grouped over everyone in the window, without a filter on the people: the database then
     # reads the window through the activities' start index instead of each SE's whole history.
+    participations: Any = Activity.participants.through.objects
     grouped = (
-        Activity.participants.through.objects.filter(
-            activity__starts_at__gte=at[0], activity__starts_at__lt=at[-1]
-        )
+        participations.filter(activity__starts_at__gte=at[0], activity__starts_at__lt=at[-1])
         .exclude(activity__status=Activity.Status.CANCELLED)
         .annotate(week=week, category=_category())
         .values("user_id", "week", "category")
