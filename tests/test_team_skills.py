@@ -116,7 +116,7 @@ def test_evidence_from_records_and_from_the_data(cast: Cast) -> None:
 
 
 def test_demand_against_supply_by_hand(cast: Cast) -> None:
-    kube, gtx, finance = _skills()
+    kube, gtx, _ = _skills()
     sam = make_user("sam", Role.SE, team=cast.north)
     SkillLevel.objects.create(user=cast.alice, skill=kube, self_level=4, manager_level=2)
     SkillLevel.objects.create(user=sam, skill=kube, self_level=3)

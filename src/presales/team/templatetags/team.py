@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html_join
 
 register = template.Library()
 
@@ -29,15 +28,17 @@ def share(value: float | None) -> str:
 
 
 @register.simple_tag
-def heat_cells(report: Any, row: Any) -> str:
-    """One SE's heat-map cells, past weeks then the weeks ahead, built in one pass (fifty rows
-    of eight cells through the template language cost more than the figures themselves)."""
-    cells = [(h, "recorded") for h in row.past_weeks] + [(h, "booked") for h in row.next_weeks]
-    return format_html_join(
-        "",
-        '<td class="heat {}" title="{} h {}">{}</td>',
-        ((slug(report.heat(h)), h, word, f"{h:.1f}") for h, word in cells),
-    )
+def capacity_heat_rows(report: Any) -> str:
+    from presales.team.capacity_html import heat_rows
+
+    return heat_rows(report)
+
+
+@register.simple_tag
+def capacity_table_rows(report: Any) -> str:
+    from presales.team.capacity_html import capacity_rows
+
+    return capacity_rows(report)
 
 
 @register.inclusion_tag("team/_deal_requests.html")
