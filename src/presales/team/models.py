@@ -307,6 +307,7 @@ class SkillEvidence(models.Model):
                 condition=models.Q(expires_on__isnull=True)
                 | models.Q(expires_on__gte=models.F("earned_on")),
                 name="skill_evidence_expires_after_earned",
+                violation_error_message="It cannot expire before it was earned.",
             )
         ]
 
@@ -387,9 +388,12 @@ class TimeOutOfField(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")),
                 name="time_out_of_field_ends_after_start",
+                violation_error_message="The last day cannot be before the first.",
             ),
             models.CheckConstraint(
-                condition=models.Q(hours__gte=1), name="time_out_of_field_some_hours"
+                condition=models.Q(hours__gte=1),
+                name="time_out_of_field_some_hours",
+                violation_error_message="Give at least one hour.",
             ),
         ]
 
