@@ -60,9 +60,7 @@ def test_the_matrix_puts_self_and_manager_side_by_side(cast: Cast) -> None:
     assert data["people"][1]["levels"] == {
         "Kubernetes": {"self": 3, "manager": None, "apart": False}
     }
-    assert [s.name for s in team_matrix(cast.north, Skill.Category.DOMAIN).skills] == [
-        "Kubernetes"
-    ]
+    assert [s.name for s in team_matrix(cast.north, Skill.Category.DOMAIN).skills] == ["Kubernetes"]
 
     page = _client("dave").get(f"/team/skills/?team={cast.north.pk}").content.decode()
     assert "4 / 2" in page and "3 / –" in page and "Carol" not in page

@@ -105,9 +105,12 @@ def test_an_se_asks_and_the_manager_decides_on_the_page(cast: Cast) -> None:
             "/team/time-out/decide/", {"entry": entry.pk, "action": "approve"}
         )
         assert answer.status_code == 403
-    assert _client("carol").post(
-        "/team/time-out/decide/", {"entry": entry.pk, "action": "approve"}
-    ).status_code == 404
+    assert (
+        _client("carol")
+        .post("/team/time-out/decide/", {"entry": entry.pk, "action": "approve"})
+        .status_code
+        == 404
+    )
     dave = _client("dave")
     page = dave.get(f"/team/time-out/?team={cast.north.pk}").content.decode()
     waiting = page[page.index('id="waiting"') : page.index('id="quarter-plan"')]
@@ -127,18 +130,21 @@ def test_an_se_asks_and_the_manager_decides_on_the_page(cast: Cast) -> None:
     assert "Kubernetes administrator course" in alice.get("/").content.decode()
     # The plan: the manager sets 24 h; it shows 16 h approved and 8 h left (if still this
     # quarter, which it is unless today is within three days of the quarter's end).
-    assert dave.post(
-        f"/team/time-out/{cast.north.pk}/plan/", {"hours_per_se": "24"}
-    ).status_code == 302
+    assert (
+        dave.post(f"/team/time-out/{cast.north.pk}/plan/", {"hours_per_se": "24"}).status_code
+        == 302
+    )
     assert OutOfFieldPlan.objects.get(team=cast.north).hours_per_se == 24
-    assert alice.post(
-        f"/team/time-out/{cast.north.pk}/plan/", {"hours_per_se": "80"}
-    ).status_code == 403
+    assert (
+        alice.post(f"/team/time-out/{cast.north.pk}/plan/", {"hours_per_se": "80"}).status_code
+        == 403
+    )
     if quarter_start(today + timedelta(days=2)) == quarter_start(today):
         row = quarter_plan(cast.north).rows[0]
         assert (row.ahead, row.left) == (16, 8)
     # Alice cancels; it is no longer counted.
-    assert alice.post(
-        "/team/time-out/decide/", {"entry": entry.pk, "action": "cancel"}
-    ).status_code == 302
+    assert (
+        alice.post("/team/time-out/decide/", {"entry": entry.pk, "action": "cancel"}).status_code
+        == 302
+    )
     assert TimeOutOfField.objects.get().status == Status.CANCELLED
