@@ -18,7 +18,7 @@ from presales.team.models import (
 )
 from presales.team.skill_services import quarter_start
 
-CERTIFICATES = {
+CERTIFICATES: dict[str, str] = {
     Skill.Category.PRODUCT: "{} certified engineer",
     Skill.Category.DOMAIN: "{} professional certificate",
     Skill.Category.LANGUAGE: "{} language certificate (C1)",
