@@ -85,3 +85,46 @@ def test_the_cli_lists_capacity_as_json_and_adds_a_request(cast: Cast, capsys: A
     listed = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert listed[0]["summary"] == "Demo for the board" and listed[0]["team"] == "North"
     assert main(["team", "oob", "--since", "yesterday"]) == 2
+
+
+def test_skills_time_out_and_coverage_through_the_api(cast: Cast) -> None:
+    from presales.deals.models import Stage
+    from presales.team.models import Skill, SkillLevel, TimeOutOfField
+
+    kube = Skill.objects.create(name="Kubernetes", category=Skill.Category.DOMAIN)
+    SkillLevel.objects.create(user=cast.alice, skill=kube, self_level=4, manager_level=2)
+    today = timezone.localdate()
+    TimeOutOfField.objects.create(
+        user=cast.alice,
+        kind="lab",
+        title="Lab day",
+        starts_on=today,
+        ends_on=today,
+        hours=6,
+        status="requested",
+    )
+    make_opportunity(make_account(cast.north), stage=Stage.NEGOTIATION, name="Big one")
+
+    skills = call("get", f"/api/team/skills/{cast.north.pk}", bearer(cast.dave)).json()
+    assert skills["people"][0]["levels"]["Kubernetes"] == {"self": 4, "manager": 2, "apart": True}
+    demand = call("get", f"/api/team/skills/{cast.north.pk}/demand", bearer(cast.alice)).json()
+    assert demand["skills"] == [
+        {
+            "skill": "Kubernetes",
+            "category": "domain",
+            "requests": 0,
+            "deals": 0,
+            "demand": 0,
+            "supply": [],
+            "some": ["alice"],
+            "short": False,
+        }
+    ]
+    plan = call("get", f"/api/team/time-out/{cast.north.pk}", bearer(cast.alice)).json()
+    assert plan["ses"][0]["waiting"] == 6 and plan["entries"][0]["title"] == "Lab day"
+    assert call("get", f"/api/team/time-out/{cast.north.pk}", bearer(cast.carol)).status_code == 404
+    coverage = call("get", "/api/team/coverage", bearer(cast.bob)).json()
+    assert [d["name"] for d in coverage["late_stage_without_se"]] == ["Big one"]
+    assert (
+        call("get", "/api/team/coverage", bearer(cast.carol)).json()["late_stage_without_se"] == []
+    )

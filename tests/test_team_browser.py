@@ -100,3 +100,37 @@ def test_a_reps_request_is_approved_lands_on_the_ses_week_and_shows_in_capacity(
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(ARTIFACTS / "team-capacity-phone.png"), full_page=True)
     page.close()
+
+
+def test_time_out_of_the_field_is_asked_approved_and_shown_on_the_team_week(
+    browser: Any,  # noqa: F811
+    live_server: Any,
+    transactional_db: None,
+    cast: Cast,
+) -> None:
+    from presales.team.models import TimeOutOfField
+
+    day = timezone.localdate() + timedelta(days=1)
+    page = log_in(browser, live_server, "alice")
+    page.goto(f"{live_server.url}/team/time-out/")
+    page.select_option("#ask select[name=kind]", "lab")
+    page.fill("#ask input[name=title]", "Rebuild the SSO lab")
+    page.fill("#ask input[name=starts_on]", str(day))
+    page.fill("#ask input[name=ends_on]", str(day))
+    page.fill("#ask input[name=hours]", "6")
+    page.click("#ask button[type=submit]")
+    page.wait_for_selector(".messages")
+    assert "Rebuild the SSO lab" in page.locator("#mine").inner_text()
+    page.close()
+
+    page = log_in(browser, live_server, "dave")
+    page.goto(f"{live_server.url}/team/time-out/?team={cast.north.pk}")
+    page.fill("#waiting input[name=note]", "Good timing")
+    page.click("#waiting button[value=approve]")
+    page.wait_for_selector(".messages")
+    assert "Approved" in page.locator(".messages").inner_text()
+    assert "6 h" in page.locator(f"#plan-{cast.alice.pk}").inner_text()
+    page.goto(f"{live_server.url}/")
+    assert "Rebuild the SSO lab" in page.locator("#week-time-out").inner_text()
+    page.close()
+    assert TimeOutOfField.objects.get().status == TimeOutOfField.Status.APPROVED

@@ -143,3 +143,26 @@ def test_a_policy_whose_capacity_is_below_stretched_is_refused(cast: Cast) -> No
     policy = CapacityPolicy(team=cast.north, stretched_hours=30, capacity_hours=20)
     with pytest.raises(ValidationError, match="above the stretched"):
         policy.full_clean()
+
+
+def test_the_capacity_page_shows_the_hand_computed_row(cast: Cast) -> None:
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    _alices_month(cast)
+    CapacityPolicy.objects.create(
+        team=cast.north, stretched_hours=20, capacity_hours=30, stretched_deals=3, capacity_deals=5
+    )
+    client = Client()
+    assert client.login(username="dave", password=PASSWORD)
+    page = client.get(f"/team/capacity/?team={cast.north.pk}").content.decode()
+    row = page[page.index(f'<tr id="se-{cast.alice.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'data-state="stretched"' in row
+    # 2.4 h a week; 3.5 h customer-facing, 37% of 9.5 h; 1 h preparation, 3 h travel, 2 h OOB.
+    assert "2.4 h" in row and "37% of 9.5 h" in row
+    assert ">1.0 h<" in row and ">3.0 h<" in row and ">2.0 h<" in row
+    assert "2 deals and requests open" not in row and "3 deals and requests open" in row
+    heat = page[page.index('id="heat-map"') :]
+    assert 'title="1.0 h booked"' in heat  # next week's hour on the calendar

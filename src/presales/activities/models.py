@@ -65,6 +65,20 @@ class Activity(Sourced, Timestamped):
             models.Index(fields=["account", "starts_at"]),
             models.Index(fields=["opportunity", "starts_at"]),
             models.Index(fields=["kind", "starts_at"]),
+            # Covers the team capacity page: a window of activities read from the index alone.
+            models.Index(
+                fields=[
+                    "starts_at",
+                    "ends_at",
+                    "status",
+                    "customer_facing",
+                    "kind",
+                    "account",
+                    "opportunity",
+                    "subject",
+                ],
+                name="activity_window_covering",
+            ),
         ]
         constraints = [
             Sourced.source_constraint("activity_source_external_id"),

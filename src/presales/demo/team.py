@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from presales.activities.models import Activity, Kind
 from presales.deals.models import Stage
+from presales.demo import team_field
 from presales.team.models import (
     RESPONSE_TARGET_HOURS,
     CapacityPolicy,
@@ -108,6 +109,7 @@ def populate(builder: Any) -> None:
     CapacityPolicy.objects.filter(team__in=builder.teams).update(updated_at=builder.now)
     _out_of_band(builder)
     _requests(builder)
+    team_field.populate(builder)
     builder.counts["skill levels"] = len(levels)
 
 

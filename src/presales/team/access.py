@@ -23,12 +23,15 @@ from presales.people.models import User
 from presales.team.models import (
     CapacityPolicy,
     OutOfBandSource,
+    OutOfFieldPlan,
     ProblemOwner,
     Profile,
     RoutingRule,
     SERequest,
     Skill,
+    SkillEvidence,
     SkillLevel,
+    TimeOutOfField,
 )
 
 
@@ -88,7 +91,7 @@ def skill_levels_for(user: User | AnonymousUser) -> QuerySet[SkillLevel]:
     return SkillLevel.objects.filter(people)
 
 
-def _skill_change(user: User, obj: SkillLevel) -> bool:
+def _skill_change(user: User, obj: Any) -> bool:
     return obj.user_id == user.pk or (user.is_manager_role and access.can_see(user, obj))
 
 
@@ -110,3 +113,29 @@ access.register(RoutingRule, visible=access.everyone(RoutingRule), change=_manag
 access.reached_through(
     OutOfBandSource, "activity", "The requesting department, shown with its activity."
 )
+
+
+def _people_rows(model: Any) -> Any:
+    """Rows about a person (evidence, time out of the field): seen like their skill levels."""
+
+    def visible(user: User | AnonymousUser) -> QuerySet[Any]:
+        if not user.is_authenticated:
+            return model.objects.none()
+        assert isinstance(user, User)
+        if access.sees_everything(user):
+            return model.objects.all()
+        people = Q(user_id=user.pk) | Q(user__team_id__in=access.team_ids(user))
+        if user.is_manager_role:
+            people |= Q(user_id__in=access.reporting_tree(user))
+        return model.objects.filter(people)
+
+    return visible
+
+
+def _out_of_field_plans_for(user: User | AnonymousUser) -> QuerySet[OutOfFieldPlan]:
+    return OutOfFieldPlan.objects.filter(team__in=access.teams_for(user).values("pk"))
+
+
+access.register(SkillEvidence, visible=_people_rows(SkillEvidence), change=_skill_change)
+access.register(TimeOutOfField, visible=_people_rows(TimeOutOfField), change=_skill_change)
+access.register(OutOfFieldPlan, visible=_out_of_field_plans_for, change=_team_rule)

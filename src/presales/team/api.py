@@ -12,11 +12,15 @@ from ninja.pagination import paginate
 
 from presales.core import access
 from presales.core.api import Paginated, actor, get_visible
+from presales.deals.access import opportunities_for
 from presales.people.models import Team, User
 from presales.team import requesting
 from presales.team.capacity import capacity_json, team_capacity
+from presales.team.coverage import coverage_json
 from presales.team.models import SERequest
 from presales.team.outofband import out_of_band_json, team_out_of_band
+from presales.team.outoffield import plan_json, quarter_plan
+from presales.team.skills import demand_and_supply, demand_json, matrix_json, team_matrix
 
 router = Router(tags=["team"])
 
@@ -40,6 +44,31 @@ def get_out_of_band(
 ) -> dict[str, Any]:
     """Out-of-band hours and share per SE, weekly trend, departments and repeat problems."""
     return out_of_band_json(team_out_of_band(team=_team_of(request, team_id), since=since))
+
+
+@router.get("/team/skills/{team_id}")
+def get_skills(request: HttpRequest, team_id: int) -> dict[str, Any]:
+    """The team's skills matrix: per SE the self and manager level of each skill held."""
+    return matrix_json(team_matrix(_team_of(request, team_id)))
+
+
+@router.get("/team/skills/{team_id}/demand")
+def get_skill_demand(request: HttpRequest, team_id: int) -> dict[str, Any]:
+    """Per skill: open requests and open deals asking for it, and who is proficient."""
+    team = _team_of(request, team_id)
+    return demand_json(team, demand_and_supply(team))
+
+
+@router.get("/team/time-out/{team_id}")
+def get_time_out(request: HttpRequest, team_id: int) -> dict[str, Any]:
+    """Time out of the field this quarter against the plan, per SE, and every entry."""
+    return plan_json(quarter_plan(_team_of(request, team_id)))
+
+
+@router.get("/team/coverage")
+def get_coverage(request: HttpRequest) -> dict[str, Any]:
+    """SE-to-rep ratio per region and line of business; late-stage deals without an SE."""
+    return coverage_json(opportunities_for(request.user))
 
 
 class RequestOut(Schema):

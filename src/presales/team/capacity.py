@@ -5,7 +5,8 @@ or deal), travel (calendar entries that say so), out-of-band hours, and their sh
 recorded hours; POCs running, open deals supported by stage and requests open; then the hours
 already booked in each of the next four weeks. The load state compares the weekly hours and the
 open work (deals plus requests) with the thresholds the team's manager sets. Every figure carries
-the team median as its reference. Read-only; a constant number of queries whatever the rows.
+the team median as its reference. Read-only; a constant number of queries whatever the rows,
+the hours summed in the database grouped by SE, week and kind of time.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import FloatField, Func, Q, Sum
+from django.db.models import Case, CharField, FloatField, Func, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from presales.activities.models import Activity, Kind
@@ -154,10 +155,6 @@ class DurationSeconds(Func):
         )
 
 
-def _seconds(condition: Q) -> Sum:
-    return Sum(DurationSeconds(), filter=condition, default=0.0)
-
-
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -166,52 +163,70 @@ def team_members(team: Team) -> list[User]:
     return list(team.members.filter(role=Role.SE, is_active=True).order_by("first_name", "id"))
 
 
+def _category() -> Case:
+    """Which of the mutually exclusive kinds of time an activity is, computed once per row."""
+    travel = Q(activity__customer_facing=False) & ~Q(activity__kind=Kind.OUT_OF_BAND)
+    travel &= reduce(or_, (Q(activity__subject__icontains=w) for w in TRAVEL_WORDS))
+    prep = Q(activity__customer_facing=False, activity__kind=Kind.INTERNAL) & (
+        Q(activity__account__isnull=False) | Q(activity__opportunity__isnull=False)
+    )
+    return Case(
+        When(activity__customer_facing=True, then=Value("facing")),
+        When(activity__kind=Kind.OUT_OF_BAND, then=Value("oob")),
+        When(travel, then=Value("travel")),
+        When(prep, then=Value("prep")),
+        default=Value("other"),
+        output_field=CharField(),
+    )
+
+
+def _hours_by_se(at: list[datetime], ids: list[int]) -> dict[int, dict[str, float]]:
+    """Hours per SE: ``total``, ``facing``, ``oob``, ``travel`` and ``prep`` over the past weeks,
+    and ``w0``.. for every week of the window. One query grouped by SE, week and category: each
+    activity's length, week and category are computed once, and at most people x weeks x 5 rows
+    come back, whatever the number of activities."""
+    week = Case(
+        *(When(activity__starts_at__lt=at[w + 1], then=Value(w)) for w in range(len(at) - 2)),
+        default=Value(len(at) - 2),
+        output_field=IntegerField(),
+    )
+    # Grouped over everyone in the window, without a filter on the people: the database then
+    # reads the window through the activities' start index instead of each SE's whole history.
+    participations: Any = Activity.participants.through.objects
+    grouped = (
+        participations.filter(activity__starts_at__gte=at[0], activity__starts_at__lt=at[-1])
+        .exclude(activity__status=Activity.Status.CANCELLED)
+        .annotate(week=week, category=_category())
+        .values("user_id", "week", "category")
+        .annotate(seconds=Sum(DurationSeconds(), default=0.0))
+        .order_by()
+    )
+    keys = ["total", "facing", "oob", "travel", "prep", *(f"w{w}" for w in range(len(at) - 1))]
+    totals: dict[int, dict[str, float]] = {pk: dict.fromkeys(keys, 0.0) for pk in ids}
+    for row in grouped:
+        found = totals.get(row["user_id"])
+        if found is None:
+            continue
+        hours = float(row["seconds"] or 0) / 3600
+        found[f"w{row['week']}"] += hours
+        if row["week"] < WEEKS_BACK:
+            found["total"] += hours
+            if row["category"] != "other":
+                found[row["category"]] += hours
+    return totals
+
+
 def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
     today = today or timezone.localdate()
     tz = timezone.get_current_timezone()
     this_week = week_start(today)
     starts = [this_week + timedelta(weeks=w) for w in range(-WEEKS_BACK, WEEKS_AHEAD)]
     at = [datetime.combine(d, time.min, tzinfo=tz) for d in [*starts, starts[-1] + timedelta(7)]]
-    past_to = at[WEEKS_BACK]
     policy = policy_for(team)
     people = team_members(team)
     ids = [p.pk for p in people]
 
-    wanted = set(ids)
-    past = Q(activity__starts_at__lt=past_to)
-    travel = Q(activity__customer_facing=False) & ~Q(activity__kind=Kind.OUT_OF_BAND)
-    travel &= reduce(or_, (Q(activity__subject__icontains=w) for w in TRAVEL_WORDS))
-    prep = (
-        Q(activity__customer_facing=False, activity__kind=Kind.INTERNAL)
-        & (Q(activity__account__isnull=False) | Q(activity__opportunity__isnull=False))
-        & ~travel
-    )
-    sums = {
-        "total": _seconds(past),
-        "facing": _seconds(past & Q(activity__customer_facing=True)),
-        "oob": _seconds(past & Q(activity__kind=Kind.OUT_OF_BAND, activity__customer_facing=False)),
-        "travel": _seconds(past & travel),
-        "prep": _seconds(past & prep),
-    }
-    for w in range(len(starts)):
-        sums[f"w{w}"] = _seconds(
-            Q(activity__starts_at__gte=at[w], activity__starts_at__lt=at[w + 1])
-        )
-    # Grouped over everyone in the window, without a filter on the people: the database then
-    # reads the window through the activities' start index instead of each SE's whole history.
-    window = (
-        Activity.participants.through.objects.filter(
-            activity__starts_at__gte=at[0], activity__starts_at__lt=at[-1]
-        )
-        .exclude(activity__status=Activity.Status.CANCELLED)
-        .values("user_id")
-        .annotate(**sums)
-        .order_by()
-    )
-    totals: dict[int, dict[str, float]] = {pk: dict.fromkeys(sums, 0.0) for pk in ids}
-    for found in window:
-        if found["user_id"] in wanted:
-            totals[found["user_id"]] = {k: float(found[k] or 0) / 3600 for k in sums}
+    totals = _hours_by_se(at, ids)
     stages: dict[int, Counter[str]] = defaultdict(Counter)
     se_link = Opportunity.sales_engineers.through.objects
     for row in (

@@ -6,7 +6,15 @@ from django import forms
 
 from presales.deals.models import Opportunity
 from presales.people.models import User
-from presales.team.models import CapacityPolicy, ProblemOwner, RequestKind, Skill, Urgency
+from presales.team.models import (
+    CapacityPolicy,
+    ProblemOwner,
+    RequestKind,
+    Skill,
+    SkillEvidence,
+    TimeOutOfField,
+    Urgency,
+)
 
 
 class CapacityPolicyForm(forms.ModelForm):
@@ -67,3 +75,31 @@ class SERequestForm(forms.Form):
     def __init__(self, *args: Any, deals: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["deal"].queryset = deals  # type: ignore[attr-defined]
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = SkillEvidence
+        fields = ["skill", "kind", "title", "earned_on", "expires_on"]
+        widgets = {
+            "earned_on": forms.DateInput(attrs={"type": "date"}),
+            "expires_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class TimeOutForm(forms.ModelForm):
+    class Meta:
+        model = TimeOutOfField
+        fields = ["kind", "title", "starts_on", "ends_on", "hours", "reason"]
+        labels = {"starts_on": "First day", "ends_on": "Last day", "hours": "Hours in all"}
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class PlanForm(forms.Form):
+    hours_per_se = forms.IntegerField(
+        min_value=0, max_value=500, label="Hours out of the field per SE this quarter"
+    )

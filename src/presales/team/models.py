@@ -279,3 +279,123 @@ class ProblemOwner(models.Model):
     @property
     def keyword_list(self) -> list[str]:
         return [w.strip() for w in self.keywords.split(",") if w.strip()]
+
+
+class SkillEvidence(models.Model):
+    """A certification earned or a training attended, backing one SE's level in one skill."""
+
+    class Kind(models.TextChoices):
+        CERTIFICATION = "certification", "Certification"
+        TRAINING = "training", "Training attended"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_evidence"
+    )
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200, help_text="e.g. Certified Kubernetes Administrator")
+    earned_on = models.DateField(help_text="When it was earned or attended")
+    expires_on = models.DateField(null=True, blank=True, help_text="Empty if it does not expire")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-earned_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(expires_on__gte=models.F("earned_on")),
+                name="skill_evidence_expires_after_earned",
+                violation_error_message="It cannot expire before it was earned.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        if self.earned_on and self.earned_on > timezone.localdate():
+            raise ValidationError({"earned_on": "It cannot have been earned in the future."})
+        if self.expires_on and self.earned_on and self.expires_on < self.earned_on:
+            raise ValidationError({"expires_on": "It cannot expire before it was earned."})
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_on is not None and self.expires_on < timezone.localdate()
+
+
+class OutOfFieldPlan(models.Model):
+    """The hours out of the field a manager plans per SE for one quarter of one team."""
+
+    team = models.ForeignKey("people.Team", on_delete=models.CASCADE, related_name="+")
+    quarter_start = models.DateField(help_text="The first day of the quarter")
+    hours_per_se = models.PositiveSmallIntegerField(
+        default=40, help_text="Hours of training, lab time, trade shows and preparation per SE"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "quarter_start"], name="out_of_field_plan_team_quarter"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}, quarter from {self.quarter_start}: {self.hours_per_se} h per SE"
+
+
+class TimeOutOfField(models.Model):
+    """Time an SE asks to spend away from customers; the team's manager approves or declines."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", "Training"
+        LAB = "lab", "Lab time"
+        TRADE_SHOW = "trade_show", "Trade show"
+        PREPARATION = "preparation", "Preparation"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for the manager"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_out_of_field"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200, help_text="What it is, e.g. Kubernetes training")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    hours = models.PositiveSmallIntegerField(help_text="Hours away from customers in all")
+    reason = models.TextField(blank=True, max_length=2000, help_text="What it is for")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name_plural = "time out of the field"
+        indexes = [models.Index(fields=["user", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="time_out_of_field_ends_after_start",
+                violation_error_message="The last day cannot be before the first.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__gte=1),
+                name="time_out_of_field_some_hours",
+                violation_error_message="Give at least one hour.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"

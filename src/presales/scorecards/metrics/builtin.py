@@ -24,6 +24,7 @@ from presales.scorecards.metrics.base import (
 )
 from presales.scorecards.models import Pillar, SurveyResponse
 from presales.scorecards.periods import Span
+from presales.team.metrics import requests_fulfilled_on_time, requests_fulfilled_on_time_batch
 
 # How long before a survey answer an SE's visit still counts as "their" customer.
 SURVEY_LOOKBACK_DAYS = 90
@@ -346,6 +347,16 @@ BUILTIN: dict[str, MetricDef] = {
             Pillar.BUSINESS,
             "How close forecasts came to results. No data until forecasts exist.",
             forecast_accuracy,
+        ),
+        _def(
+            "requests_fulfilled_on_time",
+            "Requests for SE help fulfilled on time",
+            "%",
+            Pillar.PROCESS,
+            "Of the requests for SE help assigned to the person and fulfilled in the period, the "
+            "share fulfilled by the request's last day.",
+            requests_fulfilled_on_time,
+            batch=requests_fulfilled_on_time_batch,
         ),
     )
 }

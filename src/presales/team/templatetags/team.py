@@ -27,9 +27,18 @@ def share(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-@register.filter
-def heat_state(report: Any, hours: float) -> str:
-    return slug(report.heat(hours))
+@register.simple_tag
+def capacity_heat_rows(report: Any) -> str:
+    from presales.team.capacity_html import heat_rows
+
+    return heat_rows(report)
+
+
+@register.simple_tag
+def capacity_table_rows(report: Any) -> str:
+    from presales.team.capacity_html import capacity_rows
+
+    return capacity_rows(report)
 
 
 @register.inclusion_tag("team/_deal_requests.html")
@@ -47,3 +56,13 @@ def week_requests(user: Any) -> dict[str, Any]:
     from presales.team.requesting import requests_for_week
 
     return {"rows": requests_for_week(user=user), "user": user}
+
+
+@register.inclusion_tag("team/_week_time_out.html")
+def week_time_out(user: Any, people: Any = None) -> dict[str, Any]:
+    """Time out of the field around this week: the user's own, or that of ``people`` (the team
+    week passes the people it shows)."""
+    from presales.team.outoffield import week_entries
+
+    who = [getattr(p, "person", p).pk for p in people] if people is not None else [user.pk]
+    return {"rows": list(week_entries(who)[:30]), "user": user}
