@@ -282,6 +282,9 @@ INSTALLED_APPS = [
     "presales.texts",
     "presales.jobs",
     "presales.team",
+    "presales.demos",
+    "presales.lab",
+    "presales.pocs",
     "django_tasks",
     "django_tasks_db",
 ]
