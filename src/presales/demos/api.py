@@ -1,8 +1,6 @@
 """The demo catalog in the REST API: list, add, read, edit, move, fork; the demos an activity
 showed; and the statistics (which demos win)."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Any, Literal
 

@@ -47,7 +47,7 @@ class DemoForm(forms.ModelForm):
 
     def clean_links(self) -> str:
         links: str = self.cleaned_data["links"]
-        validate = forms.URLField().clean
+        validate = forms.URLField(assume_scheme="https").clean
         for line in links.splitlines():
             if line.strip():
                 try:

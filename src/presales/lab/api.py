@@ -1,7 +1,5 @@
 """The lab in the REST API: environments, reservations (make, release) and utilisation."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Literal
 

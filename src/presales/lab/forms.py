@@ -37,6 +37,10 @@ class LabForm(forms.ModelForm):
 
 
 class EnvironmentForm(forms.ModelForm):
+    access_link = forms.URLField(
+        required=False, assume_scheme="https", help_text="The remote-access link"
+    )
+
     class Meta:
         model = Environment
         fields = ["lab", "name", "runs", "capacity", "access_link", "idle_hours"]

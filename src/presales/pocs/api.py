@@ -1,8 +1,6 @@
 """Proofs of concept in the REST API: list, plan, read (with checklist and criteria), and the
 steps: check a prerequisite, start, grade a criterion, sign off, close; and the figures."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Any, Literal
 
