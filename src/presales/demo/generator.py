@@ -25,6 +25,7 @@ from presales.accounts.models import Account, AccountDomain, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Flavor, Opportunity, Stage, StageChange
 from presales.demo import activities as activity_step
+from presales.demo import demos as demo_catalog_step
 from presales.demo import forecasts, gaps, names, workspace
 from presales.demo import scorecards as scorecard_step
 from presales.demo import team as team_step
@@ -488,6 +489,7 @@ def generate_demo(
         lambda: scorecard_step.populate(builder),
         lambda: forecasts.populate(builder),
         lambda: team_step.populate(builder),
+        lambda: demo_catalog_step.populate(builder),
     )
     for step in steps:
         step()
