@@ -22,15 +22,19 @@ demos. Everything else is one pass over those rows.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Min, QuerySet
+from django.db.models import BigIntegerField, FloatField, Func, Min, QuerySet
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from presales.activities.models import Activity
+from presales.core import access
 from presales.core.stats import Figure, rate_figure, wilson
 from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity, Stage, StageChange
@@ -55,7 +59,25 @@ COMPARISON = (
     "with one of its products"
 )
 
-Key = tuple[str, str, frozenset[int]]  # segment, stage at the moment, the deal's products
+DAY = 86_400
+Key = tuple[str, str, frozenset[int]]
+
+
+class Epoch(Func):
+    """Seconds since 1970 of a datetime column, computed by the database: the statistics read
+    tens of thousands of moments, and an integer costs nothing to convert."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(EXTRACT(EPOCH FROM %(expressions)s) AS BIGINT)"
+        )  # segment, stage at the moment, the deal's products
 
 
 @dataclass(frozen=True)
@@ -101,29 +123,31 @@ class CatalogStats:
 @dataclass
 class _Deal:
     stage: str
-    amount: Decimal
+    amount: float  # only summed into revenue: a float spares converting 10,000 decimals
     segment: str
-    created: datetime
+    created: int  # seconds since 1970, as every moment here
     products: set[int] = field(default_factory=set)
-    history: list[tuple[datetime, str, str]] = field(default_factory=list)  # at, from, to
-    first_demo_stage: datetime | None = None
+    history: list[tuple[int, str, str]] = field(default_factory=list)  # at, from, to
+    times: list[int] = field(default_factory=list)
+    first_demo_stage: int | None = None
 
 
-def _stage_at(deal: _Deal, moment: datetime) -> str:
-    stage = ""
-    for at, before, after in deal.history:
-        if at > moment:
-            return stage or before or after
-        stage = after
-    return stage or deal.stage
-
-
-def _advanced(deal: _Deal, moment: datetime, stage: str) -> bool:
-    limit = moment + timedelta(days=ADVANCE_DAYS)
+def _at(deal: _Deal, moment: int) -> tuple[str, bool]:
+    """The deal's stage at ``moment`` and whether it moved to a later stage within
+    ``ADVANCE_DAYS`` after it (closing won counts; lost does not)."""
+    history = deal.history
+    if not history:
+        return deal.stage, False
+    i = bisect_right(deal.times, moment)
+    stage = history[i - 1][2] if i else (history[0][1] or history[0][2])
     here = ORDER.get(stage, -1)
-    return any(
-        moment < at <= limit and ORDER.get(after, -1) > here for at, _, after in deal.history
-    )
+    limit = moment + ADVANCE_DAYS * DAY
+    for at, _, after in history[i:]:
+        if at > limit:
+            break
+        if ORDER.get(after, -1) > here:
+            return stage, True
+    return stage, False
 
 
 class _Tally:
@@ -140,7 +164,12 @@ class _Tally:
             self.won += sign * (deal.stage == Stage.WON)
 
 
-def _scope(actor: User, filters: Filters) -> QuerySet[Opportunity]:
+def _scope(actor: User, filters: Filters) -> QuerySet[Opportunity] | None:
+    """The deals in scope, or None for all of them (no need to filter by them)."""
+    if access.sees_everything(actor) and not (
+        filters.team_id or filters.segment or filters.product_id
+    ):
+        return None
     deals = opportunities_for(actor)
     if filters.team_id:
         deals = deals.filter(team_id=filters.team_id)
@@ -151,42 +180,60 @@ def _scope(actor: User, filters: Filters) -> QuerySet[Opportunity]:
     return deals
 
 
-def _load(actor: User, filters: Filters) -> tuple[dict[int, _Deal], dict[tuple[int, int], Any]]:
-    scope = _scope(actor, filters).values("pk")
+def _load(actor: User, filters: Filters) -> tuple[dict[int, _Deal], dict[tuple[int, int], int]]:
+    scoped = _scope(actor, filters)
+    scope = scoped.values("pk") if scoped is not None else None
+
+    def within(rows: QuerySet[Any], field: str) -> QuerySet[Any]:
+        return rows if scope is None else rows.filter(**{f"{field}__in": scope})
+
     deals: dict[int, _Deal] = {}
-    rows = Opportunity.objects.filter(pk__in=scope).values_list(
-        "pk", "stage", "amount", "account__size", "created_at"
+    rows = within(Opportunity.objects.all(), "pk").values_list(
+        "pk", "stage", Cast("amount", FloatField()), "account__size", Epoch("created_at")
     )
     for pk, stage, amount, size, created in rows.iterator(5000):
-        deals[pk] = _Deal(stage, amount or Decimal(0), size or "", created)
-    through = Opportunity.products.through.objects.filter(opportunity_id__in=scope)
+        deals[pk] = _Deal(stage, amount or 0.0, size or "", created)
+    through = within(Opportunity.products.through.objects.all(), "opportunity_id")
     for deal_id, product_id in through.values_list("opportunity_id", "product_id").iterator(5000):
         deals[deal_id].products.add(product_id)
-    changes = StageChange.objects.filter(opportunity_id__in=scope).order_by(
+    changes = within(StageChange.objects.all(), "opportunity_id").order_by(
         "opportunity_id", "changed_at", "id"
     )
     for deal_id, at, before, after in changes.values_list(
-        "opportunity_id", "changed_at", "from_stage", "to_stage"
+        "opportunity_id", Epoch("changed_at"), "from_stage", "to_stage"
     ).iterator(5000):
         deal = deals[deal_id]
         deal.history.append((at, before, after))
+        deal.times.append(at)
         if after == Stage.DEMO and deal.first_demo_stage is None:
             deal.first_demo_stage = at
     shown = (
-        DemoShown.objects.filter(activity__opportunity_id__in=scope)
+        within(
+            DemoShown.objects.filter(activity__opportunity__isnull=False),
+            "activity__opportunity_id",
+        )
         .exclude(activity__status=Activity.Status.CANCELLED)
         .values_list("demo_id", "activity__opportunity_id")
-        .annotate(first=Min("activity__starts_at"))
+        .annotate(first=Min(Epoch("activity__starts_at")))
     )
-    first = {(demo_id, deal_id): at for demo_id, deal_id, at in shown.iterator(5000)}
+    first = {
+        (demo_id, deal_id): at for demo_id, deal_id, at in shown.iterator(5000) if deal_id in deals
+    }
     return deals, first
 
 
-def _in_period(moment: datetime, filters: Filters) -> bool:
-    day = moment.date()
-    return (filters.since is None or day >= filters.since) and (
-        filters.until is None or day <= filters.until
-    )
+def _bounds(filters: Filters) -> tuple[float, float]:
+    """The period as seconds since 1970: from the start of ``since`` to the end of ``until``,
+    in the configured time zone."""
+    zone = timezone.get_current_timezone()
+    low = high = math.inf
+    low = -low
+    if filters.since is not None:
+        low = datetime.combine(filters.since, datetime.min.time(), tzinfo=zone).timestamp()
+    if filters.until is not None:
+        end = filters.until + timedelta(days=1)
+        high = datetime.combine(end, datetime.min.time(), tzinfo=zone).timestamp()
+    return low, high
 
 
 def benjamini_hochberg(p_values: list[float]) -> list[float]:
@@ -236,8 +283,9 @@ def demo_statistics(
     for demo_id, product_id in through.values_list("demo_id", "product_id"):
         demo_products[demo_id].add(product_id)
 
-    shown_first: dict[int, datetime] = {}
-    by_demo: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    low, high = _bounds(filters)
+    shown_first: dict[int, int] = {}
+    by_demo: dict[int, list[tuple[int, int]]] = defaultdict(list)
     demos_in_deal: dict[int, int] = defaultdict(int)
     for (demo_id, deal_id), at in first.items():
         by_demo[demo_id].append((deal_id, at))
@@ -251,11 +299,10 @@ def demo_statistics(
     won_deals = won_without = demos_on_won = 0
     for pk, deal in deals.items():
         moment = shown_first.get(pk) or deal.first_demo_stage or deal.created
-        if not _in_period(moment, filters):
+        if not low <= moment < high:
             continue
         in_scope += 1
-        stage = _stage_at(deal, moment)
-        advanced = _advanced(deal, moment, stage)
+        stage, advanced = _at(deal, moment)
         key = (deal.segment, stage, frozenset(deal.products))
         pool[key].add(deal, advanced)
         pool_key[pk] = (key, advanced)
@@ -268,14 +315,14 @@ def demo_statistics(
     for demo_id, title, state in demos:
         mine = _Tally()
         strata: set[tuple[str, str]] = set()
-        revenue = Decimal(0)
+        revenue = 0.0
         own_keys: list[tuple[Key, bool, _Deal]] = []
         for deal_id, at in by_demo.get(demo_id, []):
             deal = deals[deal_id]
-            if deal_id not in pool_key or not _in_period(at, filters):
+            if deal_id not in pool_key or not low <= at < high:
                 continue
-            stage = _stage_at(deal, at)
-            mine.add(deal, _advanced(deal, at, stage))
+            stage, advanced = _at(deal, at)
+            mine.add(deal, advanced)
             strata.add((deal.segment, stage))
             if deal.stage == Stage.WON:
                 revenue += deal.amount
@@ -316,7 +363,7 @@ def demo_statistics(
                 open_deals=mine.deals - mine.closed,
                 won=mine.won,
                 lost=mine.closed - mine.won,
-                revenue=revenue,
+                revenue=Decimal(round(revenue, 2)).quantize(Decimal("0.01")),
                 reference_deals=reference.deals,
                 p_value=p_value,
                 q_value=None,
