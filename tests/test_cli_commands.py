@@ -34,6 +34,9 @@ GROUPS = {
     "Reports": ["report weekly"],
     "Search and text": ["index", "search", "eval-text"],
     "Background jobs": ["worker"],
+    "Demos": ["demos stats"],
+    "Lab": ["lab reservations", "lab reclaim"],
+    "Proofs of concept": ["poc list"],
 }
 
 
