@@ -11,6 +11,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import F
+
 from presales.accounts.models import Contact
 from presales.activities.models import Activity, Kind
 from presales.deals.models import Opportunity, Stage, StageChange
@@ -108,6 +110,7 @@ def _catalog(builder: Any) -> list[Demo]:
             )
         )
     demos = _bulk(Demo, demos)
+    Demo.objects.filter(pk__in=[d.pk for d in demos]).update(updated_at=F("created_at"))
     masters = demos[: len(STORIES)]
     forks = [d for d in demos[len(STORIES) :] if d.state != Demo.State.DRAFT]
     for i, demo in enumerate(forks):
@@ -297,7 +300,9 @@ def _pocs(builder: Any, environments: list[Environment]) -> int:
                     if graded
                     else "",
                     graded_by=poc.se if graded else None,
-                    graded_at=(ended or start + timedelta(days=5)) if graded else None,
+                    graded_at=min(ended or start + timedelta(days=5), builder.now)
+                    if graded
+                    else None,
                 )
             )
     _bulk(PrerequisiteCheck, checks)
