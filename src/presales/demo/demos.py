@@ -157,27 +157,33 @@ def _shown(builder: Any, demos: list[Demo]) -> int:
 
 
 def _labs(builder: Any) -> list[Environment]:
+    """Three labs and their environments; like the skills catalog, a lab outlives a demo's
+    people, so a lab already there is reused."""
     rng = builder.rng
     environments = []
     for i, (name, kind, runs) in enumerate(LABS):
-        lab = Lab.objects.create(
+        lab, _ = Lab.objects.update_or_create(
             name=name,
-            kind=kind,
-            region=None if kind == "central" else builder.regions[i % len(builder.regions)],
-            owner=rng.choice(builder.se_managers or builder.all_ses),
+            defaults={
+                "kind": kind,
+                "region": None if kind == "central" else builder.regions[i % len(builder.regions)],
+                "owner": rng.choice(builder.se_managers or builder.all_ses),
+            },
         )
         for env in runs:
-            environments.append(
-                Environment(
-                    lab=lab,
-                    name=env,
-                    runs=f"{env}: current release, demo data of three fictional customers",
-                    capacity=rng.choice([1, 2, 3]),
-                    access_link=f"https://lab.example.com/{lab.pk}/{env.lower().replace(' ', '-')}",
-                    idle_hours=rng.choice([24, 48]),
-                )
+            found, _ = Environment.objects.update_or_create(
+                lab=lab,
+                name=env,
+                defaults={
+                    "runs": f"{env}: current release, demo data of three fictional customers",
+                    "capacity": rng.choice([1, 2, 3]),
+                    "access_link": f"https://lab.example.com/{lab.pk}/"
+                    + env.lower().replace(" ", "-"),
+                    "idle_hours": rng.choice([24, 48]),
+                },
             )
-    return _bulk(Environment, environments)
+            environments.append(found)
+    return environments
 
 
 def _reservations(builder: Any, environments: list[Environment]) -> int:
