@@ -56,6 +56,9 @@ PARAMS: dict[str, str] = {
     "merge_record_id": "intel_merge",
     "flag_id": "flag",
     "correction_id": "correction",
+    "demo_id": "demo",
+    "reservation_id": "reservation",
+    "poc_id": "poc",
 }
 # Kinds a team sees on another team's account it shares (everything else of the other team's
 # deal answers 404).
@@ -150,12 +153,78 @@ UPLOAD = table(_r(OK, 404, OK, OK, 404, OK), _r(404, 404, OK, OK, 404, OK))
 # A calendar subscription (the SE's): its owner and administrators.
 SUBSCRIPTION = table(_r(OK, 404, 404, 404, 404, OK), _r(404, 404, 404, 404, 404, OK))
 
+# A demo (the SE's, shared): everyone reads it; its owner and managers (who curate the catalog)
+# change it; reps and product management do not.
+DEMO_CHANGE = table(_r(OK, 403, OK, OK, 403, OK), _r(403, 403, OK, OK, 403, OK))
+# The reservation of a lab environment for a deal: its maker (the SE) and managers who see the
+# deal release it.
+RESERVATION_CHANGE = change("reservation", who=("se", *MANAGERS))
+IN_A_WEEK = date.today() + timedelta(days=9)
+
 S = dict[str, Any]
 Body = Callable[[S, S], Any] | None  # (scope objects, world) -> JSON body
 D = timedelta
 
 # Operation ("METHOD /path") -> (expectation, body or None, query string).
 API: dict[str, tuple[Expect, Body, str]] = {
+    # The demo catalog, the lab and proofs of concept (presales.demos, .lab, .pocs).
+    "GET /api/demos": (EVERYONE, None, ""),
+    "POST /api/demos": (CREATE, lambda o, w: {"title": "New demo"}, ""),
+    "GET /api/demos/stats": (EVERYONE, None, ""),
+    "GET /api/demos/{demo_id}": (EVERYONE, None, ""),
+    "PATCH /api/demos/{demo_id}": (DEMO_CHANGE, lambda o, w: {"summary": "Shorter"}, ""),
+    "POST /api/demos/{demo_id}/state": (DEMO_CHANGE, lambda o, w: {"state": "draft"}, ""),
+    "POST /api/demos/{demo_id}/fork": (CREATE, None, ""),
+    "PUT /api/activities/{activity_id}/demos": (
+        change("meeting"),
+        lambda o, w: {"demo_ids": [o["demo"].pk]},
+        "",
+    ),
+    "GET /api/lab/environments": (EVERYONE, None, ""),
+    "GET /api/lab/reservations": (EVERYONE, None, ""),
+    "POST /api/lab/reservations": (
+        CREATE,
+        lambda o, w: {
+            "environment_id": o["environment"].pk,
+            "purpose": "training",
+            "training": "Onboarding",
+            "starts_at": f"{IN_A_WEEK}T09:00:00Z",
+            "ends_at": f"{IN_A_WEEK}T12:00:00Z",
+        },
+        "",
+    ),
+    "POST /api/lab/reservations/{reservation_id}/release": (RESERVATION_CHANGE, None, ""),
+    "GET /api/lab/utilisation": (EVERYONE, None, ""),
+    "GET /api/pocs": (EVERYONE, None, ""),
+    "GET /api/pocs/figures": (EVERYONE, None, ""),
+    "POST /api/pocs": (
+        CREATE,
+        lambda o, w: {"opportunity_id": o["deal"].pk, "title": "Another POC"},
+        "",
+    ),
+    "GET /api/pocs/{poc_id}": (read("poc"), None, ""),
+    "POST /api/pocs/{poc_id}/check": (
+        change("poc"),
+        lambda o, w: {"prerequisite_id": o["poc"].checks.first().prerequisite_id},
+        "",
+    ),
+    # The world's POC has its prerequisites open and is not running: refused with the reason.
+    "POST /api/pocs/{poc_id}/start": (change("poc", ok=422), None, ""),
+    "POST /api/pocs/{poc_id}/sign-off": (
+        change("poc", ok=422),
+        lambda o, w: {"role": "champion", "contact_id": o["contact"].pk},
+        "",
+    ),
+    "POST /api/pocs/{poc_id}/grade": (
+        change("poc"),
+        lambda o, w: {
+            "criterion_id": o["poc"].criteria.first().pk,
+            "grade": "meets",
+            "evidence": "Ran the audit export",
+        },
+        "",
+    ),
+    "POST /api/pocs/{poc_id}/close": (change("poc"), lambda o, w: {"result": "cancelled"}, ""),
     # Requests for SE help (presales.team): seen through their deal; the routed team's managers
     # (and administrators) assign them; the requester or those managers cancel them.
     "GET /api/team/capacity/{team_id}": (TEAM_FIGURES, None, ""),
@@ -633,6 +702,23 @@ API: dict[str, tuple[Expect, Body, str]] = {
 # Page URL name -> (expectation, query string). Pages answer GET; POST-only ones 405.
 POST_ONLY = roles(others=405)
 PAGES: dict[str, tuple[Expect, str]] = {
+    "demo_catalog": (EVERYONE, "q=single sign-on"),
+    "demo_new": (roles(product_manager=403), ""),
+    "demo_stats": (EVERYONE, ""),
+    "demo_detail": (EVERYONE, ""),
+    "demo_edit": (DEMO_CHANGE, ""),
+    "demo_action": (POST_ONLY, ""),
+    "demos_shown": (change("meeting"), ""),
+    "lab_calendar": (EVERYONE, ""),
+    "lab_reserve": (POST_ONLY, ""),
+    "lab_reclaim": (POST_ONLY, ""),
+    "lab_new": (POST_ONLY, ""),
+    "environment_new": (POST_ONLY, ""),
+    "reservation_action": (POST_ONLY, ""),
+    "poc_board": (EVERYONE, ""),
+    "poc_new": (POST_ONLY, ""),
+    "poc_detail": (read("poc"), ""),
+    "poc_action": (POST_ONLY, ""),
     "team_capacity": (EVERYONE, ""),
     "team_capacity_thresholds": (POST_ONLY, ""),
     "team_oob": (EVERYONE, ""),

@@ -135,7 +135,32 @@ def _deal_work(
         starts_on=date.today(),
         ends_on=date.today() + timedelta(days=7),
     )
+    from presales.demos.models import Demo
+    from presales.lab.models import Environment, Lab, Reservation
+    from presales.pocs.services import create_poc
+
+    # A shared demo by the team's SE, a POC on the deal and a lab reservation for the deal.
+    demo = Demo.objects.create(title=f"Demo {tag}", owner=se, state=Demo.State.SHARED)
+    lab, _ = Lab.objects.get_or_create(name="Matrix lab")
+    environment, _ = Environment.objects.get_or_create(
+        lab=lab, name="Matrix environment", defaults={"capacity": 5}
+    )
+    soon = timezone.now() + timedelta(days=3)
+    reservation = Reservation.objects.create(
+        environment=environment,
+        purpose=Reservation.Purpose.DEAL,
+        opportunity=deal,
+        reserved_by=se,
+        team=team,
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=4),
+    )
+    poc = create_poc(actor=admin, opportunity=deal, title=f"POC {tag}", se=se)
     return {
+        "demo": demo,
+        "environment": environment,
+        "reservation": reservation,
+        "poc": poc,
         "request": help_request,
         "contact": contact,
         "deal": deal,

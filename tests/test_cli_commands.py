@@ -35,6 +35,9 @@ GROUPS = {
     "Search and text": ["index", "search", "eval-text"],
     "Background jobs": ["worker"],
     "Customer intelligence": ["dedupe", "merge", "unmerge", "quality", "upsell"],
+    "Demos": ["demos stats"],
+    "Lab": ["lab reservations", "lab reclaim"],
+    "Proofs of concept": ["poc list"],
 }
 
 

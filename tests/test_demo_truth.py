@@ -71,6 +71,8 @@ def test_nothing_in_the_demo_was_written_after_the_moment_it_was_made(now: datet
             )
             if model is Activity and f.name in ("starts_at", "ends_at"):
                 rows = rows.exclude(status=Activity.Status.PLANNED)  # a meeting yet to come
+            if model._meta.label == "lab.Reservation" and f.name in ("starts_at", "ends_at"):
+                rows = rows.exclude(status="active")  # a lab reservation yet to come or running
             checked += 1
             if rows.exists():
                 late.append(f"{model.__name__}.{f.name}: {rows.count()}")

@@ -347,6 +347,9 @@ INSTALLED_APPS = [
     "presales.uploads",
     "presales.calendars",
     "presales.intelligence",
+    "presales.demos",
+    "presales.lab",
+    "presales.pocs",
     "django_tasks",
     "django_tasks_db",
 ]

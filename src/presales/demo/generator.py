@@ -25,6 +25,7 @@ from presales.accounts.models import Account, AccountDomain, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Flavor, Opportunity, Stage, StageChange
 from presales.demo import activities as activity_step
+from presales.demo import demos as demo_catalog_step
 from presales.demo import forecasts, gaps, names, workspace
 from presales.demo import intelligence as intelligence_step
 from presales.demo import scorecards as scorecard_step
@@ -490,6 +491,7 @@ def generate_demo(
         lambda: forecasts.populate(builder),
         lambda: team_step.populate(builder),
         lambda: intelligence_step.populate(builder),
+        lambda: demo_catalog_step.populate(builder),
     )
     for step in steps:
         step()

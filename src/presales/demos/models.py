@@ -1,0 +1,115 @@
+"""The demo catalog: demos with their versions, and which demos an activity showed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from presales.core.models import Timestamped
+
+
+class Demo(Timestamped):
+    class Format(models.TextChoices):
+        LIVE = "live", "Live"
+        RECORDED = "recorded", "Recorded"
+        CLICK_THROUGH = "click_through", "Click-through"
+        SELF_GUIDED = "self_guided", "Self-guided"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SHARED = "shared", "Shared"
+        MASTER = "master", "Master library"
+        RETIRED = "retired", "Retired"
+
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500, blank=True, help_text="One line: what it shows")
+    products = models.ManyToManyField("products.Product", blank=True, related_name="demos")
+    personas = models.CharField(
+        max_length=300, blank=True, help_text="Who it is for, comma-separated (CISO, IT admin)"
+    )
+    industry = models.CharField(max_length=80, blank=True, help_text="Empty: any industry")
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.LIVE)
+    duration_minutes = models.PositiveIntegerField(default=30)
+    script = models.TextField(blank=True, help_text="The storyline, step by step")
+    prerequisites = models.TextField(blank=True, help_text="What must be ready before showing it")
+    environment_needed = models.CharField(
+        max_length=200, blank=True, help_text="The lab environment it runs on"
+    )
+    links = models.TextField(blank=True, help_text="Assets and recordings, one link per line")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="demos"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    curated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who put it in the master library",
+    )
+    forked_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="forks"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["state", "title"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def persona_list(self) -> list[str]:
+        return [p.strip() for p in self.personas.split(",") if p.strip()]
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class DemoVersion(models.Model):
+    """What a demo said before an edit: its history, newest first."""
+
+    demo = models.ForeignKey(Demo, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    script = models.TextField(blank=True)
+    prerequisites = models.TextField(blank=True)
+    change_note = models.CharField(max_length=300, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["demo", "number"], name="demo_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demo_id} v{self.number}"
+
+
+class DemoShown(models.Model):
+    """A demo shown in an activity (a meeting, a demo call)."""
+
+    activity = models.ForeignKey(
+        "activities.Activity", on_delete=models.CASCADE, related_name="demos_shown"
+    )
+    demo = models.ForeignKey(Demo, on_delete=models.PROTECT, related_name="showings")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["activity", "demo"]
+        constraints = [models.UniqueConstraint(fields=["activity", "demo"], name="demo_shown_once")]
+        indexes = [models.Index(fields=["demo", "activity"])]
+
+    def __str__(self) -> str:
+        return f"{self.demo_id} in {self.activity_id}"
