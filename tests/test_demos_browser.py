@@ -15,7 +15,14 @@ from presales.demos.models import Demo, DemoShown
 from presales.lab.models import Environment, Lab, Reservation
 from presales.pocs.models import Poc, Prerequisite
 from presales.qualification.models import BusinessIssue
-from tests.conftest import Cast, make_account, make_activity, make_contact, make_opportunity
+from tests.conftest import (
+    Cast,
+    make_account,
+    make_activity,
+    make_contact,
+    make_opportunity,
+    reseed_shipped_data,
+)
 from tests.test_browser import (
     ARTIFACTS,
     browser,  # noqa: F401 (the shared Chromium fixture)
@@ -31,6 +38,7 @@ def test_a_demo_added_and_shown_in_a_meeting_is_counted_on_its_page(
     transactional_db: None,
     cast: Cast,
 ) -> None:
+    reseed_shipped_data()  # an earlier transactional test flushed the shipped frameworks
     deal = make_opportunity(make_account(cast.north, "Northwind"), owner=cast.bob, name="NW")
     meeting = make_activity(
         opportunity=deal,
