@@ -211,6 +211,17 @@ UPLOAD_MAX_UNZIPPED_MB = env_int(
     "Largest total size the files of an uploaded ZIP may unpack to (MB)",
     minimum=1,
 )
+MAIL_DROP_DIR = env_str(
+    "PRESALES_MAIL_DROP_DIR",
+    "",
+    "A folder of .eml/.mbox files the worker imports as they arrive (empty: off)",
+)
+MAIL_DROP_MINUTES = env_int(
+    "PRESALES_MAIL_DROP_MINUTES",
+    5,
+    "Minutes between two looks into the mail drop folder",
+    minimum=1,
+)
 CALENDAR_REFRESH_MINUTES = env_int(
     "PRESALES_CALENDAR_REFRESH_MINUTES",
     15,

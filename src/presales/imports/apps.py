@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class ImportsConfig(AppConfig):
@@ -7,3 +10,12 @@ class ImportsConfig(AppConfig):
 
     def ready(self) -> None:
         from presales.imports import access  # noqa: F401  (registers the access rules)
+        from presales.jobs.services import register_schedule
+
+        register_schedule(
+            "imports.mail_drop",
+            "presales.imports.maildrop.import_drop",
+            every=timedelta(minutes=settings.MAIL_DROP_MINUTES),
+            label="Import the mail drop folder",
+            when="presales.imports.maildrop.anything_waiting",
+        )
