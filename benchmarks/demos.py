@@ -26,22 +26,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from timing import timed
+
 ORDER = ["prospecting", "discovery", "demo", "poc", "proposal", "negotiation"]
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
-def _timed(call: Any, repeat: int) -> dict[str, float]:
-    call()  # warm caches
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return {"p50": _percentile(times, 0.5), "p95": _percentile(times, 0.95)}
 
 
 def _populate(n_deals: int, rng: random.Random, teams: list[Any], admin: Any) -> None:
@@ -176,14 +163,14 @@ def worker(n_deals: int, repeat: int) -> dict[str, Any]:
     generate_seconds = time.perf_counter() - started
     large = {name: _queries(client, path) for name, path in pages.items()}
     anonymous = Client()
-    baseline = _timed(lambda: anonymous.get("/login/"), repeat)
+    baseline = timed(lambda: anonymous.get("/login/"), repeat)
     results = {}
     for name, path in pages.items():
 
         def get(p: str = path) -> None:
             client.get(p)
 
-        results[name] = _timed(get, repeat)
+        results[name] = timed(get, repeat)
     return {
         "deals": n_deals,
         "activities": Activity.objects.count(),

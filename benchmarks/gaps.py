@@ -27,6 +27,8 @@ import tempfile
 import time
 from typing import Any
 
+from timing import timed
+
 VERBS = "Export Import Sync Encrypt Schedule Audit Archive Mirror Replicate Stream Tag Filter "
 VERBS += "Mask Throttle Rotate Backup Restore Validate Approve Forecast Translate Index"
 OBJECTS = [
@@ -48,21 +50,6 @@ AREAS = ["Security", "Reporting", "Platform", "Integrations", "Mobile", "Console
 
 def _title(rng: random.Random) -> str:
     return f"{rng.choice(VERBS.split())} {rng.choice(OBJECTS)} {rng.choice(TARGETS)}"
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
-def _timed(call: Any, repeat: int) -> dict[str, float]:
-    call()  # warm caches
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return {"p50": _percentile(times, 0.5), "p95": _percentile(times, 0.95)}
 
 
 def worker(n_gaps: int, repeat: int) -> dict[str, Any]:
@@ -157,10 +144,10 @@ def worker(n_gaps: int, repeat: int) -> dict[str, Any]:
         return call
 
     anonymous = Client()
-    baseline = _timed(lambda: anonymous.get("/login/"), repeat)
+    baseline = timed(lambda: anonymous.get("/login/"), repeat)
     results = {
-        "duplicate suggestions (PM, all gaps)": _timed(suggest(pm), repeat),
-        "duplicate suggestions (SE, own team)": _timed(suggest(se), repeat),
+        "duplicate suggestions (PM, all gaps)": timed(suggest(pm), repeat),
+        "duplicate suggestions (SE, own team)": timed(suggest(se), repeat),
     }
     client = Client()
     client.force_login(pm)
@@ -178,7 +165,7 @@ def worker(n_gaps: int, repeat: int) -> dict[str, Any]:
         def get(p: str = path) -> None:
             client.get(p)
 
-        results[name] = _timed(get, repeat)
+        results[name] = timed(get, repeat)
     return {
         "gaps": n_gaps,
         "links": len(links),

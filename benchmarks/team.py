@@ -26,22 +26,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from timing import timed
+
 GOAL_MS = 150.0
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
-def _timed(call: Any, repeat: int) -> dict[str, float]:
-    call()  # warm caches
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return {"p50": _percentile(times, 0.5), "p95": _percentile(times, 0.95)}
 
 
 def worker(n_activities: int, repeat: int) -> dict[str, Any]:
@@ -149,12 +136,12 @@ def worker(n_activities: int, repeat: int) -> dict[str, Any]:
         assert response.status_code == 200
         queries[team.name] = len(seen)
     anonymous = Client()
-    baseline = _timed(lambda: anonymous.get("/login/"), repeat)
+    baseline = timed(lambda: anonymous.get("/login/"), repeat)
     results = {
-        "capacity page, 50 SEs": _timed(
+        "capacity page, 50 SEs": timed(
             lambda: client.get(f"/team/capacity/?team={big.pk}"), repeat
         ),
-        "capacity page, 10 SEs": _timed(
+        "capacity page, 10 SEs": timed(
             lambda: client.get(f"/team/capacity/?team={small.pk}"), repeat
         ),
     }
