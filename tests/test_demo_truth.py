@@ -227,3 +227,29 @@ def test_internal_work_on_a_closed_deal_is_not_filed_on_its_account(now: datetim
         activity__customer_facing=False, account__isnull=False
     ).values_list("body", flat=True):
         assert not (WON_WORDS.search(body) or LOST_WORDS.search(body)), body
+
+
+def test_every_text_of_a_deal_someone_sees_is_visible_to_them(now: datetime) -> None:
+    """Similar deals rank each visible deal by the mean of all its texts (kept per index
+    stamp), which is only right if no text of a deal is hidden from someone who sees the deal.
+    (The converse does not hold: a participant, and their manager, see an activity on a deal
+    they cannot see; such deals are never candidates.)"""
+    from presales.deals.access import opportunities_for
+    from presales.texts.access import texts_for
+    from presales.texts.models import Text
+    from presales.texts.services import index_texts
+
+    index_texts(meaning=False)
+    bound = Text.objects.filter(opportunity_id__isnull=False)
+    assert {"note", "activity", "debrief"} <= set(bound.values_list("kind", flat=True))
+    checked = 0
+    for role in Role.values:
+        user = User.objects.filter(role=role, is_active=True).first()
+        if user is None:
+            continue
+        of_their_deals = bound.filter(opportunity_id__in=opportunities_for(user).values("pk"))
+        hidden = of_their_deals.exclude(pk__in=texts_for(user).values("pk"))
+        assert of_their_deals.exists()
+        assert list(hidden.values_list("kind", "pk")[:5]) == [], user.username
+        checked += 1
+    assert checked >= 5

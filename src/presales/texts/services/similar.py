@@ -15,7 +15,7 @@ from presales.texts.access import texts_for
 from presales.texts.models import Text
 from presales.texts.visibility import Visibility
 
-CANDIDATE_TEXTS = 20000
+CANDIDATE_TEXTS = 20000  # by words only: the newest texts compared
 
 
 @dataclass
@@ -101,52 +101,108 @@ def similar_deals(*, actor: User, opportunity: Opportunity, limit: int = 5) -> S
     return SimilarDeals(result, len(own), len(groups), by_meaning)
 
 
+@dataclass(frozen=True)
+class _DealCentres:
+    """Every deal's texts in the shared index, grouped: built once per index stamp and
+    shared by every request of the process, so a query reads no text rows at all."""
+
+    stamp: tuple[object, ...]
+    deal_ids: np.ndarray  # int64, sorted: deals with at least one vector
+    centres: np.ndarray  # float32 unit mean vector per deal
+    starts: np.ndarray  # where each deal's texts begin in text_ids / rows
+    counts: np.ndarray
+    text_ids: np.ndarray  # int64, grouped by deal
+    rows: np.ndarray  # the same texts' rows in the shared matrix
+
+
+_centres: dict[str, _DealCentres] = {}
+
+
+def _deal_centres(m: vectors.Matrix) -> _DealCentres:
+    cached = _centres.get("current")
+    if cached is not None and cached.stamp == m.stamp:
+        return cached
+    pairs = np.fromiter(
+        (
+            value
+            for row in Text.objects.filter(opportunity_id__isnull=False)
+            .order_by()
+            .values_list("pk", "opportunity_id")
+            .iterator(20000)
+            for value in row
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    text_ids, deal_ids = pairs[:, 0], pairs[:, 1]
+    positions = np.searchsorted(m.ids, text_ids)
+    positions = np.clip(positions, 0, max(len(m.ids) - 1, 0))
+    found = m.ids[positions] == text_ids if len(m.ids) else np.zeros(len(text_ids), dtype=bool)
+    text_ids, deal_ids, rows = text_ids[found], deal_ids[found], positions[found]
+    order = np.lexsort((text_ids, deal_ids))
+    text_ids, deal_ids, rows = text_ids[order], deal_ids[order], rows[order]
+    unique, starts, counts = np.unique(deal_ids, return_index=True, return_counts=True)
+    width = m.vectors.shape[1] if m.vectors.ndim == 2 else 1
+    sums = (
+        np.add.reduceat(np.asarray(m.vectors[rows], dtype=np.float32), starts, axis=0)
+        if len(rows)
+        else np.zeros((0, width), dtype=np.float32)
+    )
+    centres = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(
+        np.float32
+    )
+    built = _DealCentres(m.stamp, unique, centres, starts, counts, text_ids, rows)
+    _centres["current"] = built
+    return built
+
+
 def _by_meaning(
     visibility: Visibility, own: list[Text], own_points: np.ndarray, closed: list[int], limit: int
 ) -> SimilarDeals:
-    """The closed deals' texts read straight from the shared vector index: only ids and
-    deal ids come from the database, and only the few texts shown are loaded."""
-    rows = list(
-        Text.objects.filter(opportunity_id__in=closed)
-        .order_by("-written_at")
-        .values_list("pk", "opportunity_id")[:CANDIDATE_TEXTS]
-    )
-    seen = visibility.among(pk for pk, _ in rows)
-    deal_of = {pk: deal for pk, deal in rows if pk in seen}
+    """Closed deals ranked by their mean text vector, kept per index stamp: a request costs
+    the visible closed deals' ids, one matrix-vector product, and the few texts shown.
+
+    Whoever sees a deal sees every text tied to it (the rule each deal-bound source follows;
+    ``tests/test_demo_truth.py`` checks it on the demo), so a deal's mean over all its texts
+    is the mean the user may see. The passages shown are still checked one by one."""
     m = vectors.matrix()
-    positions = m.rows_for(np.asarray(sorted(deal_of), dtype=np.int64))
-    if not len(positions):
+    centres = _deal_centres(m)
+    wanted = np.isin(centres.deal_ids, np.asarray(closed, dtype=np.int64))
+    candidates = np.flatnonzero(wanted)
+    if not len(candidates):
         return SimilarDeals([], len(own), 0, True)
-    ids = m.ids[positions]
-    points = np.asarray(m.vectors[positions], dtype=np.float32)
-    deal_ids = np.fromiter((deal_of[int(pk)] for pk in ids), dtype=np.int64, count=len(ids))
-    # Each deal's mean vector: texts sorted by deal, summed per run of the same deal.
-    order = np.argsort(deal_ids, kind="stable")
-    deal_ids, ids, points = deal_ids[order], ids[order], points[order]
-    unique, starts, counts = np.unique(deal_ids, return_index=True, return_counts=True)
-    sums = np.add.reduceat(points, starts, axis=0)
-    centres = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
-    scores = centres @ _unit(own_points.mean(axis=0))
-    best = sorted(range(len(unique)), key=lambda i: (-float(scores[i]), int(unique[i])))[:limit]
+    scores = centres.centres[candidates] @ _unit(own_points.mean(axis=0)).astype(np.float32)
+    ranked = sorted(
+        range(len(candidates)),
+        key=lambda i: (-float(scores[i]), int(centres.deal_ids[candidates[i]])),
+    )
     chosen = []
-    for i in best:
-        part = slice(int(starts[i]), int(starts[i] + counts[i]))
-        pairs = own_points @ points[part].T
+    for i in ranked:
+        if len(chosen) == limit:
+            break
+        at = int(candidates[i])
+        part = slice(int(centres.starts[at]), int(centres.starts[at] + centres.counts[at]))
+        seen = visibility.among(int(pk) for pk in centres.text_ids[part])
+        keep = np.fromiter((int(pk) in seen for pk in centres.text_ids[part]), dtype=bool)
+        if not keep.any():
+            continue
+        ids = centres.text_ids[part][keep]
+        points = np.asarray(m.vectors[centres.rows[part][keep]], dtype=np.float32)
+        pairs = own_points @ points.T
         a, b = np.unravel_index(int(np.argmax(pairs)), pairs.shape)
-        chosen.append((i, int(a), int(ids[part][int(b)]), float(pairs[a, b])))
-    texts = Text.objects.in_bulk([pk for _, _, pk, _ in chosen])
+        chosen.append((at, float(scores[i]), int(a), int(ids[int(b)]), float(pairs[a, b])))
+    texts = Text.objects.in_bulk([pk for _, _, _, pk, _ in chosen])
     deals = Opportunity.objects.select_related("account").in_bulk(
-        [int(unique[i]) for i, _, _, _ in chosen]
+        [int(centres.deal_ids[at]) for at, _, _, _, _ in chosen]
     )
     result = [
         SimilarDeal(
-            opportunity=deals[int(unique[i])],
-            similarity=float(scores[i]),
+            opportunity=deals[int(centres.deal_ids[at])],
+            similarity=score,
             ours=own[a],
             theirs=texts[pk],
             pair_similarity=pair,
-            texts_compared=int(counts[i]),
+            texts_compared=int(centres.counts[at]),
         )
-        for i, a, pk, pair in chosen
+        for at, score, a, pk, pair in chosen
     ]
-    return SimilarDeals(result, len(own), len(unique), True)
+    return SimilarDeals(result, len(own), len(candidates), True)
