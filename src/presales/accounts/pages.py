@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -18,27 +19,21 @@ from presales.accounts.forms import (
 )
 from presales.accounts.models import Account, Contact
 from presales.core import access
-from presales.core.forms import service_errors_to_form
+from presales.core.forms import save_posted
 from presales.core.pages import current_user, visible_or_404
 
 
 def account_new(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     form = AccountForm(request.POST or None, user=user, initial={"team": user.team_id})
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = services.create_account(actor=user, fields=form.service_fields())
-        except (ValidationError, access.PermissionDenied) as exc:
-            service_errors_to_form(form, exc, ACCOUNT_ALIASES)
-        else:
-            messages.success(request, "Account created.")
-            return redirect("account_detail", account_id=account.pk)
-    return render(
-        request,
-        "accounts/account_form.html",
-        {"form": form, "account": None},
-        status=422 if form.is_bound else 200,
-    )
+
+    def save() -> HttpResponse:
+        account = services.create_account(actor=user, fields=form.service_fields())
+        messages.success(request, "Account created.")
+        return redirect("account_detail", account_id=account.pk)
+
+    done = save_posted(request, form, save, aliases=ACCOUNT_ALIASES)
+    return done or _form(request, "accounts/account_form.html", form, account=None)
 
 
 def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
@@ -48,21 +43,14 @@ def account_edit(request: HttpRequest, account_id: int) -> HttpResponse:
     form = AccountForm(
         request.POST or None, user=user, account=account, initial=account_initial(account)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_account(actor=user, account=account, changes=form.service_fields())
-        except (ValidationError, access.PermissionDenied) as exc:
-            account.refresh_from_db()
-            service_errors_to_form(form, exc, ACCOUNT_ALIASES)
-        else:
-            messages.success(request, "Account saved.")
-            return redirect("account_detail", account_id=account.pk)
-    return render(
-        request,
-        "accounts/account_form.html",
-        {"form": form, "account": account},
-        status=422 if form.is_bound else 200,
-    )
+
+    def save() -> HttpResponse:
+        services.update_account(actor=user, account=account, changes=form.service_fields())
+        messages.success(request, "Account saved.")
+        return redirect("account_detail", account_id=account.pk)
+
+    done = save_posted(request, form, save, aliases=ACCOUNT_ALIASES, stale=account)
+    return done or _form(request, "accounts/account_form.html", form, account=account)
 
 
 def contact_new(request: HttpRequest, account_id: int) -> HttpResponse:
@@ -70,22 +58,16 @@ def contact_new(request: HttpRequest, account_id: int) -> HttpResponse:
     account: Account = visible_or_404(request, Account, account_id)
     access.require(access.can_change(user, account), "You may not change this account.")
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_contact(
-                actor=user, fields={**form.service_fields(), "account_id": account.pk}
-            )
-        except (ValidationError, access.PermissionDenied) as exc:
-            service_errors_to_form(form, exc, CONTACT_ALIASES)
-        else:
-            messages.success(request, "Contact added.")
-            return redirect("account_detail", account_id=account.pk)
-    return render(
-        request,
-        "accounts/contact_form.html",
-        {"form": form, "account": account, "contact": None},
-        status=422 if form.is_bound else 200,
-    )
+
+    def save() -> HttpResponse:
+        services.create_contact(
+            actor=user, fields={**form.service_fields(), "account_id": account.pk}
+        )
+        messages.success(request, "Contact added.")
+        return redirect("account_detail", account_id=account.pk)
+
+    done = save_posted(request, form, save, aliases=CONTACT_ALIASES)
+    return done or _form(request, "accounts/contact_form.html", form, account=account, contact=None)
 
 
 def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
@@ -94,18 +76,20 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
     account = contact.account
     access.require(access.can_change(user, account), "You may not change this contact.")
     form = ContactForm(request.POST or None, initial=contact_initial(contact))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_contact(actor=user, contact=contact, changes=form.service_fields())
-        except (ValidationError, access.PermissionDenied) as exc:
-            contact.refresh_from_db()
-            service_errors_to_form(form, exc, CONTACT_ALIASES)
-        else:
-            messages.success(request, "Contact saved.")
-            return redirect("account_detail", account_id=account.pk)
+
+    def save() -> HttpResponse:
+        services.update_contact(actor=user, contact=contact, changes=form.service_fields())
+        messages.success(request, "Contact saved.")
+        return redirect("account_detail", account_id=account.pk)
+
+    done = save_posted(request, form, save, aliases=CONTACT_ALIASES, stale=contact)
+    return done or _form(
+        request, "accounts/contact_form.html", form, account=account, contact=contact
+    )
+
+
+def _form(request: HttpRequest, template: str, form: Any, **context: Any) -> HttpResponse:
+    """The form page: 422 when it comes back with errors."""
     return render(
-        request,
-        "accounts/contact_form.html",
-        {"form": form, "account": account, "contact": contact},
-        status=422 if form.is_bound else 200,
+        request, template, {"form": form, **context}, status=422 if form.is_bound else 200
     )

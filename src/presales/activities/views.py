@@ -14,7 +14,7 @@ from presales.activities.access import activities_for
 from presales.activities.forms import ALIASES, MeetingForm, initial_for
 from presales.activities.models import Activity, Kind
 from presales.core import access
-from presales.core.forms import service_errors_to_form
+from presales.core.forms import save_posted
 from presales.core.pages import current_user, page_of, render_list, visible_or_404
 from presales.deals.access import opportunities_for
 from presales.people.models import User
@@ -118,15 +118,14 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if request.method == "POST":
         form = MeetingForm(request.POST, user=user, refresh_url=request.path)
-        if form.is_valid():
-            try:
-                activity = services.create_activity(actor=user, fields=form.service_fields())
-            except (ValidationError, access.PermissionDenied) as exc:
-                service_errors_to_form(form, exc, ALIASES)
-            else:
-                messages.success(request, f"{activity.get_kind_display()} scheduled.")
-                return redirect("meeting_plan", activity_id=activity.pk)
-        return _meeting_page(request, form, None, status=422)
+
+        def create() -> HttpResponse:
+            activity = services.create_activity(actor=user, fields=form.service_fields())
+            messages.success(request, f"{activity.get_kind_display()} scheduled.")
+            return redirect("meeting_plan", activity_id=activity.pk)
+
+        done = save_posted(request, form, create, aliases=ALIASES)
+        return done or _meeting_page(request, form, None, status=422)
     start = _next_hour()
     initial = {
         "starts_at": start,
@@ -148,18 +147,14 @@ def meeting_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
         raise access.PermissionDenied("You may not change this meeting.")
     if request.method == "POST":
         form = MeetingForm(request.POST, user=user, activity=activity, refresh_url=request.path)
-        if form.is_valid():
-            try:
-                services.update_activity(
-                    actor=user, activity=activity, changes=form.service_fields()
-                )
-            except (ValidationError, access.PermissionDenied) as exc:
-                activity.refresh_from_db()
-                service_errors_to_form(form, exc, ALIASES)
-            else:
-                messages.success(request, "Meeting updated.")
-                return redirect("meeting_plan", activity_id=activity.pk)
-        return _meeting_page(request, form, activity, status=422)
+
+        def update() -> HttpResponse:
+            services.update_activity(actor=user, activity=activity, changes=form.service_fields())
+            messages.success(request, "Meeting updated.")
+            return redirect("meeting_plan", activity_id=activity.pk)
+
+        done = save_posted(request, form, update, aliases=ALIASES, stale=activity)
+        return done or _meeting_page(request, form, activity, status=422)
     initial = initial_for(activity)
     if request.GET.get("refresh"):
         initial.update(_relations_initial(request, user))

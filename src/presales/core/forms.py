@@ -3,11 +3,13 @@ into typed values; the service validates once, and its errors land on the form's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
 
 from presales.core import access
 
@@ -52,3 +54,27 @@ def service_errors_to_form(
                 label = key.replace("_id", "").replace("_", " ")
                 message = f"{label.capitalize()}: {message}"
             form.add_error(target, message)
+
+
+def save_posted(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[], HttpResponse],
+    *,
+    aliases: Mapping[str, str] = {},
+    stale: Model | None = None,
+) -> HttpResponse | None:
+    """The write step every create and edit page shares: when ``form`` was posted and is
+    valid, call ``save`` (the service call, its message and the redirect) and return its
+    response. When the service refuses, reload ``stale`` (the object the service may have
+    half-changed in memory), put the service's errors on the form and return None, so the
+    page shows the form again with them."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save()
+    except (ValidationError, access.PermissionDenied) as exc:
+        if stale is not None:
+            stale.refresh_from_db()
+        service_errors_to_form(form, exc, aliases)
+        return None

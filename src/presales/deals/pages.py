@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from presales.core import access
-from presales.core.forms import service_errors_to_form
+from presales.core.forms import save_posted
 from presales.core.pages import current_user, visible_or_404
 from presales.deals import services, stages
 from presales.deals.access import opportunities_for
@@ -34,15 +34,14 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if request.method == "POST":
         form = OpportunityForm(request.POST, user=user)
-        if form.is_valid():
-            try:
-                deal = services.create_opportunity(actor=user, fields=form.service_fields())
-            except (ValidationError, access.PermissionDenied) as exc:
-                service_errors_to_form(form, exc, ALIASES)
-            else:
-                messages.success(request, "Deal created.")
-                return redirect("opportunity_detail", opportunity_id=deal.pk)
-        return _form_page(request, form, None, status=422)
+
+        def create() -> HttpResponse:
+            deal = services.create_opportunity(actor=user, fields=form.service_fields())
+            messages.success(request, "Deal created.")
+            return redirect("opportunity_detail", opportunity_id=deal.pk)
+
+        done = save_posted(request, form, create, aliases=ALIASES)
+        return done or _form_page(request, form, None, status=422)
     initial: dict[str, Any] = {}
     account = request.GET.get("account", "")
     if account.isdigit():
@@ -60,18 +59,14 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     access.require(access.can_change(user, deal), "You may not change this deal.")
     if request.method == "POST":
         form = OpportunityForm(request.POST, user=user, deal=deal)
-        if form.is_valid():
-            try:
-                services.update_opportunity(
-                    actor=user, opportunity=deal, changes=form.service_fields()
-                )
-            except (ValidationError, access.PermissionDenied) as exc:
-                deal.refresh_from_db()
-                service_errors_to_form(form, exc, ALIASES)
-            else:
-                messages.success(request, "Deal saved.")
-                return redirect("opportunity_detail", opportunity_id=deal.pk)
-        return _form_page(request, form, deal, status=422)
+
+        def update() -> HttpResponse:
+            services.update_opportunity(actor=user, opportunity=deal, changes=form.service_fields())
+            messages.success(request, "Deal saved.")
+            return redirect("opportunity_detail", opportunity_id=deal.pk)
+
+        done = save_posted(request, form, update, aliases=ALIASES, stale=deal)
+        return done or _form_page(request, form, deal, status=422)
     return _form_page(
         request, OpportunityForm(initial=initial_for(deal), user=user, deal=deal), deal
     )
