@@ -175,21 +175,27 @@ def _by_meaning(
         range(len(candidates)),
         key=lambda i: (-float(scores[i]), int(centres.deal_ids[candidates[i]])),
     )
-    chosen = []
-    for i in ranked:
+    chosen: list[tuple[int, float, int, int, float]] = []
+    # The passages of the best deals are checked a batch at a time (one visibility check
+    # for all of them); a deal left with no visible text gives way to the next.
+    for first in range(0, len(ranked), limit):
+        batch = [int(candidates[i]) for i in ranked[first : first + limit]]
+        parts = [
+            slice(int(centres.starts[at]), int(centres.starts[at] + centres.counts[at]))
+            for at in batch
+        ]
+        seen = visibility.among(int(pk) for part in parts for pk in centres.text_ids[part])
+        for i, at, part in zip(ranked[first : first + limit], batch, parts, strict=True):
+            keep = np.fromiter((int(pk) in seen for pk in centres.text_ids[part]), dtype=bool)
+            if len(chosen) == limit or not keep.any():
+                continue
+            ids = centres.text_ids[part][keep]
+            points = np.asarray(m.vectors[centres.rows[part][keep]], dtype=np.float32)
+            pairs = own_points @ points.T
+            a, b = np.unravel_index(int(np.argmax(pairs)), pairs.shape)
+            chosen.append((at, float(scores[i]), int(a), int(ids[int(b)]), float(pairs[a, b])))
         if len(chosen) == limit:
             break
-        at = int(candidates[i])
-        part = slice(int(centres.starts[at]), int(centres.starts[at] + centres.counts[at]))
-        seen = visibility.among(int(pk) for pk in centres.text_ids[part])
-        keep = np.fromiter((int(pk) in seen for pk in centres.text_ids[part]), dtype=bool)
-        if not keep.any():
-            continue
-        ids = centres.text_ids[part][keep]
-        points = np.asarray(m.vectors[centres.rows[part][keep]], dtype=np.float32)
-        pairs = own_points @ points.T
-        a, b = np.unravel_index(int(np.argmax(pairs)), pairs.shape)
-        chosen.append((at, float(scores[i]), int(a), int(ids[int(b)]), float(pairs[a, b])))
     texts = Text.objects.in_bulk([pk for _, _, _, pk, _ in chosen])
     deals = Opportunity.objects.select_related("account").in_bulk(
         [int(centres.deal_ids[at]) for at, _, _, _, _ in chosen]
