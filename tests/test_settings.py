@@ -4,11 +4,14 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# One home per run: the SQLite and PostgreSQL runs of the suite go side by side.
+HOME = tempfile.mkdtemp(prefix="presales-settings-")
 # What `secrets.token_urlsafe(64)` gives, fixed so the tests are repeatable.
 STRONG_KEY = "q7XbR2vN-kPz0LwTgH5sYcJ_fA9mUeD3iO8nVtB1hK4rZyQ6jW-lMpS0aCxEuGo7dIf2"
 PRODUCTION = {
@@ -22,7 +25,7 @@ def _load_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
     return subprocess.run(
         [sys.executable, "-c", "import presales.settings"],
-        env={**clean, "PRESALES_HOME": "/tmp/presales-settings-test", **env},
+        env={**clean, "PRESALES_HOME": HOME, **env},
         capture_output=True,
         text=True,
         check=False,
@@ -81,7 +84,7 @@ def _settings_value(env: dict[str, str], expression: str) -> str:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
     result = subprocess.run(
         [sys.executable, "-c", f"from presales import settings as s; print(({expression},))"],
-        env={**clean, "PRESALES_HOME": "/tmp/presales-settings-test", **env},
+        env={**clean, "PRESALES_HOME": HOME, **env},
         capture_output=True,
         text=True,
         check=True,
@@ -107,7 +110,7 @@ def test_deploy_check_prints_no_warning_in_production(proxy: str) -> None:
     # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is theirs, not a deployment's.
     clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env = {**clean, **PRODUCTION, "PRESALES_BEHIND_PROXY": proxy}
-    env["PRESALES_HOME"] = "/tmp/presales-settings-test"
+    env["PRESALES_HOME"] = HOME
     result = subprocess.run(
         [
             sys.executable,
@@ -179,7 +182,15 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     documented = set(re.findall(r"`(PRESALES_[A-Z_]+)`", readme))
     assert set(DOCUMENTED) <= documented, set(DOCUMENTED) - documented
     # And the README names no setting that does not exist.
-    extra = documented - set(DOCUMENTED) - {"PRESALES_REQUIRE_BROWSER", "PRESALES_TEST_HOME"}
+    extra = (
+        documented
+        - set(DOCUMENTED)
+        - {
+            "PRESALES_REQUIRE_BROWSER",
+            "PRESALES_TEST_HOME",
+            "PRESALES_TEST_SERIAL",
+        }
+    )
     assert not extra, extra
 
 
