@@ -1,4 +1,4 @@
-"""``presales team capacity|oob`` and ``presales request add|list``."""
+"""``presales team capacity|oob|rebuild-totals`` and ``presales request add|list``."""
 
 from __future__ import annotations
 
@@ -151,6 +151,18 @@ def team_oob_command(args: argparse.Namespace) -> int:
         out.print(table)
         for p in report.problems[:5]:
             out.print(f"  {p.count}× {p.label} ({p.hours:.1f} h)", highlight=False)
+    return 0
+
+
+@team.action(
+    "rebuild-totals",
+    "Compute the weekly totals capacity reads again from the activities (after raw SQL writes)",
+)
+def team_rebuild_totals(args: argparse.Namespace) -> int:
+    from presales.team.weekly import rebuild
+
+    rows = rebuild()
+    out.print(f"Weekly totals rebuilt: {rows} rows (SE, week, kind of time).", highlight=False)
     return 0
 
 

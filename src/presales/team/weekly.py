@@ -91,9 +91,7 @@ def contributions(
     totals: Totals = {}
     wanted = list(by_activity)
     for start in range(0, len(wanted), CHUNK):
-        rows = Activity.objects.filter(pk__in=wanted[start : start + CHUNK]).values_list(
-            *_FACTS
-        )
+        rows = Activity.objects.filter(pk__in=wanted[start : start + CHUNK]).values_list(*_FACTS)
         for row in rows:
             fact = _fact(row)
             if fact is None:
