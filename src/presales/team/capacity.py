@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone
 
 from presales.core.stats import median_or_none
@@ -165,13 +166,20 @@ def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
 
     totals = _hours_by_se(starts, ids)
     stages: dict[int, Counter[str]] = defaultdict(Counter)
-    se_link = Opportunity.sales_engineers.through.objects
-    for row in (
-        se_link.filter(user_id__in=ids, opportunity__stage__in=OPEN_STAGES)
-        .values_list("user_id", "opportunity__stage")
+    se_link: Any = Opportunity.sales_engineers.through.objects
+    # Counted per SE and stage over all their deals, open stages kept here: a filter on the
+    # stage in SQL makes SQLite probe every open deal for each SE instead of reading each SE's
+    # links through their index.
+    open_stages = set(OPEN_STAGES)
+    for user, stage, count in (
+        se_link.filter(user_id__in=ids)
+        .values("user_id", "opportunity__stage")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "opportunity__stage", "n")
         .order_by()
     ):
-        stages[row[0]][row[1]] += 1
+        if stage in open_stages:
+            stages[user][stage] += count
     requests = Counter(
         SERequest.objects.filter(assignee_id__in=ids, status__in=OPEN_REQUEST).values_list(
             "assignee_id", flat=True

@@ -5,17 +5,11 @@ from django.db import migrations, models
 
 def fill(apps, schema_editor):
     """The totals of the activities already recorded."""
-    from presales.team.weekly import compute_all
+    from presales.team.weekly import compute_all, write_all
 
     activity = apps.get_model("activities", "Activity")
     load = apps.get_model("team", "WeeklyLoad")
-    load.objects.bulk_create(
-        (
-            load(user_id=u, week=w, category=c, seconds=s, activities=n)
-            for (u, w, c), (s, n) in compute_all(activity, load).items()
-        ),
-        batch_size=2000,
-    )
+    write_all(load, compute_all(activity, load))
 
 
 class Migration(migrations.Migration):
