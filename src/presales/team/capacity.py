@@ -2,11 +2,13 @@
 
 Per SE over the last four weeks: customer-facing hours, preparation (internal time on an account
 or deal), travel (calendar entries that say so), out-of-band hours, and their share of all
-recorded hours; POCs running, open deals supported by stage and requests open; then the hours
-already booked in each of the next four weeks. The load state compares the weekly hours and the
-open work (deals plus requests) with the thresholds the team's manager sets. Every figure carries
-the team median as its reference. Read-only; a constant number of queries whatever the rows:
-the hours come from the weekly totals per SE and kind of time kept by ``team.weekly``.
+recorded hours; approved time out of the field (training, lab time, trade shows), which counts
+in the weekly load, the heat map and the hours booked ahead; POCs running, open deals supported
+by stage and requests open; then the hours already booked in each of the next four weeks. The
+load state compares the weekly hours and the open work (deals plus requests) with the
+thresholds the team's manager sets. Every figure carries the team median as its reference.
+Read-only; a constant number of queries whatever the rows: the hours come from the weekly
+totals per SE and kind of time kept by ``team.weekly``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.utils import timezone
 from presales.core.stats import median_or_none
 from presales.deals.models import OPEN_STAGES, Opportunity, Stage
 from presales.people.models import Role, Team, User
-from presales.team.models import CapacityPolicy, SERequest, WeeklyLoad
+from presales.team.models import CapacityPolicy, SERequest, TimeOutOfField, WeeklyLoad
 
 WEEKS_BACK = 4
 WEEKS_AHEAD = 4
@@ -156,6 +158,29 @@ def _hours_by_se(starts: list[date], ids: list[int]) -> dict[int, dict[str, floa
     return totals
 
 
+def _time_out_by_se(starts: list[date], ids: list[int]) -> dict[int, list[float]]:
+    """Approved time out of the field per SE and week of the window: an entry's hours spread
+    evenly over its working days (Monday to Friday; every day if it has none). One query."""
+    first, last = starts[0], starts[-1] + timedelta(days=6)
+    weeks: dict[int, list[float]] = {pk: [0.0] * len(starts) for pk in ids}
+    index = {week: w for w, week in enumerate(starts)}
+    entries = TimeOutOfField.objects.filter(
+        user_id__in=ids,
+        status=TimeOutOfField.Status.APPROVED,
+        starts_on__lte=last,
+        ends_on__gte=first,
+    ).values_list("user_id", "starts_on", "ends_on", "hours")
+    for user, begins, ends, hours in entries:
+        days = [begins + timedelta(days=d) for d in range((ends - begins).days + 1)]
+        working = [d for d in days if d.weekday() < 5] or days
+        share = hours / len(working)
+        for day in working:
+            w = index.get(week_start(day))
+            if w is not None:
+                weeks[user][w] += share
+    return weeks
+
+
 def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
     today = today or timezone.localdate()
     this_week = week_start(today)
@@ -165,6 +190,10 @@ def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
     ids = [p.pk for p in people]
 
     totals = _hours_by_se(starts, ids)
+    away = _time_out_by_se(starts, ids)
+    for pk, weeks in away.items():
+        for w, hours in enumerate(weeks):
+            totals[pk][f"w{w}"] += hours
     stages: dict[int, Counter[str]] = defaultdict(Counter)
     se_link: Any = Opportunity.sales_engineers.through.objects
     # Counted per SE and stage over all their deals, open stages kept here: a filter on the
@@ -191,10 +220,13 @@ def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
         h = totals[person.pk]
         deals = sum(stages[person.pk].values())
         work = deals + requests[person.pk]
-        per_week = h["total"] / WEEKS_BACK
+        time_out = sum(away[person.pk][:WEEKS_BACK])
+        per_week = (h["total"] + time_out) / WEEKS_BACK
         state, reasons = _state(policy, per_week, work)
         figures = {
-            "hours_per_week": Figure("Recorded hours a week", round(per_week, 1), "hours"),
+            "hours_per_week": Figure(
+                "Recorded hours a week, time out included", round(per_week, 1), "hours"
+            ),
             "customer_facing_hours": Figure("Customer-facing", round(h["facing"], 1), "hours"),
             "customer_facing_share": Figure(
                 "Customer-facing share",
@@ -206,6 +238,7 @@ def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
             "preparation_hours": Figure("Preparation", round(h["prep"], 1), "hours"),
             "travel_hours": Figure("Travel", round(h["travel"], 1), "hours"),
             "out_of_band_hours": Figure("Out-of-band", round(h["oob"], 1), "hours"),
+            "time_out_hours": Figure("Time out of the field", round(time_out, 1), "hours"),
             "pocs_running": Figure("POCs running", stages[person.pk][Stage.POC], "deals"),
             "deals_supported": Figure("Open deals supported", deals, "deals"),
             "requests_open": Figure("Requests open", requests[person.pk], "requests"),
