@@ -38,6 +38,16 @@ GROUPS = {
     "Demos": ["demos stats"],
     "Lab": ["lab reservations", "lab reclaim"],
     "Proofs of concept": ["poc list"],
+    "The SE team": [
+        "team capacity",
+        "team oob",
+        "team skills",
+        "team time-out",
+        "team coverage",
+        "team rebuild-totals",
+        "request add",
+        "request list",
+    ],
 }
 
 

@@ -79,10 +79,10 @@ def test_a_reps_request_is_approved_lands_on_the_ses_week_and_shows_in_capacity(
     page.wait_for_selector("#capacity")
     alice = page.locator(f"#se-{cast.alice.pk}")
     cells = alice.locator("td")
-    assert cells.nth(9).inner_text().strip() == "1"  # requests open
+    assert cells.nth(10).inner_text().strip() == "1"  # requests open
     assert (
-        "demo 1" in cells.nth(8).inner_text().lower()
-        or "discovery 1" in cells.nth(8).inner_text().lower()
+        "demo 1" in cells.nth(9).inner_text().lower()
+        or "discovery 1" in cells.nth(9).inner_text().lower()
     )
     assert alice.get_attribute("data-state") == "available"
     page.fill("input[name=stretched_deals]", "2")
@@ -132,5 +132,10 @@ def test_time_out_of_the_field_is_asked_approved_and_shown_on_the_team_week(
     assert "6 h" in page.locator(f"#plan-{cast.alice.pk}").inner_text()
     page.goto(f"{live_server.url}/")
     assert "Rebuild the SSO lab" in page.locator("#week-time-out").inner_text()
+    # Approved, it is load: the capacity page books Alice's six hours ahead.
+    page.goto(f"{live_server.url}/team/capacity/?team={cast.north.pk}")
+    row = page.locator(f"#se-{cast.alice.pk}").inner_text()
+    assert row.rstrip().endswith("6.0 h"), row
+    assert "Time out" in (page.locator("#capacity thead").text_content() or "")
     page.close()
     assert TimeOutOfField.objects.get().status == TimeOutOfField.Status.APPROVED

@@ -30,6 +30,7 @@ from django.utils import timezone
 from presales.activities.models import Activity
 from presales.calendars.models import Subscription
 from presales.core import access
+from presales.core.signals import bulk_change
 from presales.imports.models import ImportedRecord
 from presales.imports.services import ics, run_import
 from presales.imports.services.run import ProgressFn
@@ -213,17 +214,20 @@ def _follow(subscription: Subscription, keys: list[str], window: tuple[Any, Any]
     """The subscriber takes part in the calendar's activities; events gone from the calendar
     (within the window it is read in) are cancelled, and would come back if they reappear."""
     through = Activity.participants.through
-    through.objects.bulk_create(
-        [through(activity_id=pk, user_id=subscription.user_id) for pk in _activity_ids(keys)],
-        ignore_conflicts=True,
-    )
+    followed = _activity_ids(keys)
+    with bulk_change(Activity, followed):
+        through.objects.bulk_create(
+            [through(activity_id=pk, user_id=subscription.user_id) for pk in followed],
+            ignore_conflicts=True,
+        )
     gone = sorted(set(subscription.keys) - set(keys))
     if not gone:
         return
     gone_ids = _activity_ids(gone)
-    Activity.objects.filter(
-        pk__in=gone_ids, starts_at__gte=window[0], starts_at__lt=window[1]
-    ).exclude(status=Activity.Status.CANCELLED).update(status=Activity.Status.CANCELLED)
+    with bulk_change(Activity, gone_ids):
+        Activity.objects.filter(
+            pk__in=gone_ids, starts_at__gte=window[0], starts_at__lt=window[1]
+        ).exclude(status=Activity.Status.CANCELLED).update(status=Activity.Status.CANCELLED)
     # Forget their digest: an event that comes back is written again, not taken as unchanged.
     ImportedRecord.objects.filter(source=ics.SOURCE, kind="activity", external_id__in=gone).update(
         digest=""

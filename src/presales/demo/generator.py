@@ -492,6 +492,7 @@ def generate_demo(
         lambda: team_step.populate(builder),
         lambda: intelligence_step.populate(builder),
         lambda: demo_catalog_step.populate(builder),
+        team_step.rebuild_totals,
     )
     for step in steps:
         step()

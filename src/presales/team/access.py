@@ -32,6 +32,7 @@ from presales.team.models import (
     SkillEvidence,
     SkillLevel,
     TimeOutOfField,
+    WeeklyLoad,
 )
 
 
@@ -139,3 +140,8 @@ def _out_of_field_plans_for(user: User | AnonymousUser) -> QuerySet[OutOfFieldPl
 access.register(SkillEvidence, visible=_people_rows(SkillEvidence), change=_skill_change)
 access.register(TimeOutOfField, visible=_people_rows(TimeOutOfField), change=_skill_change)
 access.register(OutOfFieldPlan, visible=_out_of_field_plans_for, change=_team_rule)
+access.internal(
+    WeeklyLoad,
+    "weekly totals kept from the activities; only the capacity report reads them, for a team "
+    "the user may see",
+)

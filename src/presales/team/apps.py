@@ -6,3 +6,6 @@ class TeamConfig(AppConfig):
 
     def ready(self) -> None:
         from presales.team import access  # noqa: F401  (registers the access rules)
+        from presales.team.weekly import connect_signals
+
+        connect_signals()

@@ -2,34 +2,32 @@
 
 Per SE over the last four weeks: customer-facing hours, preparation (internal time on an account
 or deal), travel (calendar entries that say so), out-of-band hours, and their share of all
-recorded hours; POCs running, open deals supported by stage and requests open; then the hours
-already booked in each of the next four weeks. The load state compares the weekly hours and the
-open work (deals plus requests) with the thresholds the team's manager sets. Every figure carries
-the team median as its reference. Read-only; a constant number of queries whatever the rows,
-the hours summed in the database grouped by SE, week and kind of time.
+recorded hours; approved time out of the field (training, lab time, trade shows), which counts
+in the weekly load, the heat map and the hours booked ahead; POCs running, open deals supported
+by stage and requests open; then the hours already booked in each of the next four weeks. The
+load state compares the weekly hours and the open work (deals plus requests) with the
+thresholds the team's manager sets. Every figure carries the team median as its reference.
+Read-only; a constant number of queries whatever the rows: the hours come from the weekly
+totals per SE and kind of time kept by ``team.weekly``.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from functools import reduce
-from operator import or_
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, CharField, FloatField, Func, IntegerField, Q, Sum, Value, When
+from django.db.models import Count
 from django.utils import timezone
 
-from presales.activities.models import Activity, Kind
 from presales.core.stats import median_or_none
 from presales.deals.models import OPEN_STAGES, Opportunity, Stage
 from presales.people.models import Role, Team, User
-from presales.team.models import CapacityPolicy, SERequest
+from presales.team.models import CapacityPolicy, SERequest, TimeOutOfField, WeeklyLoad
 
 WEEKS_BACK = 4
 WEEKS_AHEAD = 4
-TRAVEL_WORDS = ("travel", "flight", "fly to", "train to", "drive to", "airport", "hotel")
 OPEN_REQUEST = (SERequest.Status.ASSIGNED, SERequest.Status.ACCEPTED)
 
 
@@ -128,33 +126,6 @@ def _state(policy: CapacityPolicy, hours: float, work: int) -> tuple[str, list[s
     return worst, reasons
 
 
-class DurationSeconds(Func):
-    """An activity's length in seconds, in native SQL on both databases (Django's datetime
-    arithmetic calls a Python function per row on SQLite)."""
-
-    output_field = FloatField()
-
-    def __init__(self) -> None:
-        super().__init__()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
-        raise NotImplementedError("Only SQLite and PostgreSQL are supported.")
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return (
-            '(julianday("activities_activity"."ends_at") - '
-            'julianday("activities_activity"."starts_at")) * 86400.0',
-            [],
-        )
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return (
-            'EXTRACT(EPOCH FROM ("activities_activity"."ends_at" - '
-            '"activities_activity"."starts_at"))::float',
-            [],
-        )
-
-
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -163,78 +134,81 @@ def team_members(team: Team) -> list[User]:
     return list(team.members.filter(role=Role.SE, is_active=True).order_by("first_name", "id"))
 
 
-def _category() -> Case:
-    """Which of the mutually exclusive kinds of time an activity is, computed once per row."""
-    travel = Q(activity__customer_facing=False) & ~Q(activity__kind=Kind.OUT_OF_BAND)
-    travel &= reduce(or_, (Q(activity__subject__icontains=w) for w in TRAVEL_WORDS))
-    prep = Q(activity__customer_facing=False, activity__kind=Kind.INTERNAL) & (
-        Q(activity__account__isnull=False) | Q(activity__opportunity__isnull=False)
-    )
-    return Case(
-        When(activity__customer_facing=True, then=Value("facing")),
-        When(activity__kind=Kind.OUT_OF_BAND, then=Value("oob")),
-        When(travel, then=Value("travel")),
-        When(prep, then=Value("prep")),
-        default=Value("other"),
-        output_field=CharField(),
-    )
-
-
-def _hours_by_se(at: list[datetime], ids: list[int]) -> dict[int, dict[str, float]]:
+def _hours_by_se(starts: list[date], ids: list[int]) -> dict[int, dict[str, float]]:
     """Hours per SE: ``total``, ``facing``, ``oob``, ``travel`` and ``prep`` over the past weeks,
-    and ``w0``.. for every week of the window. One query grouped by SE, week and category: each
-    activity's length, week and category are computed once, and at most people x weeks x 5 rows
-    come back, whatever the number of activities."""
-    week = Case(
-        *(When(activity__starts_at__lt=at[w + 1], then=Value(w)) for w in range(len(at) - 2)),
-        default=Value(len(at) - 2),
-        output_field=IntegerField(),
-    )
-    # Grouped over everyone in the window, without a filter on the people: the database then
-    # reads the window through the activities' start index instead of each SE's whole history.
-    participations: Any = Activity.participants.through.objects
-    grouped = (
-        participations.filter(activity__starts_at__gte=at[0], activity__starts_at__lt=at[-1])
-        .exclude(activity__status=Activity.Status.CANCELLED)
-        .annotate(week=week, category=_category())
-        .values("user_id", "week", "category")
-        .annotate(seconds=Sum(DurationSeconds(), default=0.0))
-        .order_by()
-    )
-    keys = ["total", "facing", "oob", "travel", "prep", *(f"w{w}" for w in range(len(at) - 1))]
+    and ``w0``.. for every week of the window, from the weekly totals (``team.weekly``): one
+    query reading at most people x weeks x 5 rows, whatever the number of activities."""
+    keys = ["total", "facing", "oob", "travel", "prep", *(f"w{w}" for w in range(len(starts)))]
     totals: dict[int, dict[str, float]] = {pk: dict.fromkeys(keys, 0.0) for pk in ids}
-    for row in grouped:
-        found = totals.get(row["user_id"])
-        if found is None:
+    index = {week: w for w, week in enumerate(starts)}
+    rows = WeeklyLoad.objects.filter(
+        user_id__in=ids, week__gte=starts[0], week__lte=starts[-1]
+    ).values_list("user_id", "week", "category", "seconds")
+    for user, week, category, seconds in rows:
+        found = totals.get(user)
+        w = index.get(week)
+        if found is None or w is None:
             continue
-        hours = float(row["seconds"] or 0) / 3600
-        found[f"w{row['week']}"] += hours
-        if row["week"] < WEEKS_BACK:
+        hours = seconds / 3600
+        found[f"w{w}"] += hours
+        if w < WEEKS_BACK:
             found["total"] += hours
-            if row["category"] != "other":
-                found[row["category"]] += hours
+            if category != WeeklyLoad.Category.OTHER:
+                found[category] += hours
     return totals
+
+
+def _time_out_by_se(starts: list[date], ids: list[int]) -> dict[int, list[float]]:
+    """Approved time out of the field per SE and week of the window: an entry's hours spread
+    evenly over its working days (Monday to Friday; every day if it has none). One query."""
+    first, last = starts[0], starts[-1] + timedelta(days=6)
+    weeks: dict[int, list[float]] = {pk: [0.0] * len(starts) for pk in ids}
+    index = {week: w for w, week in enumerate(starts)}
+    entries = TimeOutOfField.objects.filter(
+        user_id__in=ids,
+        status=TimeOutOfField.Status.APPROVED,
+        starts_on__lte=last,
+        ends_on__gte=first,
+    ).values_list("user_id", "starts_on", "ends_on", "hours")
+    for user, begins, ends, hours in entries:
+        days = [begins + timedelta(days=d) for d in range((ends - begins).days + 1)]
+        working = [d for d in days if d.weekday() < 5] or days
+        share = hours / len(working)
+        for day in working:
+            w = index.get(week_start(day))
+            if w is not None:
+                weeks[user][w] += share
+    return weeks
 
 
 def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
     today = today or timezone.localdate()
-    tz = timezone.get_current_timezone()
     this_week = week_start(today)
     starts = [this_week + timedelta(weeks=w) for w in range(-WEEKS_BACK, WEEKS_AHEAD)]
-    at = [datetime.combine(d, time.min, tzinfo=tz) for d in [*starts, starts[-1] + timedelta(7)]]
     policy = policy_for(team)
     people = team_members(team)
     ids = [p.pk for p in people]
 
-    totals = _hours_by_se(at, ids)
+    totals = _hours_by_se(starts, ids)
+    away = _time_out_by_se(starts, ids)
+    for pk, weeks in away.items():
+        for w, hours in enumerate(weeks):
+            totals[pk][f"w{w}"] += hours
     stages: dict[int, Counter[str]] = defaultdict(Counter)
-    se_link = Opportunity.sales_engineers.through.objects
-    for row in (
-        se_link.filter(user_id__in=ids, opportunity__stage__in=OPEN_STAGES)
-        .values_list("user_id", "opportunity__stage")
+    se_link: Any = Opportunity.sales_engineers.through.objects
+    # Counted per SE and stage over all their deals, open stages kept here: a filter on the
+    # stage in SQL makes SQLite probe every open deal for each SE instead of reading each SE's
+    # links through their index.
+    open_stages = set(OPEN_STAGES)
+    for user, stage, count in (
+        se_link.filter(user_id__in=ids)
+        .values("user_id", "opportunity__stage")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "opportunity__stage", "n")
         .order_by()
     ):
-        stages[row[0]][row[1]] += 1
+        if stage in open_stages:
+            stages[user][stage] += count
     requests = Counter(
         SERequest.objects.filter(assignee_id__in=ids, status__in=OPEN_REQUEST).values_list(
             "assignee_id", flat=True
@@ -246,10 +220,13 @@ def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
         h = totals[person.pk]
         deals = sum(stages[person.pk].values())
         work = deals + requests[person.pk]
-        per_week = h["total"] / WEEKS_BACK
+        time_out = sum(away[person.pk][:WEEKS_BACK])
+        per_week = (h["total"] + time_out) / WEEKS_BACK
         state, reasons = _state(policy, per_week, work)
         figures = {
-            "hours_per_week": Figure("Recorded hours a week", round(per_week, 1), "hours"),
+            "hours_per_week": Figure(
+                "Recorded hours a week, time out included", round(per_week, 1), "hours"
+            ),
             "customer_facing_hours": Figure("Customer-facing", round(h["facing"], 1), "hours"),
             "customer_facing_share": Figure(
                 "Customer-facing share",
@@ -261,6 +238,7 @@ def team_capacity(*, team: Team, today: date | None = None) -> TeamCapacity:
             "preparation_hours": Figure("Preparation", round(h["prep"], 1), "hours"),
             "travel_hours": Figure("Travel", round(h["travel"], 1), "hours"),
             "out_of_band_hours": Figure("Out-of-band", round(h["oob"], 1), "hours"),
+            "time_out_hours": Figure("Time out of the field", round(time_out, 1), "hours"),
             "pocs_running": Figure("POCs running", stages[person.pk][Stage.POC], "deals"),
             "deals_supported": Figure("Open deals supported", deals, "deals"),
             "requests_open": Figure("Requests open", requests[person.pk], "requests"),

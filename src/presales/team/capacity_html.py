@@ -71,6 +71,7 @@ def capacity_rows(report: Any) -> SafeString:
             f'<td class="num">{_with_median(f["preparation_hours"])}</td>'
             f'<td class="num">{_with_median(f["travel_hours"])}</td>'
             f'<td class="num">{_with_median(f["out_of_band_hours"])}</td>'
+            f'<td class="num">{_with_median(f["time_out_hours"])}</td>'
             f'<td class="num">{f["pocs_running"].value}</td>'
             f'<td class="small">{stages}</td>'
             f'<td class="num">{f["requests_open"].value}</td>'

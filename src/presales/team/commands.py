@@ -1,4 +1,5 @@
-"""``presales team capacity|oob`` and ``presales request add|list``."""
+"""``presales team capacity|oob|skills|time-out|coverage|rebuild-totals`` and
+``presales request add|list``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from presales.core.commandline import CommandGroup, arg, console, out
 
 commands = CommandGroup("The SE team")
-team = commands.group("team", "The SE team: capacity and out-of-band work")
+team = commands.group("team", "The SE team: capacity, out-of-band work, skills, time out, coverage")
 request = commands.group("request", "Requests for SE help: ask, list")
 
 
@@ -72,6 +73,7 @@ def team_capacity_command(args: argparse.Namespace) -> int:
             "prep",
             "travel",
             "OOB",
+            "time out",
             "POCs",
             "deals",
             "requests",
@@ -94,6 +96,7 @@ def team_capacity_command(args: argparse.Namespace) -> int:
                 str(f["preparation_hours"].value),
                 str(f["travel_hours"].value),
                 str(f["out_of_band_hours"].value),
+                str(f["time_out_hours"].value),
                 str(f["pocs_running"].value),
                 str(f["deals_supported"].value),
                 str(f["requests_open"].value),
@@ -151,6 +154,166 @@ def team_oob_command(args: argparse.Namespace) -> int:
         out.print(table)
         for p in report.problems[:5]:
             out.print(f"  {p.count}× {p.label} ({p.hours:.1f} h)", highlight=False)
+    return 0
+
+
+@team.action(
+    "rebuild-totals",
+    "Compute the weekly totals capacity reads again from the activities (after raw SQL writes)",
+)
+def team_rebuild_totals(args: argparse.Namespace) -> int:
+    from presales.team.weekly import rebuild
+
+    rows = rebuild()
+    out.print(f"Weekly totals rebuilt: {rows} rows (SE, week, kind of time).", highlight=False)
+    return 0
+
+
+def _levels(cell: Any) -> str:
+    if cell is None:
+        return ""
+    mark = " !" if cell.apart else ""
+    return f"{cell.self_level or '—'}/{cell.manager_level or '—'}{mark}"
+
+
+@team.action(
+    "skills",
+    "The skills matrix: each SE's own level / the manager's, and demand against supply",
+    arg("--team", default="", help="Team name or id (default: every team)"),
+    arg("--json", action="store_true", help="Print JSON"),
+)
+def team_skills_command(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from presales.team.skills import demand_and_supply, demand_json, matrix_json, team_matrix
+
+    teams = _teams(args.team)
+    if teams is None:
+        return 2
+    if args.json:
+        data = []
+        for t in teams:
+            demand = demand_json(t, demand_and_supply(t))
+            data.append({**matrix_json(team_matrix(t)), "demand": demand})
+        out.print_json(json.dumps(data, default=str))
+        return 0
+    for t in teams:
+        matrix = team_matrix(t)
+        if not matrix.people or not matrix.skills:
+            out.print(f"{t}: no SE has a skill recorded yet.", highlight=False)
+            continue
+        table = Table(title=f"Skills of {t} (own level / manager's; ! two or more apart)")
+        table.add_column("SE")
+        for skill in matrix.skills:
+            table.add_column(skill.name)
+        for person, cells in matrix.rows:
+            table.add_row(str(person), *(_levels(c) for c in cells))
+        out.print(table)
+        wanted = Table(title=f"Demand against supply in {t}")
+        for name in ("skill", "requests", "deals", "proficient SEs"):
+            wanted.add_column(name)
+        for row in demand_json(t, demand_and_supply(t))["skills"]:
+            wanted.add_row(
+                row["skill"],
+                str(row["requests"]),
+                str(row["deals"]),
+                ", ".join(row["supply"]) or "nobody",
+            )
+        out.print(wanted)
+    return 0
+
+
+@team.action(
+    "time-out",
+    "Time out of the field this quarter against the plan, per SE, and every entry",
+    arg("--team", default="", help="Team name or id (default: every team)"),
+    arg("--json", action="store_true", help="Print JSON"),
+)
+def team_time_out_command(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from presales.team.outoffield import plan_json, quarter_plan
+
+    teams = _teams(args.team)
+    if teams is None:
+        return 2
+    plans = [quarter_plan(t) for t in teams]
+    if args.json:
+        out.print_json(json.dumps([plan_json(p) for p in plans], default=str))
+        return 0
+    for plan in plans:
+        table = Table(
+            title=f"Time out of the field of {plan.team}, {plan.start}–{plan.end} "
+            f"({plan.hours_per_se} h planned per SE)"
+        )
+        for name in ("SE", "planned h", "spent h", "ahead h", "waiting h", "left h"):
+            table.add_column(name)
+        for r in plan.rows:
+            left = f"{r.left}" + (" (over the plan)" if r.over else "")
+            table.add_row(
+                str(r.user), str(r.planned), str(r.spent), str(r.ahead), str(r.waiting), left
+            )
+        out.print(table)
+        for e in plan.entries:
+            out.print(
+                f"  {e.starts_on}–{e.ends_on} {e.user}: {e.get_kind_display()} "
+                f"{e.title!r}, {e.hours} h, {e.get_status_display().lower()}",
+                highlight=False,
+            )
+    return 0
+
+
+@team.action(
+    "coverage",
+    "SE-to-rep ratio per region and line of business; late-stage deals with no SE",
+    arg("--team", default="", help="Only this team's deals (name or id; default: every deal)"),
+    arg("--user", default="", help="As this user sees the deals (default: first administrator)"),
+    arg("--json", action="store_true", help="Print JSON"),
+)
+def team_coverage_command(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from presales.deals.access import opportunities_for
+    from presales.team.coverage import coverage_json
+
+    actor = _user(args.user)
+    if actor is None:
+        return 2
+    deals = opportunities_for(actor)
+    if args.team:
+        teams = _teams(args.team)
+        if teams is None:
+            return 2
+        deals = deals.filter(team=teams[0])
+    data = coverage_json(deals)
+    if args.json:
+        out.print_json(json.dumps(data, default=str))
+        return 0
+    for key, title in (("by_region", "region"), ("by_line_of_business", "line of business")):
+        table = Table(title=f"Coverage by {title}")
+        for name in (title, "SEs", "reps", "reps per SE", "open deals with an SE"):
+            table.add_column(name)
+        for r in data[key]:
+            share = r["deals_with_se"]
+            table.add_row(
+                r["name"],
+                str(r["ses"]),
+                str(r["reps"]),
+                "—" if r["reps_per_se"] is None else f"{r['reps_per_se']:.1f}",
+                f"{share['n']} of {share['N']}",
+            )
+        out.print(table)
+    late = data["late_stage_without_se"]
+    if not late:
+        out.print("Every late-stage deal has an SE.")
+        return 0
+    table = Table(title=f"Late-stage deals with no SE ({len(late)})")
+    for name in ("id", "deal", "stage", "amount", "owner"):
+        table.add_column(name)
+    for d in late:
+        amount = "—" if d["amount"] is None else f"{d['amount']:,.0f}"
+        table.add_row(str(d["id"]), d["name"], d["stage"], amount, d["owner"] or "—")
+    out.print(table)
     return 0
 
 

@@ -399,3 +399,33 @@ class TimeOutOfField(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+
+class WeeklyLoad(models.Model):
+    """One SE's recorded time of one kind in one week (Monday, in ``PRESALES_TIME_ZONE``):
+    whole seconds and the number of activities. Kept up to date as activities are written
+    (``team.weekly``), so the capacity page reads a few hundred rows instead of the activities;
+    ``presales team rebuild-totals`` computes the table again from the activities."""
+
+    class Category(models.TextChoices):
+        FACING = "facing", "Customer-facing"
+        PREP = "prep", "Preparation"
+        TRAVEL = "travel", "Travel"
+        OOB = "oob", "Out-of-band"
+        OTHER = "other", "Other"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    category = models.CharField(max_length=10, choices=Category.choices)
+    seconds = models.BigIntegerField(default=0)
+    activities = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "week", "category"], name="team_weeklyload_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.week} {self.category}: {self.seconds} s"

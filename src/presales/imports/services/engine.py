@@ -23,6 +23,7 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
+from presales.core.signals import bulk_change
 from presales.imports.models import ImportedRecord, PendingReference
 from presales.imports.services.bulk import IndexDeferral
 from presales.imports.services.pending import encode_record
@@ -255,14 +256,17 @@ class Writer:
         fk = self._resolve_refs([*new, *(r for _, r in changed)], waiting)
         new = [r for r in new if r.external_id in fk]
         changed = [(pk, r) for pk, r in changed if r.external_id in fk]
-        inserted = self._insert(new, fk)
-        self._update(changed, fk)
-        written = [*inserted, *changed]
-        self._write_m2m(written, changed_ids=[pk for pk, _ in changed], waiting=waiting)
-        if waiting:
-            PendingReference.objects.bulk_create(waiting, ignore_conflicts=True)
-        for hook in self.hooks:
-            hook(written)
+        # Figures kept from these rows (the team's weekly totals) follow the batch.
+        with bulk_change(self.target.model, [pk for pk, _ in changed]) as ids:
+            inserted = self._insert(new, fk)
+            self._update(changed, fk)
+            written = [*inserted, *changed]
+            self._write_m2m(written, changed_ids=[pk for pk, _ in changed], waiting=waiting)
+            if waiting:
+                PendingReference.objects.bulk_create(waiting, ignore_conflicts=True)
+            for hook in self.hooks:
+                hook(written)
+            ids += [pk for pk, _ in inserted]
 
     def finish(self) -> None:
         """The end of a file: indexes set aside for a large load are built again."""

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from presales.core import access
+from presales.core.signals import bulk_change
 from presales.deals.models import Opportunity
 from presales.imports.access import can_change_import_settings
 from presales.imports.models import ImportedRecord, PendingReference
@@ -106,10 +107,11 @@ def _complete(source: str, external_id: str, user_id: int) -> int:
         other_column = relation.m2m_reverse_name()  # type: ignore[union-attr]
         found = resolver.ids(kind, externals)
         ids = [pk for pk in (found.get(e) for e in externals) if pk is not None]
-        through.objects.bulk_create(
-            [through(**{own_column: pk, other_column: user_id}) for pk in ids],
-            ignore_conflicts=True,
-        )
+        with bulk_change(CORE_TARGETS[kind].model, ids):
+            through.objects.bulk_create(
+                [through(**{own_column: pk, other_column: user_id}) for pk in ids],
+                ignore_conflicts=True,
+            )
     for part in chunks(deals):
         # A deal without a team belongs to its owner's team, as on import.
         for pk, team in Opportunity.objects.filter(

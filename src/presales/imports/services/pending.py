@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from presales.core.signals import bulk_change
 from presales.imports.models import PendingReference
 
 if TYPE_CHECKING:
@@ -141,4 +142,5 @@ def _apply_reference(
         relation = model._meta.get_field(name)
         getattr(model._default_manager.get(pk=own), relation.name).add(pk)
         return
-    model._default_manager.filter(pk=own).update(**{item.field: pk})
+    with bulk_change(model, [own]):
+        model._default_manager.filter(pk=own).update(**{item.field: pk})

@@ -1,0 +1,292 @@
+"""Weekly totals per SE: recorded seconds and activities per week and kind of time.
+
+Each activity that is not cancelled adds its length (whole seconds) and one to the week it
+starts in (Monday, in ``PRESALES_TIME_ZONE``) of every participant, under one kind of time:
+customer-facing, out-of-band, travel (internal entries that say so), preparation (internal time
+on an account or deal) or other. The totals follow every write as a difference (what the
+changed activities added before, taken away; what they add now, added), so a change costs a
+few queries over the rows it touched, whatever the size of the history:
+
+- saving, deleting an activity and changing its participants, through the models' signals;
+- imports and other bulk writes, through ``core.signals.bulk_change`` around each batch;
+- ``rebuild`` (``presales team rebuild-totals``) computes the whole table again from the
+  activities, after writes that went around both (raw SQL, a changed time zone, an account or
+  deal deleted, which leaves its preparation time counted as preparation until then).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model, signals
+from django.utils import timezone
+
+from presales.activities.models import Activity, Kind
+from presales.core.signals import rows_changed, rows_changing
+from presales.team.models import WeeklyLoad
+
+TRAVEL_WORDS = ("travel", "flight", "fly to", "train to", "drive to", "airport", "hotel")
+CHUNK = 500
+
+Key = tuple[int, date, str]  # user, week, category
+Totals = dict[Key, list[int]]  # [seconds, activities]
+
+_FACTS = (
+    *("pk", "kind", "customer_facing", "subject", "account_id", "opportunity_id"),
+    *("starts_at", "ends_at", "status"),
+)
+
+
+def category_of(kind: str, customer_facing: bool, subject: str, linked: bool) -> str:
+    """The one kind of time an activity is (the first that applies, in this order)."""
+    if customer_facing:
+        return WeeklyLoad.Category.FACING
+    if kind == Kind.OUT_OF_BAND:
+        return WeeklyLoad.Category.OOB
+    lowered = subject.lower()
+    if any(word in lowered for word in TRAVEL_WORDS):
+        return WeeklyLoad.Category.TRAVEL
+    if kind == Kind.INTERNAL and linked:
+        return WeeklyLoad.Category.PREP
+    return WeeklyLoad.Category.OTHER
+
+
+def week_of(moment: datetime) -> date:
+    day = timezone.localtime(moment).date()
+    return day - timedelta(days=day.weekday())
+
+
+def _fact(row: tuple[Any, ...]) -> tuple[date, str, int] | None:
+    _pk, kind, facing, subject, account, deal, starts, ends, status = row
+    if status == Activity.Status.CANCELLED:
+        return None
+    seconds = round((ends - starts).total_seconds())
+    return week_of(starts), category_of(kind, facing, subject, bool(account or deal)), seconds
+
+
+def contributions(
+    activity_ids: Iterable[int] | None = None, users: Iterable[int] | None = None
+) -> Totals:
+    """What the given activities (or all the given users' activities) add to the totals now,
+    read from the database: one query for the links and one for the activities per chunk."""
+    through: Any = Activity.participants.through
+    links = through.objects.all()
+    if users is not None:
+        links = links.filter(user_id__in=list(users))
+    pairs: list[tuple[int, int]] = []
+    if activity_ids is None:
+        pairs = list(links.values_list("activity_id", "user_id"))
+    else:
+        ids = list(dict.fromkeys(activity_ids))
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start : start + CHUNK]
+            pairs += links.filter(activity_id__in=part).values_list("activity_id", "user_id")
+    by_activity: dict[int, list[int]] = defaultdict(list)
+    for activity, user in pairs:
+        by_activity[activity].append(user)
+    totals: Totals = {}
+    wanted = list(by_activity)
+    for start in range(0, len(wanted), CHUNK):
+        rows = Activity.objects.filter(pk__in=wanted[start : start + CHUNK]).values_list(*_FACTS)
+        for row in rows:
+            fact = _fact(row)
+            if fact is None:
+                continue
+            week, category, seconds = fact
+            for user in by_activity[row[0]]:
+                found = totals.setdefault((user, week, category), [0, 0])
+                found[0] += seconds
+                found[1] += 1
+    return totals
+
+
+def difference(after: Totals, before: Totals) -> Totals:
+    change: Totals = {k: list(v) for k, v in after.items()}
+    for key, (seconds, count) in before.items():
+        found = change.setdefault(key, [0, 0])
+        found[0] -= seconds
+        found[1] -= count
+    return {k: v for k, v in change.items() if v != [0, 0]}
+
+
+def apply(change: Totals) -> None:
+    """Add ``change`` to the stored totals: the rows concerned are read (locked on PostgreSQL),
+    updated, created or, when no activity is left in them, deleted. Retried when another
+    writer created one of the same rows meanwhile."""
+    if not change:
+        return
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                _apply(change)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
+def _apply(change: Totals) -> None:
+    users = sorted({k[0] for k in change})
+    weeks = sorted({k[1] for k in change})
+    stored: dict[Key, WeeklyLoad] = {}
+    for start in range(0, len(users), CHUNK):
+        query = WeeklyLoad.objects.select_for_update().filter(
+            user_id__in=users[start : start + CHUNK], week__in=weeks
+        )
+        for each in query:
+            stored[(each.user_id, each.week, each.category)] = each
+    updated: list[WeeklyLoad] = []
+    created: list[WeeklyLoad] = []
+    emptied: list[WeeklyLoad] = []
+    for key, (seconds, count) in change.items():
+        row = stored.get(key)
+        if row is None:
+            created.append(
+                WeeklyLoad(
+                    user_id=key[0], week=key[1], category=key[2], seconds=seconds, activities=count
+                )
+            )
+            continue
+        row.seconds += seconds
+        row.activities += count
+        (emptied if row.activities <= 0 else updated).append(row)
+    if emptied:
+        WeeklyLoad.objects.filter(pk__in=[r.pk for r in emptied]).delete()
+    if updated:
+        WeeklyLoad.objects.bulk_update(updated, ["seconds", "activities"], batch_size=CHUNK)
+    if created:
+        WeeklyLoad.objects.bulk_create(created, batch_size=CHUNK)
+
+
+def rebuild() -> int:
+    """Compute every total again from the activities; returns the number of rows kept."""
+    with transaction.atomic():
+        WeeklyLoad.objects.all().delete()
+        totals = compute_all(Activity, WeeklyLoad)
+        write_all(WeeklyLoad, totals)
+    return len(totals)
+
+
+def write_all(load_model: Any, totals: Totals) -> None:
+    """Insert rows straight from tuples (tens of thousands of model instances cost seconds)."""
+    table = connection.ops.quote_name(load_model._meta.db_table)
+    rows = [(u, w, c, s, n) for (u, w, c), (s, n) in totals.items()]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 2000):
+            cursor.executemany(
+                f"INSERT INTO {table} (user_id, week, category, seconds, activities) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s)",
+                rows[start : start + 2000],
+            )
+
+
+def compute_all(activity_model: Any, load_model: Any) -> Totals:
+    """Every total from the activities, in one pass (the models may be a migration's)."""
+    through = activity_model.participants.through
+    facts: dict[int, tuple[date, str, int]] = {}
+    rows = (
+        activity_model.objects.exclude(status=Activity.Status.CANCELLED)
+        .values_list(*_FACTS)
+        .iterator(chunk_size=5000)
+    )
+    for row in rows:
+        fact = _fact(row)
+        if fact is not None:
+            facts[row[0]] = fact
+    totals: Totals = {}
+    for activity, user in through.objects.values_list("activity_id", "user_id").iterator(
+        chunk_size=5000
+    ):
+        fact = facts.get(activity)
+        if fact is None:
+            continue
+        found = totals.setdefault((user, fact[0], fact[1]), [0, 0])
+        found[0] += fact[2]
+        found[1] += 1
+    return totals
+
+
+def stored_totals() -> Totals:
+    return {
+        (r.user_id, r.week, r.category): [r.seconds, r.activities] for r in WeeklyLoad.objects.all()
+    }
+
+
+# The models' signals -----------------------------------------------------------------------
+
+
+def _before_save(sender: type[Model], instance: Activity, raw: bool = False, **_: Any) -> None:
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    instance._weekly_before = contributions([instance.pk])  # type: ignore[attr-defined]
+
+
+def _after_save(
+    sender: type[Model], instance: Activity, created: bool, raw: bool = False, **_: Any
+) -> None:
+    before = instance.__dict__.pop("_weekly_before", None)
+    if raw or created or before is None:
+        return  # a new activity has no participants yet: they come through m2m_changed
+    apply(difference(contributions([instance.pk]), before))
+
+
+def _before_delete(sender: type[Model], instance: Activity, **_: Any) -> None:
+    instance._weekly_before = contributions([instance.pk])  # type: ignore[attr-defined]
+
+
+def _after_delete(sender: type[Model], instance: Activity, **_: Any) -> None:
+    before = instance.__dict__.pop("_weekly_before", None)
+    if before:
+        apply(difference({}, before))
+
+
+def _links(instance: Any, reverse: bool, pk_set: set[int] | None) -> Totals:
+    if reverse:  # instance is a user; pk_set the activities (None: all of them)
+        return contributions(pk_set, users=[instance.pk])
+    return contributions([instance.pk], users=pk_set)
+
+
+def _participants(
+    sender: type[Model],
+    instance: Any,
+    action: str,
+    reverse: bool,
+    pk_set: set[int] | None = None,
+    **_: Any,
+) -> None:
+    if action == "post_add" and pk_set:
+        apply(_links(instance, reverse, pk_set))
+    elif action in ("pre_remove", "pre_clear"):
+        instance._weekly_before = _links(instance, reverse, pk_set)
+    elif action in ("post_remove", "post_clear"):
+        before = instance.__dict__.pop("_weekly_before", None)
+        if before:
+            apply(difference({}, before))
+
+
+def _changing(sender: type[Model], ids: list[int], **_: Any) -> Totals:
+    return contributions(ids) if ids else {}
+
+
+def _changed(
+    sender: type[Model], ids: list[int], before: dict[Any, Any] | None = None, **_: Any
+) -> None:
+    old = (before or {}).get(_changing) or {}
+    apply(difference(contributions(ids) if ids else {}, old))
+
+
+def connect_signals() -> None:
+    uid = "team-weekly"
+    signals.pre_save.connect(_before_save, sender=Activity, dispatch_uid=f"{uid}-pre-save")
+    signals.post_save.connect(_after_save, sender=Activity, dispatch_uid=f"{uid}-post-save")
+    signals.pre_delete.connect(_before_delete, sender=Activity, dispatch_uid=f"{uid}-pre-del")
+    signals.post_delete.connect(_after_delete, sender=Activity, dispatch_uid=f"{uid}-post-del")
+    signals.m2m_changed.connect(
+        _participants, sender=Activity.participants.through, dispatch_uid=f"{uid}-people"
+    )
+    rows_changing.connect(_changing, sender=Activity, dispatch_uid=f"{uid}-changing")
+    rows_changed.connect(_changed, sender=Activity, dispatch_uid=f"{uid}-changed")
