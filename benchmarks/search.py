@@ -389,7 +389,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--latency-texts", type=int, default=0, help="grow to this many texts")
+    parser.add_argument(
+        "--latency-texts", type=int, default=100_000, help="grow to this many texts"
+    )
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default SQLite)")
     args = parser.parse_args()
     if args.notes < 10 or args.queries < 10:
