@@ -1,9 +1,10 @@
 """The meaning model run by onnxruntime on int8 weights.
 
 The first process that needs it exports the shipped MiniLM weights (the package's folder) to
-ONNX with torch's exporter, mean pooling and normalisation included, then quantises every
-matrix multiplication to int8 weights with one scale per output channel (onnxruntime's dynamic
-quantisation). The result, about 23 MB, is kept in the user's cache folder
+ONNX with torch's exporter, mean pooling and normalisation included, then quantises the matrix
+multiplications to int8 weights with one scale per output channel (onnxruntime's dynamic
+quantisation), all but each layer's feed-forward output (see ``_kept_float``). The result,
+about 30 MB, is kept in the user's cache folder
 (``~/.cache/presales/models/``, or ``PRESALES_HOME/models/`` when that cannot be written),
 named by the versions it was made from, so every later process, and every Presales home of
 that user, loads it in a fraction of a second; a file lock makes concurrent first starts
@@ -49,7 +50,7 @@ def _versions() -> str:
 
 
 def model_file() -> Path:
-    name = f"minilm-l6-int8-{_versions()}.onnx"
+    name = f"minilm-l6-int8-ffn-out-float-{_versions()}.onnx"
     cache = Path.home() / ".cache" / "presales" / "models"
     try:
         cache.mkdir(parents=True, exist_ok=True)
@@ -93,6 +94,22 @@ def _export(folder: Path, target: Path) -> None:
         )
 
 
+def _kept_float(exported: Path) -> list[str]:
+    """The feed-forward output projection of each layer stays float: measured on the evaluation
+    set, quantising it too costs 0.8 points of label recall (0.679 against the float model's
+    0.687; 0.685 without it) for 15% more speed."""
+    import onnx
+
+    graph = onnx.load(str(exported)).graph
+    return [
+        node.name
+        for node in graph.node
+        if node.op_type == "MatMul"
+        and "/output/dense/" in node.name
+        and "/attention/" not in node.name
+    ]
+
+
 def _build(folder: Path, target: Path) -> None:
     import logging
 
@@ -110,7 +127,11 @@ def _build(folder: Path, target: Path) -> None:
                 _export(folder, exported)
                 logging.getLogger("root").setLevel(logging.ERROR)  # a hint to pre-process
                 quantize_dynamic(
-                    str(exported), str(quantised), weight_type=QuantType.QInt8, per_channel=True
+                    str(exported),
+                    str(quantised),
+                    weight_type=QuantType.QInt8,
+                    per_channel=True,
+                    nodes_to_exclude=_kept_float(exported),
                 )
                 os.replace(quantised, target)
             finally:
