@@ -96,15 +96,16 @@ def load() -> Any:
     return _model
 
 
-def encode(bodies: list[str], *, batch_size: int = 64) -> np.ndarray:
+def encode(bodies: list[str], *, batch_size: int | None = None) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text."""
     if not bodies:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     if onnx_encoder.usable():
-        return onnx_encoder.load(model_folder()).encode(bodies, batch_size=batch_size)
+        encoder = onnx_encoder.load(model_folder())
+        return encoder.encode(bodies, batch_size=batch_size or onnx_encoder.BATCH)
     vectors = load().encode(
         bodies,
-        batch_size=batch_size,
+        batch_size=batch_size or 64,
         normalize_embeddings=True,
         convert_to_numpy=True,
         show_progress_bar=False,

@@ -33,7 +33,10 @@ import numpy as np
 from django.conf import settings
 
 MAX_TOKENS = 256
-BATCH = 64
+# Activations are quantised per batch, so a text's vector moves a little with its batch mates:
+# label recall on the evaluation set by batch size, 1: 0.686, 16: 0.688, 32: 0.696, 64: 0.671
+# (float model 0.687). Small batches of texts of similar length cost little on onnxruntime.
+BATCH = 16
 BATCH_THREADS = 2
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
