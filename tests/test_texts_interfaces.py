@@ -34,8 +34,11 @@ def test_api_search_answers_with_ranked_hits_and_snippets(cast: Cast) -> None:
     data = body.json()
     assert body.status_code == 200 and data["mode"] == "hybrid"
     assert data["hits"][0]["text"]["body"] == NOTES[0]
-    # The other notes share no word with the query and are below the meaning floor.
-    assert data["total"] == 1 and len(data["hits"]) == 1
+    # The other notes share no word with the query. The float model puts every one below the
+    # meaning floor (0.2); the int8 model puts the pricing note just over it (0.21), so at most
+    # that one follows, far behind the paraphrase.
+    assert data["total"] <= 2 and len(data["hits"]) == data["total"]
+    assert all(h["score"] < data["hits"][0]["score"] / 4 for h in data["hits"][1:])
 
 
 def test_api_search_refuses_bad_input_and_hides_invisible_texts(cast: Cast) -> None:

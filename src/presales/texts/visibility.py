@@ -26,6 +26,9 @@ from presales.texts.models import Text
 from presales.texts.sources import registered
 
 LIST_AFTER = 4000
+# Per user and filters, the share of checked candidates that were visible: how many to check
+# first next time (it sizes a request only; every answer is checked).
+_shares: dict[tuple[int, str], float] = {}
 # SQLite's default limit on bound parameters is 32,766; stay well under it.
 CHUNK = 2000
 
@@ -41,6 +44,7 @@ class Visibility:
         self.known: dict[int, bool] = {}
         self.listed: set[int] | None = None
         self.rules: dict[type[Any], Any] = {}
+        self.key = (actor.pk, repr(sorted(lookups.items())))
 
     def among(self, ids: Iterable[int]) -> set[int]:
         wanted = [int(pk) for pk in ids]
@@ -79,12 +83,23 @@ class Visibility:
         return seen
 
 
+def first_check(k: int) -> int:
+    """How many of a ranking's best candidates to check first for ``k`` visible ones: enough
+    when a user sees a quarter of the texts (most see more); fewer checks are the saving."""
+    return max(4 * k, 200)
+
+
 def ranked_visible(
     ranked: Callable[[int], list[int]], k: int, visibility: Visibility, *, first: int
 ) -> list[int]:
     """The first ``k`` visible ids of ``ranked(n)`` (a function giving the best ``n`` ids, best
-    first), asking for ``first`` and four times more each round while too few are visible."""
+    first), asking for ``first``, then, while too few are visible, for enough more to find the
+    rest at the share visible so far (with a margin; at least twice as many, at most four
+    times)."""
     wanted = max(first, k)
+    hint = _shares.get(visibility.key)
+    if hint:  # this user's share of visible candidates last time: a size, never an answer
+        wanted = max(wanted, min(int(1.3 * k / hint) + 1, LIST_AFTER))
     checked: set[int] = set()
     kept: list[int] = []
     while True:
@@ -93,9 +108,15 @@ def ranked_visible(
         seen = visibility.among(fresh)
         kept.extend(pk for pk in fresh if pk in seen)
         checked.update(fresh)
+        if checked:
+            if len(_shares) > 10_000:
+                _shares.clear()
+            _shares[visibility.key] = max(len(kept) / len(checked), 0.01)
         if len(kept) >= k or len(ids) < wanted:
             return kept[:k]
-        wanted *= 4
+        share = max(len(kept) / max(len(checked), 1), 0.01)
+        more = int(1.5 * (k - len(kept)) / share) + 1
+        wanted = min(4 * wanted, wanted + more)
 
 
 def top_order(scores: np.ndarray, n: int) -> np.ndarray:

@@ -4,7 +4,9 @@ grouping when the meaning model is not installed."""
 from __future__ import annotations
 
 import re
+import time
 import zlib
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,15 @@ if TYPE_CHECKING:
     from presales.texts.visibility import Visibility
 
 FIRST_PASS = 500
+# A word held by more than this share of the texts (and by more than COMMON_MINIMUM of them)
+# is common: ranking its thousands of holders by BM25 costs tens of milliseconds and says
+# little, so the word ranking goes by the query's rarer words, or, when every word is common,
+# takes the newest texts holding all of them, then any of them (the fusion then orders the
+# candidates by meaning and by how much of the query they hold).
+COMMON_SHARE = 0.02
+COMMON_MINIMUM = 1000
+FREQUENCY_SECONDS = 10.0
+_frequencies: dict[tuple[str, str], tuple[float, int]] = {}
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'+#.-]*[a-z0-9+#]|[a-z0-9]", re.IGNORECASE)
 _STOPWORDS = """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
@@ -63,28 +74,93 @@ def word_matches(
     if not terms:
         return []
     if connection.vendor == "sqlite":
-        match = " OR ".join(f'"{t}"' for t in terms)
         if visibility is not None:
-            from presales.texts.visibility import ranked_visible
+            from presales.texts.visibility import first_check, ranked_visible
 
-            return ranked_visible(
-                lambda n: _sqlite_ranked(match, n), k, visibility, first=max(10 * k, 500)
-            )
+            return ranked_visible(_sqlite_ranking(terms), k, visibility, first=first_check(k))
         if allowed is not None and allowed_ids is None:
             allowed_ids = np.fromiter(allowed.values_list("pk", flat=True), dtype=np.int64)
         visible = None if allowed_ids is None else set(allowed_ids.tolist())
-        return _sqlite_matches(match, visible, k)
+        return _sqlite_matches(_sqlite_ranking(terms), visible, k)
     if connection.vendor == "postgresql":
         phrases = [f"({t.replace(' ', ' <-> ')})" if " " in t else t for t in terms]
         return _postgres_matches(" | ".join(phrases), allowed, k)
     return []  # pragma: no cover - only SQLite and PostgreSQL are supported
 
 
-def _sqlite_ranked(match: str, n: int) -> list[int]:
-    sql = "SELECT rowid FROM texts_text_fts WHERE texts_text_fts MATCH %s ORDER BY rank LIMIT %s"
+def _sqlite_ranked(match: str, n: int, order: str = "rank") -> list[int]:
+    sql = (
+        "SELECT rowid FROM texts_text_fts WHERE texts_text_fts MATCH %s "  # noqa: S608
+        f"ORDER BY {'rank' if order == 'rank' else 'rowid DESC'} LIMIT %s"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [match, n])
         return [int(row[0]) for row in cursor.fetchall()]
+
+
+def _sqlite_ranking(terms: list[str]) -> Callable[[int], list[int]]:
+    """The word ranking for ``terms``: the best ``n`` ids, best first (see ``COMMON_SHARE``)."""
+    total = text_count()
+    common = max(COMMON_MINIMUM, COMMON_SHARE * total)
+    rare = [t for t in terms if 0 < document_frequency(t) <= common]
+    if rare or not any(document_frequency(t) for t in terms):
+        match = " OR ".join(f'"{t}"' for t in (rare or terms))
+        return lambda n: _sqlite_ranked(match, n)
+    held = [t for t in terms if document_frequency(t)]
+    every = " AND ".join(f'"{t}"' for t in held)
+    some = " OR ".join(f'"{t}"' for t in held)
+
+    def newest(n: int) -> list[int]:
+        ids = _sqlite_ranked(every, n, order="newest")
+        if len(ids) < n and len(held) > 1:
+            first = set(ids)
+            ids += [pk for pk in _sqlite_ranked(some, n, order="newest") if pk not in first]
+        return ids[:n]
+
+    return newest
+
+
+def _cached(key: tuple[str, str], count: Callable[[], int]) -> int:
+    """``count()``, kept for ``FREQUENCY_SECONDS`` when it is large (a small count is cheap
+    to make again, and stays exact)."""
+    now = time.monotonic()
+    cached = _frequencies.get(key)
+    if cached is None or now - cached[0] > FREQUENCY_SECONDS:
+        if len(_frequencies) > 5000:
+            _frequencies.clear()
+        cached = (now, count())
+        if cached[1] >= COMMON_MINIMUM:
+            _frequencies[key] = cached
+    return cached[1]
+
+
+def text_count() -> int:
+    """How many texts the index holds, counted at most every ``FREQUENCY_SECONDS``."""
+    from presales.texts.models import Text
+
+    return _cached((str(connection.settings_dict["NAME"]), ""), Text.objects.count)
+
+
+def document_frequency(term: str) -> int:
+    """How many texts hold ``term`` (the database's stemming), counted at most every
+    ``FREQUENCY_SECONDS``: a word's weight barely moves with a few more texts."""
+
+    def count() -> int:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT count(*) FROM texts_text_fts WHERE texts_text_fts MATCH %s",
+                    [f'"{term}"'],
+                )
+            else:
+                cursor.execute(
+                    "SELECT count(*) FROM texts_text "
+                    "WHERE body_tsv @@ phraseto_tsquery('english', %s)",
+                    [term],
+                )
+            return int(cursor.fetchone()[0])
+
+    return _cached((str(connection.settings_dict["NAME"]), term), count)
 
 
 def fts_terms(query: str) -> list[str]:
@@ -105,27 +181,20 @@ def term_presence(
         return frequency, holds
     with connection.cursor() as cursor:
         for term in terms:
+            frequency[term] = document_frequency(term)
             if connection.vendor == "sqlite":
                 match = f'"{term}"'
-                cursor.execute(
-                    "SELECT count(*) FROM texts_text_fts WHERE texts_text_fts MATCH %s", [match]
-                )
-                frequency[term] = int(cursor.fetchone()[0])
                 if not candidates or not frequency[term]:
                     continue
                 marks = ",".join(["%s"] * len(candidates))
                 cursor.execute(
                     "SELECT rowid FROM texts_text_fts "  # noqa: S608 - placeholders only
-                    f"WHERE texts_text_fts MATCH %s AND rowid IN ({marks})",
+                    # ``+rowid``: one pass over the term's matches, filtered by the list; a bare
+                    # ``rowid IN`` makes SQLite search the whole term once per listed id.
+                    f"WHERE texts_text_fts MATCH %s AND +rowid IN ({marks})",
                     [match, *candidates],
                 )
             else:
-                cursor.execute(
-                    "SELECT count(*) FROM texts_text "
-                    "WHERE body_tsv @@ phraseto_tsquery('english', %s)",
-                    [term],
-                )
-                frequency[term] = int(cursor.fetchone()[0])
                 if not candidates or not frequency[term]:
                     continue
                 cursor.execute(
@@ -138,22 +207,21 @@ def term_presence(
     return frequency, holds
 
 
-def _sqlite_matches(match: str, visible: set[int] | None, k: int) -> list[int]:
+def _sqlite_matches(
+    ranking: Callable[[int], list[int]], visible: set[int] | None, k: int
+) -> list[int]:
     # FTS5 cannot push a permission subquery into its index (``rowid IN (...)`` made one query
-    # take seconds on 20,000 texts), so rank the matches by BM25 and keep the visible ones,
-    # taking ten times more while too few of them are visible.
-    sql = "SELECT rowid FROM texts_text_fts WHERE texts_text_fts MATCH %s ORDER BY rank LIMIT %s"
+    # take seconds on 20,000 texts), so rank the matches and keep the visible ones, taking ten
+    # times more while too few of them are visible.
     wanted = k if visible is None else max(FIRST_PASS, k)
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute(sql, [match, wanted])
-            ranked = [int(row[0]) for row in cursor.fetchall()]
-            if visible is None:
-                return ranked
-            survivors = [pk for pk in ranked if pk in visible]
-            if len(survivors) >= k or len(ranked) < wanted:
-                return survivors[:k]
-            wanted *= 10
+    while True:
+        ranked = ranking(wanted)
+        if visible is None:
+            return ranked
+        survivors = [pk for pk in ranked if pk in visible]
+        if len(survivors) >= k or len(ranked) < wanted:
+            return survivors[:k]
+        wanted *= 10
 
 
 def _postgres_matches(tsquery: str, allowed: QuerySet[Any] | None, k: int) -> list[int]:

@@ -4,7 +4,6 @@ filters they chose."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -178,29 +177,13 @@ def search_texts(
     return SearchResult(query, hits, len(order), mode, notice, filters)
 
 
-_counted: dict[str, tuple[float, int]] = {}
-COUNT_SECONDS = 10.0
-
-
-def _text_count() -> int:
-    """How many texts the index holds, re-counted at most every ``COUNT_SECONDS`` (a word's
-    weight barely moves with a few more texts; the count costs a scan)."""
-    key = str(connection.settings_dict["NAME"])
-    now = time.monotonic()
-    cached = _counted.get(key)
-    if cached is None or now - cached[0] > COUNT_SECONDS:
-        cached = (now, Text.objects.count())
-        _counted[key] = cached
-    return cached[1]
-
-
 def _score_words(query: str, found: dict[int, fusion.Candidate]) -> None:
     """Give each candidate the IDF-weighted share of the query's words it holds."""
     terms = words.fts_terms(query)
     if not terms or not found:
         return
     frequency, holds = words.term_presence(terms, list(found))
-    weights = fusion.idf_weights(frequency, _text_count())
+    weights = fusion.idf_weights(frequency, words.text_count())
     for pk, candidate in found.items():
         candidate.coverage = fusion.coverage(holds.get(pk, set()), weights)
 
@@ -216,9 +199,16 @@ def similar_texts(*, actor: User, text: Text, limit: int = 5) -> list[SearchHit]
     vector = vectors.vectors_for([text.pk]).get(text.pk)
     if vector is None:
         vector = embedding.encode_query(text.body[:2000])
-    near = vectors.nearest(
-        vector, allowed=texts_for(actor).exclude(pk=text.pk), k=limit, minimum=0.3
-    )
+    if connection.vendor == "sqlite" and not vectors.pgvector_enabled():
+        # The index's best texts checked for visibility, not every visible text listed.
+        near = vectors.nearest_visible(
+            vector, k=limit + 1, minimum=0.3, visibility=Visibility(actor, {})
+        )
+        near = [(pk, similarity) for pk, similarity in near if pk != text.pk][:limit]
+    else:
+        near = vectors.nearest(
+            vector, allowed=texts_for(actor).exclude(pk=text.pk), k=limit, minimum=0.3
+        )
     found = Text.objects.select_related("author", "account", "opportunity").in_bulk(
         [pk for pk, _ in near]
     )

