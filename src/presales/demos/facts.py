@@ -11,10 +11,12 @@ The statistics then group these rows in SQL instead of walking every stage chang
 Kept current by:
 - ``refresh(deal_ids)``: the facts of those deals computed again. The signals in
   ``presales.demos.signals`` call it when a deal, its stage history, its products, an activity
-  with demos or a demo shown changes through the ORM; services that bulk-write call it directly.
-- ``rebuild()``: every deal's facts from scratch, for writes that bypass the ORM (imports, bulk
-  updates). ``presales demos refresh`` runs it, and so does a background job after each import
-  that changed something and once a day (``facts_due``).
+  with demos, a demo shown or a demo's products change through the ORM; services that
+  bulk-write call it directly. When an import's run is recorded as finished, the deals it wrote
+  are refreshed (``after_import``): its rows bypass the signals.
+- ``rebuild()``: every deal's facts from scratch. ``presales demos refresh`` runs it, and so
+  does a scheduled background job when deals have no facts (bulk inserts, an upgrade) and once
+  a day for other bulk updates (``facts_due``).
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity, Stage, StageChange
-from presales.demos.models import DealFact, DemoDealFact, DemoShown, FactsRebuild
+from presales.demos.models import DealFact, Demo, DemoDealFact, DemoShown, FactsRebuild
 
 ADVANCE_DAYS = 30
 ORDER: dict[str, int] = {
@@ -126,54 +128,102 @@ def _load(ids: list[int] | None) -> dict[int, _Deal]:
     return deals
 
 
-def _facts(deals: dict[int, _Deal]) -> tuple[list[DealFact], list[DemoDealFact]]:
-    facts: list[DealFact] = []
-    pairs: list[DemoDealFact] = []
+FACT_COLUMNS = (
+    "deal_id",
+    "segment",
+    "stage",
+    "amount",
+    "moment",
+    "stage_at_moment",
+    "advanced",
+    "products",
+    "demos_shown",
+)
+PAIR_COLUMNS = (
+    "demo_id",
+    "deal_id",
+    "activity_id",
+    "shown_at",
+    "stage_at",
+    "advanced",
+    "segment",
+    "stage",
+    "amount",
+    "moment",
+    "stage_at_moment",
+    "deal_advanced",
+    "comparable",
+)
+
+
+def _demo_products(deals: dict[int, _Deal]) -> dict[int, set[int]]:
+    demo_ids = {demo_id for deal in deals.values() for demo_id in deal.shown}
+    found: dict[int, set[int]] = {demo_id: set() for demo_id in demo_ids}
+    rows = Demo.products.through.objects.filter(demo_id__in=demo_ids)
+    for demo_id, product_id in rows.values_list("demo_id", "product_id"):
+        found[demo_id].add(product_id)
+    return found
+
+
+def _facts(deals: dict[int, _Deal]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rows of DealFact and DemoDealFact, in the order of FACT_COLUMNS and PAIR_COLUMNS,
+    with values as the database takes them (tens of thousands of rows: no model instances)."""
+    ops = connection.ops
+    when = ops.adapt_datetimefield_value
+    facts: list[tuple[Any, ...]] = []
+    pairs: list[tuple[Any, ...]] = []
+    demo_products = _demo_products(deals)
     for pk, deal in deals.items():
         first_demo_stage = next((at for at, _, to in deal.history if to == Stage.DEMO), None)
         first_shown = min((at for at, _ in deal.shown.values()), default=None)
         moment = first_shown or first_demo_stage or deal.created
         stage, advanced = stage_at(deal.history, deal.times, deal.stage, moment)
-        fact = DealFact(
-            deal_id=pk,
-            segment=deal.segment,
-            stage=deal.stage,
-            amount=deal.amount,
-            moment=moment,
-            stage_at_moment=stage,
-            advanced=advanced,
-            products=",".join(str(p) for p in sorted(set(deal.products))),
-            demos_shown=len(deal.shown),
-        )
-        facts.append(fact)
+        amount = None if deal.amount is None else ops.adapt_decimalfield_value(deal.amount, 14, 2)
+        owned = set(deal.products)
+        products = ",".join(str(p) for p in sorted(owned))
+        moment_value = when(moment)
+        facts.append(
+            (pk, deal.segment, deal.stage, amount, moment_value, stage, advanced, products,
+             len(deal.shown))
+        )  # fmt: skip
         for demo_id, (at, activity_id) in deal.shown.items():
             then, moved = stage_at(deal.history, deal.times, deal.stage, at)
             pairs.append(
-                DemoDealFact(
-                    demo_id=demo_id,
-                    deal_id=pk,
-                    activity_id=activity_id,
-                    shown_at=at,
-                    stage_at=then,
-                    advanced=moved,
-                    segment=fact.segment,
-                    stage=fact.stage,
-                    amount=fact.amount,
-                    moment=fact.moment,
-                    stage_at_moment=fact.stage_at_moment,
-                    deal_advanced=fact.advanced,
-                    products=fact.products,
-                )
-            )
+                (demo_id, pk, activity_id, when(at), then, moved, deal.segment, deal.stage,
+                 amount, moment_value, stage, advanced,
+                 not demo_products[demo_id] or bool(owned & demo_products[demo_id]))
+            )  # fmt: skip
     return facts, pairs
+
+
+def _insert(model: type[Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _delete(model: type[Model], ids: list[int] | None) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        elif ids:
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"DELETE FROM {table} WHERE deal_id IN ({marks})", ids)  # noqa: S608
 
 
 def _write(ids: list[int] | None, deals: dict[int, _Deal]) -> int:
     facts, pairs = _facts(deals)
-    _among(DemoDealFact.objects.all(), "deal_id", ids).delete()
-    _among(DealFact.objects.all(), "deal_id", ids).delete()
-    DealFact.objects.bulk_create(facts, batch_size=1000)
-    DemoDealFact.objects.bulk_create(pairs, batch_size=1000)
+    _delete(DemoDealFact, ids)
+    _delete(DealFact, ids)
+    _insert(DealFact, FACT_COLUMNS, facts)
+    _insert(DemoDealFact, PAIR_COLUMNS, pairs)
     return len(facts)
 
 
@@ -212,17 +262,39 @@ def last_rebuild() -> FactsRebuild | None:
     return FactsRebuild.objects.filter(finished_at__isnull=False).first()
 
 
-def imports_since(moment: datetime | None) -> list[Any]:
-    """Import runs that changed something and finished after ``moment`` (all when None)."""
-    from presales.imports.models import ImportRun
+def touched_since(moment: datetime) -> set[int]:
+    """Deals an import may have changed without a signal: deals and accounts written since
+    ``moment``, deals of activities written since, the deals those activities were a demo's
+    first showing in, and deals without facts."""
+    deals = set(Opportunity.objects.filter(updated_at__gte=moment).values_list("pk", flat=True))
+    deals |= set(
+        Opportunity.objects.filter(account__updated_at__gte=moment).values_list("pk", flat=True)
+    )
+    activities = Activity.objects.filter(updated_at__gte=moment)
+    deals |= set(
+        activities.filter(opportunity__isnull=False).values_list("opportunity_id", flat=True)
+    )
+    deals |= set(
+        DemoDealFact.objects.filter(activity_id__in=activities.values("pk")).values_list(
+            "deal_id", flat=True
+        )
+    )
+    deals |= set(missing().values_list("pk", flat=True))
+    return deals
 
-    runs = ImportRun.objects.filter(finished_at__isnull=False, dry_run=False)
-    if moment is not None:
-        runs = runs.filter(finished_at__gt=moment)
-    return [run for run in runs.only("pk", "counts", "finished_at") if _changed(run.counts)]
+
+def missing() -> QuerySet[Opportunity]:
+    """Deals without facts: written in bulk (an import, the demo data) or before the facts
+    existed."""
+    return Opportunity.objects.filter(demo_fact__isnull=True)
 
 
-def _changed(counts: Any) -> bool:
+def after_import(started_at: datetime) -> int:
+    """Bring the facts of what an import wrote up to date (its rows bypass the signals)."""
+    return refresh(touched_since(started_at))
+
+
+def changed_anything(counts: Any) -> bool:
     if not isinstance(counts, dict):
         return False
     return any(
@@ -231,11 +303,9 @@ def _changed(counts: Any) -> bool:
 
 
 def facts_due(*, now: datetime | None = None) -> bool:
-    """Whether the scheduled rebuild has work: an import changed data since the last rebuild,
-    or a day has passed since it (bulk writes elsewhere bypass the signals too)."""
-    if not Opportunity.objects.exists():
-        return False
-    last = last_rebuild()
-    if last is None or last.started_at < (now or timezone.now()) - DAILY:
+    """Whether the scheduled rebuild has work: deals without facts (bulk writes, an upgrade),
+    or a day since the last full rebuild (other bulk updates bypass the signals too)."""
+    if missing().exists():
         return True
-    return bool(imports_since(last.started_at))
+    last = last_rebuild()
+    return last is not None and last.started_at < (now or timezone.now()) - DAILY

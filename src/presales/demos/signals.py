@@ -1,6 +1,7 @@
 """Keep the demo statistics' per-deal facts current on every change made through the ORM: a
 deal (stage, amount, account, creation), its products, its stage history, an account's size, an
-activity that showed demos (moved, rescheduled, cancelled, deleted) and a demo shown.
+activity that showed demos (moved, rescheduled, cancelled, deleted), a demo shown and a demo's
+products.
 
 Bulk writes send no signal: they call ``presales.demos.facts.refresh`` themselves, or leave it to
 the rebuild after imports (``presales.demos.jobs``)."""
@@ -16,7 +17,7 @@ from presales.accounts.models import Account
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity, StageChange
 from presales.demos import facts
-from presales.demos.models import DealFact, DemoDealFact, DemoShown
+from presales.demos.models import DealFact, Demo, DemoDealFact, DemoShown
 
 
 def _deal_saved(sender: Any, instance: Opportunity, **kwargs: Any) -> None:
@@ -38,6 +39,15 @@ def _deleting_deal(kwargs: dict[str, Any]) -> bool:
     origin = kwargs.get("origin")
     model = origin.model if isinstance(origin, QuerySet) else type(origin)
     return model is Opportunity
+
+
+def _demo_products_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+    """Which deals a demo is compared with follows its products."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    demo_ids = [instance.pk] if isinstance(instance, Demo) else list(kwargs.get("pk_set") or ())
+    pairs = DemoDealFact.objects.filter(demo_id__in=demo_ids)
+    facts.refresh(pairs.values_list("deal_id", flat=True))
 
 
 def _history_changed(sender: Any, instance: StageChange, **kwargs: Any) -> None:
@@ -84,11 +94,28 @@ def _shown_changed(sender: Any, instance: DemoShown, **kwargs: Any) -> None:
         facts.refresh([deal])
 
 
+def _import_finished(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """An import writes rows in bulk, without signals: bring what it wrote up to date when its
+    run is recorded as finished."""
+    if kwargs.get("created") or kwargs.get("raw") or kwargs.get("update_fields") is not None:
+        return
+    if instance.finished_at is None or instance.dry_run:
+        return
+    if facts.changed_anything(instance.counts):
+        facts.after_import(instance.started_at)
+
+
 def connect() -> None:
+    from presales.imports.models import ImportRun
+
     uid = "demos-facts-"
+    post_save.connect(_import_finished, sender=ImportRun, dispatch_uid=uid + "import")
     post_save.connect(_deal_saved, sender=Opportunity, dispatch_uid=uid + "deal")
     m2m_changed.connect(
         _products_changed, sender=Opportunity.products.through, dispatch_uid=uid + "products"
+    )
+    m2m_changed.connect(
+        _demo_products_changed, sender=Demo.products.through, dispatch_uid=uid + "demo-products"
     )
     for signal in (post_save, post_delete):
         name = "save" if signal is post_save else "delete"

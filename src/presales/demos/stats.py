@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -142,6 +143,15 @@ def _within(rows: QuerySet[Any], actor: User, filters: Filters, moment: str) -> 
     return rows
 
 
+def _rows(rows: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a grouped ``values_list`` as the driver returns them: strings and numbers,
+    which Django's per-value converters would only copy (thousands of groups)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def _products(key: str) -> frozenset[int]:
     return frozenset(int(p) for p in key.split(",") if p)
 
@@ -196,7 +206,7 @@ def demo_statistics(
         demos_on_won=Sum("demos_shown", filter=Q(stage=Stage.WON)),
     )
     # Every deal in scope, grouped by what makes deals comparable.
-    pool = list(
+    pool = _rows(
         deals.values_list("segment", "stage_at_moment", "products")
         .annotate(advanced_n=Count("pk", filter=Q(advanced=True)), **_counts())
         .values_list("segment", "stage_at_moment", "products", "n", "advanced_n", "closed", "won_n")
@@ -209,9 +219,9 @@ def demo_statistics(
         pairs = pairs.filter(shown_at__gte=low)
     if high is not None:
         pairs = pairs.filter(shown_at__lt=high)
-    keys = ("demo_id", "segment", "stage_at", "stage_at_moment", "products")
+    keys = ("demo_id", "segment", "stage_at", "stage_at_moment", "comparable")
     shown: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in (
+    for group in _rows(
         pairs.values_list(*keys)
         .annotate(
             advanced_n=Count("pk", filter=Q(advanced=True)),
@@ -222,13 +232,13 @@ def demo_statistics(
         .values_list(*keys, "n", "advanced_n", "deal_advanced_n", "closed", "won_n", "revenue")
         .order_by()
     ):
-        shown[row[0]].append(row[1:])
+        shown[group[0]].append(group[1:])
     pool_products = [(seg, stage, _products(key), counts) for seg, stage, key, *counts in pool]
 
     results: list[DemoStats] = []
     for demo_id, title, state in demos:
         mine = _Tally()
-        revenue = Decimal(0)
+        revenue: Any = 0
         rows = shown.get(demo_id, [])
         strata = {(segment, stage) for segment, stage, *_ in rows}
         products = demo_products.get(demo_id, frozenset())
@@ -236,11 +246,22 @@ def demo_statistics(
         for segment, stage, owned, (n, advanced, closed, won) in pool_products:
             if (segment, stage) in strata and (not products or owned & products):
                 reference.add(n, advanced, closed, won)
-        for segment, _, deal_stage, key, n, advanced, deal_advanced, closed, won, money in rows:
+        for (
+            segment,
+            _,
+            deal_stage,
+            comparable,
+            n,
+            advanced,
+            deal_advanced,
+            closed,
+            won,
+            money,
+        ) in rows:
             mine.add(n, advanced, closed, won)
-            revenue += money or 0
+            revenue += money or 0  # a float on SQLite, a decimal on PostgreSQL
             # The demo's own deals are not their reference.
-            if (segment, deal_stage) in strata and (not products or _products(key) & products):
+            if comparable and (segment, deal_stage) in strata:
                 reference.add(n, deal_advanced, closed, won, sign=-1)
         ref_advance = wilson(reference.advanced, reference.deals).value
         ref_win = wilson(reference.won, reference.closed).value
@@ -272,7 +293,7 @@ def demo_statistics(
                 open_deals=mine.deals - mine.closed,
                 won=mine.won,
                 lost=mine.closed - mine.won,
-                revenue=Decimal(revenue).quantize(Decimal("0.01")),
+                revenue=Decimal(str(revenue)).quantize(Decimal("0.01")),
                 reference_deals=reference.deals,
                 p_value=p_value,
                 q_value=None,
