@@ -179,13 +179,18 @@ def two_proportion_p(won_a: int, n_a: int, won_b: int, n_b: int) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def _counts(prefix: str = "") -> dict[str, Any]:
-    stage = f"{prefix}stage"
-    return {
-        "n": Count("pk"),
-        "closed": Count("pk", filter=Q(**{f"{stage}__in": CLOSED})),
-        "won_n": Count("pk", filter=Q(**{stage: Stage.WON})),
+def _counts(**flags: str) -> dict[str, Any]:
+    """Rows, closed and won rows, and the rows where each boolean column of ``flags`` holds.
+    Counted on ``stage`` (never empty), which the covering index holds (the key may not)."""
+    counts = {
+        "n": Count("*"),
+        "closed": Count("stage", filter=Q(stage__in=CLOSED)),
+        "won_n": Count("stage", filter=Q(stage=Stage.WON)),
     }
+    counts.update(
+        {name: Count("stage", filter=Q(**{column: True})) for name, column in flags.items()}
+    )
+    return counts
 
 
 def demo_statistics(
@@ -200,15 +205,15 @@ def demo_statistics(
 
     deals = _within(DealFact.objects.all(), actor, filters, "moment")
     totals = deals.aggregate(
-        in_scope=Count("pk"),
-        won=Count("pk", filter=Q(stage=Stage.WON)),
-        won_without=Count("pk", filter=Q(stage=Stage.WON, demos_shown=0)),
+        in_scope=Count("*"),
+        won=Count("stage", filter=Q(stage=Stage.WON)),
+        won_without=Count("stage", filter=Q(stage=Stage.WON, demos_shown=0)),
         demos_on_won=Sum("demos_shown", filter=Q(stage=Stage.WON)),
     )
     # Every deal in scope, grouped by what makes deals comparable.
     pool = _rows(
         deals.values_list("segment", "stage_at_moment", "products")
-        .annotate(advanced_n=Count("pk", filter=Q(advanced=True)), **_counts())
+        .annotate(**_counts(advanced_n="advanced"))
         .values_list("segment", "stage_at_moment", "products", "n", "advanced_n", "closed", "won_n")
         .order_by()
     )
@@ -224,16 +229,16 @@ def demo_statistics(
     for group in _rows(
         pairs.values_list(*keys)
         .annotate(
-            advanced_n=Count("pk", filter=Q(advanced=True)),
-            deal_advanced_n=Count("pk", filter=Q(deal_advanced=True)),
             revenue=Sum("amount", filter=Q(stage=Stage.WON)),
-            **_counts(),
+            **_counts(advanced_n="advanced", deal_advanced_n="deal_advanced"),
         )
         .values_list(*keys, "n", "advanced_n", "deal_advanced_n", "closed", "won_n", "revenue")
         .order_by()
     ):
         shown[group[0]].append(group[1:])
-    pool_products = [(seg, stage, _products(key), counts) for seg, stage, key, *counts in pool]
+    pool_by: dict[tuple[str, str], list[tuple[frozenset[int], list[int]]]] = defaultdict(list)
+    for segment, stage, key, *counts in pool:
+        pool_by[(segment, stage)].append((_products(key), counts))
 
     results: list[DemoStats] = []
     for demo_id, title, state in demos:
@@ -243,9 +248,10 @@ def demo_statistics(
         strata = {(segment, stage) for segment, stage, *_ in rows}
         products = demo_products.get(demo_id, frozenset())
         reference = _Tally()
-        for segment, stage, owned, (n, advanced, closed, won) in pool_products:
-            if (segment, stage) in strata and (not products or owned & products):
-                reference.add(n, advanced, closed, won)
+        for stratum in strata:
+            for owned, (n, advanced, closed, won) in pool_by.get(stratum, ()):
+                if not products or owned & products:
+                    reference.add(n, advanced, closed, won)
         for (
             segment,
             _,
