@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from presales.jobs import services as job_services
@@ -20,6 +21,7 @@ def labels(jobs: list[Job]) -> list[str]:
     return [job.label for job in jobs]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes its connections
 def test_the_reclaim_runs_as_a_scheduled_job_while_a_reservation_runs(cast: Cast) -> None:
     lab = Lab.objects.create(name="Central lab")
     stack = Environment.objects.create(lab=lab, name="SSO stack", capacity=1, idle_hours=24)
