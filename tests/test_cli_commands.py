@@ -35,7 +35,7 @@ GROUPS = {
     "Search and text": ["index", "search", "eval-text"],
     "Background jobs": ["worker"],
     "Customer intelligence": ["dedupe", "merge", "unmerge", "quality", "upsell"],
-    "Demos": ["demos stats"],
+    "Demos": ["demos stats", "demos refresh"],
     "Lab": ["lab reservations", "lab reclaim"],
     "Proofs of concept": ["poc list"],
     "The SE team": [

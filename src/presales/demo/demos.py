@@ -17,6 +17,7 @@ from presales.accounts.models import Contact
 from presales.activities.models import Activity, Kind
 from presales.deals.models import Opportunity, Stage, StageChange
 from presales.demo._common import SOURCE, _bulk
+from presales.demos.facts import rebuild
 from presales.demos.models import Demo, DemoShown
 from presales.lab.models import Environment, Lab, Reservation
 from presales.pocs.models import (
@@ -324,3 +325,5 @@ def populate(builder: Any) -> None:
     environments = _labs(builder)
     builder.counts["lab reservations"] = _reservations(builder, environments)
     builder.counts["proofs of concept"] = _pocs(builder, environments)
+    # Everything above was written in bulk, without signals: the statistics' facts at once.
+    rebuild(reason="demo data")

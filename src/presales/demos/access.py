@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from presales.core import access
 from presales.core.roles import Role
-from presales.demos.models import Demo, DemoShown, DemoVersion
+from presales.demos.models import DealFact, Demo, DemoDealFact, DemoShown, DemoVersion, FactsRebuild
 from presales.people.models import User
 
 
@@ -45,3 +45,8 @@ access.reached_through(DemoVersion, "demo", "A demo's history, shown on the demo
 access.reached_through(
     DemoShown, "activity", "The demos an activity showed, seen with the activity (its deal)."
 )
+access.internal(
+    DealFact, "Per-deal figures the demo statistics count within the deals a user sees."
+)
+access.internal(DemoDealFact, "A demo's first showing in a deal, counted by the demo statistics.")
+access.internal(FactsRebuild, "When the statistics' facts were last rebuilt in full.")

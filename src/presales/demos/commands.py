@@ -108,3 +108,15 @@ def demos_stats(args: argparse.Namespace) -> int:
         f"demos per won deal: {stats.demos_per_won_deal or 0:.1f}"
     )
     return 0
+
+
+@demos.action(
+    "refresh",
+    "Recompute the per-deal facts the demo statistics count (after bulk writes to the database)",
+)
+def demos_refresh(args: argparse.Namespace) -> int:
+    from presales.demos.facts import rebuild
+
+    record = rebuild(reason="presales demos refresh")
+    out.print(f"Recomputed the demo statistics of {record.deals:,} deals.")
+    return 0

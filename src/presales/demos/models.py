@@ -113,3 +113,112 @@ class DemoShown(models.Model):
 
     def __str__(self) -> str:
         return f"{self.demo_id} in {self.activity_id}"
+
+
+# -- what the statistics read: per-deal facts kept current as deals, activities and demos change --
+
+
+class DealFact(models.Model):
+    """One deal as the demo statistics see it, kept current by ``presales.demos.facts`` (a
+    signal or service on each change, a full rebuild after imports)."""
+
+    deal = models.OneToOneField(
+        "deals.Opportunity", primary_key=True, on_delete=models.CASCADE, related_name="demo_fact"
+    )
+    segment = models.CharField(max_length=20, blank=True, help_text="The account's size")
+    stage = models.CharField(max_length=20, help_text="The deal's stage now (won, lost or open)")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    moment = models.DateTimeField(
+        help_text="First showing of any demo, else entry into the demo stage, else creation"
+    )
+    stage_at_moment = models.CharField(max_length=20)
+    advanced = models.BooleanField(help_text="Moved to a later stage within 30 days of the moment")
+    products = models.TextField(
+        blank=True, help_text="The deal's product ids, sorted, comma-separated"
+    )
+    demos_shown = models.PositiveIntegerField(default=0, help_text="Distinct demos shown in it")
+
+    class Meta:
+        # In the order the statistics group by, holding every column they read: SQLite then
+        # groups while it scans the index, without sorting.
+        indexes = [
+            models.Index(
+                fields=[
+                    "segment",
+                    "stage_at_moment",
+                    "products",
+                    "advanced",
+                    "stage",
+                    "demos_shown",
+                    "moment",
+                ],
+                name="deal_fact_groups",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"deal {self.deal_id}"
+
+
+class DemoDealFact(models.Model):
+    """A demo's first showing in a deal, with what the statistics need of the deal beside it
+    (one row to group by, no join)."""
+
+    demo = models.ForeignKey(Demo, on_delete=models.CASCADE, related_name="+")
+    deal = models.ForeignKey(DealFact, on_delete=models.CASCADE, related_name="demos")
+    activity_id = models.BigIntegerField(help_text="The meeting of the first showing")
+    shown_at = models.DateTimeField()
+    stage_at = models.CharField(max_length=20, help_text="The deal's stage when first shown")
+    advanced = models.BooleanField(help_text="Moved to a later stage within 30 days of showing")
+    # The deal's own facts, copied from DealFact.
+    segment = models.CharField(max_length=20, blank=True)
+    stage = models.CharField(max_length=20)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    moment = models.DateTimeField()
+    stage_at_moment = models.CharField(max_length=20)
+    deal_advanced = models.BooleanField()
+    comparable = models.BooleanField(
+        help_text="The deal has one of the demo's products (or the demo names none)"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["demo", "deal"], name="demo_deal_fact_once")]
+        indexes = [
+            models.Index(fields=["activity_id"]),
+            # As for DealFact: the grouping order first, then every column the statistics read.
+            models.Index(
+                fields=[
+                    "demo",
+                    "segment",
+                    "stage_at",
+                    "stage_at_moment",
+                    "comparable",
+                    "advanced",
+                    "deal_advanced",
+                    "stage",
+                    "amount",
+                    "moment",
+                    "shown_at",
+                    "deal",
+                ],
+                name="demo_deal_fact_groups",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"demo {self.demo_id} in deal {self.deal_id}"
+
+
+class FactsRebuild(models.Model):
+    """A full rebuild of the facts: after imports (which bypass the signals) and once a day."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deals = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"rebuild {self.started_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from presales.activities.models import Activity
 from presales.core import access
 from presales.core.roles import Role
 from presales.core.services import resolve, validate_and_save
+from presales.demos import facts
 from presales.demos.access import can_curate, demos_for
 from presales.demos.models import Demo, DemoShown, DemoVersion
 from presales.people.models import User
@@ -153,6 +154,7 @@ def set_demos_shown(*, actor: User, activity: Activity, demo_ids: Iterable[int])
         for pk in wanted
         if pk not in known
     )
+    facts.refresh([activity.opportunity_id])  # a bulk insert sends no signal
     return [d for d in demos if d is not None]
 
 

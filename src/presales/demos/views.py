@@ -121,10 +121,13 @@ def demo_detail(request: HttpRequest, demo_id: int) -> HttpResponse:
     demo = visible_or_404(request, Demo, demo_id)
     stats = demo_statistics(actor=user)
     row = next((r for r in stats.demos if r.id == demo.pk), None)
+    # The meetings it was shown in, among those the user sees (from the demo's showings, so
+    # the visibility filter applies to a few hundred rows, not to every activity).
     shown = (
-        DemoShown.objects.filter(demo=demo, activity__in=activities_for(user).values("pk"))
-        .select_related("activity", "activity__opportunity", "activity__account")
-        .order_by("-activity__starts_at")
+        activities_for(user)
+        .filter(demos_shown__demo=demo)
+        .select_related("opportunity", "account")
+        .order_by("-starts_at", "-pk")
     )
     moves = [
         (to, Demo.State(to).label)

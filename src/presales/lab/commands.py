@@ -48,7 +48,10 @@ def lab_reservations(args: argparse.Namespace) -> int:
     return 0
 
 
-@lab.action("reclaim", "Free the environments of idle running reservations (run it from cron)")
+@lab.action(
+    "reclaim",
+    "Free the environments of idle running reservations now (the worker does it every 15 minutes)",
+)
 def lab_reclaim(args: argparse.Namespace) -> int:
     from presales.lab.services import reclaim_idle
 

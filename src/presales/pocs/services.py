@@ -1,10 +1,11 @@
 """Running a proof of concept: create it on a deal (criteria drawn from the deal's business
 issues), check the prerequisites, start it (refused while one is open or the SE is at the
-team's limit), grade each criterion with evidence, record the customer's sign-off, close it."""
+team's limit), grade each criterion with evidence, record the customer's sign-off, close it.
+A POC planned with a lab environment reserves it for its planned days."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,8 @@ from presales.core import access
 from presales.core.roles import Role
 from presales.core.services import resolve, validate_and_save
 from presales.deals.models import Opportunity
-from presales.lab.models import Environment
+from presales.lab.models import Environment, Reservation
+from presales.lab.services import reserve
 from presales.people.models import User
 from presales.pocs.models import (
     DEFAULT_RUNNING_PER_SE,
@@ -60,6 +62,10 @@ def create_poc(
         raise ValidationError({"opportunity": "The deal is closed: no POC on it."})
     if planned_start and planned_end and planned_end < planned_start:
         raise ValidationError({"planned_end": "The POC cannot end before it starts."})
+    if environment is not None and not (planned_start and planned_end):
+        raise ValidationError(
+            {"environment": "Give the planned start and end to reserve the lab environment."}
+        )
     poc = validate_and_save(
         Poc(
             opportunity=opportunity,
@@ -84,7 +90,33 @@ def create_poc(
         )
         for i, issue in enumerate(issues)
     )
+    if environment is not None and planned_start and planned_end:
+        _reserve_environment(actor, poc, environment, planned_start, planned_end)
     return poc
+
+
+def _reserve_environment(
+    actor: User, poc: Poc, environment: Environment, first: date, last: date
+) -> None:
+    """A planned POC holds its environment from the start of its first day to the end of its
+    last; a clash refuses the POC (nothing is kept) with the reservation in the way."""
+    zone = timezone.get_current_timezone()
+    starts_at = datetime.combine(first, time.min, tzinfo=zone)
+    ends_at = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    try:
+        reserve(
+            actor=actor,
+            environment=environment,
+            purpose=Reservation.Purpose.POC,
+            starts_at=max(starts_at, timezone.now()),
+            ends_at=ends_at,
+            opportunity_id=poc.opportunity_id,
+        )
+    except ValidationError as exc:
+        reasons = " ".join(exc.messages)
+        raise ValidationError(
+            {"environment": f"The POC needs {environment} and cannot reserve it: {reasons}"}
+        ) from None
 
 
 @transaction.atomic

@@ -1,0 +1,125 @@
+"""Keep the demo statistics' per-deal facts current on every change made through the ORM: a
+deal (stage, amount, account, creation), its products, its stage history, an account's size, an
+activity that showed demos (moved, rescheduled, cancelled, deleted), a demo shown and a demo's
+products.
+
+Bulk writes send no signal: they call ``presales.demos.facts.refresh`` themselves, or leave it to
+the rebuild after imports (``presales.demos.jobs``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from presales.accounts.models import Account
+from presales.activities.models import Activity
+from presales.deals.models import Opportunity, StageChange
+from presales.demos import facts
+from presales.demos.models import DealFact, Demo, DemoDealFact, DemoShown
+
+
+def _deal_saved(sender: Any, instance: Opportunity, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        facts.refresh([instance.pk])
+
+
+def _products_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if isinstance(instance, Opportunity):
+        facts.refresh([instance.pk])
+    elif kwargs.get("pk_set"):  # from the product's side: product.deals.add(...)
+        facts.refresh(kwargs["pk_set"])
+
+
+def _deleting_deal(kwargs: dict[str, Any]) -> bool:
+    """Whether this row goes because its deal is deleted (its facts go with it then)."""
+    origin = kwargs.get("origin")
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model is Opportunity
+
+
+def _demo_products_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+    """Which deals a demo is compared with follows its products."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    demo_ids = [instance.pk] if isinstance(instance, Demo) else list(kwargs.get("pk_set") or ())
+    pairs = DemoDealFact.objects.filter(demo_id__in=demo_ids)
+    facts.refresh(pairs.values_list("deal_id", flat=True))
+
+
+def _history_changed(sender: Any, instance: StageChange, **kwargs: Any) -> None:
+    if not kwargs.get("raw") and not _deleting_deal(kwargs):
+        facts.refresh([instance.opportunity_id])
+
+
+def _account_saved(sender: Any, instance: Account, **kwargs: Any) -> None:
+    """The segment is the account's size: copy it to its deals' facts where it differs."""
+    if kwargs.get("raw") or kwargs.get("created"):
+        return
+    size = instance.size or ""
+    deals = Opportunity.objects.filter(account_id=instance.pk).values("pk")
+    DealFact.objects.filter(deal_id__in=deals).exclude(segment=size).update(segment=size)
+    DemoDealFact.objects.filter(deal_id__in=deals).exclude(segment=size).update(segment=size)
+
+
+def _activity_changed(sender: Any, instance: Activity, **kwargs: Any) -> None:
+    """An activity matters when it showed a demo now, or was a demo's first showing in a deal
+    before (it may have moved to another deal, been cancelled or rescheduled)."""
+    if kwargs.get("raw"):
+        return
+    deals = set(
+        DemoDealFact.objects.filter(activity_id=instance.pk).values_list("deal_id", flat=True)
+    )
+    if (
+        instance.opportunity_id
+        and DemoShown.objects.filter(activity_id=instance.pk).exists()  # none once deleted
+    ):
+        deals.add(instance.opportunity_id)
+    if deals:
+        facts.refresh(deals)
+
+
+def _shown_changed(sender: Any, instance: DemoShown, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    deal = (
+        Activity.objects.filter(pk=instance.activity_id)
+        .values_list("opportunity_id", flat=True)
+        .first()
+    )
+    if deal:
+        facts.refresh([deal])
+
+
+def _import_finished(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """An import writes rows in bulk, without signals: bring what it wrote up to date when its
+    run is recorded as finished."""
+    if kwargs.get("created") or kwargs.get("raw") or kwargs.get("update_fields") is not None:
+        return
+    if instance.finished_at is None or instance.dry_run:
+        return
+    if facts.changed_anything(instance.counts):
+        facts.after_import(instance.started_at)
+
+
+def connect() -> None:
+    from presales.imports.models import ImportRun
+
+    uid = "demos-facts-"
+    post_save.connect(_import_finished, sender=ImportRun, dispatch_uid=uid + "import")
+    post_save.connect(_deal_saved, sender=Opportunity, dispatch_uid=uid + "deal")
+    m2m_changed.connect(
+        _products_changed, sender=Opportunity.products.through, dispatch_uid=uid + "products"
+    )
+    m2m_changed.connect(
+        _demo_products_changed, sender=Demo.products.through, dispatch_uid=uid + "demo-products"
+    )
+    for signal in (post_save, post_delete):
+        name = "save" if signal is post_save else "delete"
+        signal.connect(_history_changed, sender=StageChange, dispatch_uid=f"{uid}history-{name}")
+        signal.connect(_activity_changed, sender=Activity, dispatch_uid=f"{uid}activity-{name}")
+        signal.connect(_shown_changed, sender=DemoShown, dispatch_uid=f"{uid}shown-{name}")
+    post_save.connect(_account_saved, sender=Account, dispatch_uid=uid + "account")
