@@ -1,18 +1,18 @@
 """The duplicate finder at 10k, 100k and 1M accounts with 5% duplicates, end to end.
 
-Each size runs in its own process on a fresh SQLite database (so its peak memory is its own):
-synthetic companies (``presales.intelligence.synthetic``: other legal suffixes, case, typos,
-web addresses and phones written another way, empty fields) are written to the accounts,
-domains and addresses tables in bulk, then ``dedupe.find_duplicates`` runs exactly as the job
-does: the accounts are read into DuckDB and normalised there, u is learned by random sampling
-and m by expectation maximisation on the blocking rules, the blocked pairs are scored, the
-likely ones clustered and stored in the review queue.
+Each size gets a fresh SQLite database. One process writes the synthetic companies
+(``presales.intelligence.synthetic``: other legal suffixes, case, typos, web addresses and
+phones written another way, empty fields) to the accounts, domains and addresses tables in
+bulk; another runs ``dedupe.find_duplicates`` exactly as the job does, so its peak memory is
+the finder's own: the accounts are read into DuckDB and normalised there, u is learned by
+random sampling and m by expectation maximisation on the blocking rules, the blocked pairs are
+scored, the likely ones clustered and stored in the review queue.
 
 Printed per size: the seconds of the whole run and of each phase, accounts per second, peak
-memory (resident set of the process, data generation included), pairwise precision, recall and
-F1 against the known duplicates, and the ratio to a baseline measured in the same process:
-grouping the same accounts by their exact stored name, lower-cased (what CRMs that match on
-the exact name do), with that baseline's recall.
+memory (resident set of the finder's process), pairwise precision, recall and F1 against the
+known duplicates, and the ratio to a baseline measured in the same process: grouping the same
+accounts by their exact stored name, lower-cased (what CRMs that match on the exact name do),
+with that baseline's recall.
 
     python benchmarks/dedupe.py [--sizes 10000,100000,1000000]
 """
@@ -31,10 +31,16 @@ import time
 from collections import defaultdict
 from typing import Any
 
+ACCOUNT = ["id", "source", "external_id", "created_at", "updated_at", "name", "sector", "size",
+           "country"]  # fmt: skip
+ADDRESS = ["id", "account_id", "street", "postal_code", "city", "phone", "website"]
 
-def _write_accounts(size: int) -> dict[int, int]:
+
+def write(size: int, home: str) -> dict[str, Any]:
     """Write ``size`` synthetic accounts (ids 1..size) with their domains and addresses in
-    bulk; return each account's true entity."""
+    bulk, and each account's true entity to ``truth.json`` in ``home``."""
+    _django()
+    from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
 
@@ -43,16 +49,25 @@ def _write_accounts(size: int) -> dict[int, int]:
     from presales.intelligence import synthetic
     from presales.intelligence.models import AccountAddress
 
-    def insert(model: Any, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-        insert_rows(model._meta.db_table, columns, rows)
-
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
     now = timezone.now()
-    entity: dict[int, int] = {}
-    accounts, domains, addresses = [], [], []
+    entity: list[int] = []
+    accounts: list[tuple[Any, ...]] = []
+    domains: list[tuple[Any, ...]] = []
+    addresses: list[tuple[Any, ...]] = []
+
+    def flush() -> None:
+        insert_rows(Account._meta.db_table, ACCOUNT, accounts)
+        insert_rows(AccountDomain._meta.db_table, ["id", "account_id", "domain"], domains)
+        insert_rows(AccountAddress._meta.db_table, ADDRESS, addresses)
+        for rows in (accounts, domains, addresses):
+            rows.clear()
+
     originals = size - int(size * 0.05)
     with transaction.atomic():
         for pk, fields, of in synthetic.accounts(size, duplicates=0.05, seed=11):
-            entity[pk] = of
+            entity.append(of)
             copy = pk > originals
             source, external = ("hubspot", str(pk)) if copy else ("salesforce", f"001{pk:012d}")
             accounts.append(
@@ -61,47 +76,36 @@ def _write_accounts(size: int) -> dict[int, int]:
             if not copy and fields["domain"]:
                 domains.append((pk, pk, fields["domain"].removeprefix("https://www.")))
             addresses.append(
-                (
-                    pk,
-                    pk,
-                    fields["street"],
-                    fields["postal_code"],
-                    fields["city"],
-                    fields["phone"],
-                    fields["domain"],
-                )
-            )
+                (pk, pk, fields["street"], fields["postal_code"], fields["city"],
+                 fields["phone"], fields["domain"])
+            )  # fmt: skip
             if len(accounts) >= 50_000:
-                insert(Account, ["id", "source", "external_id", "created_at", "updated_at",
-                                 "name", "sector", "size", "country"], accounts)  # fmt: skip
-                accounts.clear()
-        insert(Account, ["id", "source", "external_id", "created_at", "updated_at", "name",
-                         "sector", "size", "country"], accounts)  # fmt: skip
-        insert(AccountDomain, ["id", "account_id", "domain"], domains)
-        insert(AccountAddress, ["id", "account_id", "street", "postal_code", "city", "phone",
-                                "website"], addresses)  # fmt: skip
-    return entity
+                flush()
+        flush()
+    with open(os.path.join(home, "truth.json"), "w") as out:
+        json.dump(entity, out)
+    return {"write_s": round(time.perf_counter() - started, 1)}
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "presales.settings")
+    import django
+
+    django.setup()
 
 
 def _pairs_of(groups: dict[Any, list[int]]) -> set[tuple[int, int]]:
     return {p for members in groups.values() for p in itertools.combinations(sorted(members), 2)}
 
 
-def one(size: int) -> dict[str, Any]:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "presales.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+def find(size: int, home: str) -> dict[str, Any]:
+    """Run the finder as the job does, in a process of its own (its peak memory is the
+    finder's), and score its pairs against the truth."""
+    _django()
     from django.db.models.functions import Lower, Trim
 
     from presales.accounts.models import Account
     from presales.intelligence.dedupe import find_duplicates
-
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    entity = _write_accounts(size)
-    written = time.perf_counter() - started
 
     base_start = time.perf_counter()
     by_name: dict[str, list[int]] = defaultdict(list)
@@ -117,10 +121,13 @@ def one(size: int) -> dict[str, Any]:
     run_start = time.perf_counter()
     outcome = find_duplicates("account", threshold=0.9)
     seconds = time.perf_counter() - run_start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = outcome.result
 
+    with open(os.path.join(home, "truth.json")) as given:
+        entity = json.load(given)
     groups: dict[int, list[int]] = defaultdict(list)
-    for pk, of in entity.items():
+    for pk, of in enumerate(entity, 1):
         groups[of].append(pk)
     truth = _pairs_of(groups)
     found = {(p.left, p.right) for p in result.pairs if p.probability >= 0.9}
@@ -131,11 +138,10 @@ def one(size: int) -> dict[str, Any]:
     exact_recall = len(_pairs_of(by_name) & truth) / len(truth) if truth else 0.0
     return {
         "records": size,
-        "write_s": round(written, 1),
         "seconds": round(seconds, 2),
         "phases": {k: round(v, 2) for k, v in result.timings.items()},
         "records_per_s": round(size / seconds),
-        "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_mib": round(peak),
         "stored": outcome.run.pairs,
         "clusters": outcome.run.clusters,
         "precision": round(precision, 4),
@@ -146,13 +152,28 @@ def one(size: int) -> dict[str, Any]:
     }
 
 
+def _step(step: str, size: int, env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, f"--{step}", str(size)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"{step} failed: {done.stderr.strip().splitlines()[-1:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--one", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--write", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--find", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(one(args.one)))
+    if args.write or args.find:
+        home = os.environ["PRESALES_HOME"]
+        print(json.dumps(write(args.write, home) if args.write else find(args.find, home)))
         return 0
     src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
     print(
@@ -164,28 +185,25 @@ def main() -> int:
             env = {k: v for k, v in os.environ.items() if not k.startswith("PRESALES_")}
             env["PRESALES_HOME"] = home
             env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-            done = subprocess.run(
-                [sys.executable, __file__, "--one", str(size)],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-        if done.returncode:
-            print(f"{size:>9} failed: {done.stderr.strip().splitlines()[-1:]}")
-            continue
-        r = json.loads(done.stdout.strip().splitlines()[-1])
+            try:
+                written = _step("write", size, env)
+                r = _step("find", size, env)
+            except RuntimeError as failed:
+                print(f"{size:>9,} {failed}")
+                continue
         phases = ", ".join(f"{k} {v}" for k, v in r["phases"].items())
         print(
             f"{r['records']:>9,} {r['seconds']:>8} {r['records_per_s']:>7,} {r['peak_mib']:>9} "
             f"{r['precision']:>6} {r['recall']:>6} {r['f1']:>6} {r['ratio_to_baseline']:>13} "
-            f"{r['baseline_exact_name_recall']:>13}   {phases}"
+            f"{r['baseline_exact_name_recall']:>13}   {phases} "
+            f"(writing the synthetic accounts took {written['write_s']} s)"
         )
         sys.stdout.flush()
     print(
-        "seconds: the whole find_duplicates run (read, normalise, train, score, cluster, store); "
-        "x exact-name: that time over grouping by the exact lower-cased name, measured in the "
-        "same process; P/R/F1: pairwise, at probability 0.9, against the known duplicates."
+        "seconds: the whole find_duplicates run (read, normalise, train, score, cluster, store),"
+        " in a process of its own; peak MiB: that process's resident set; x exact-name: that"
+        " time over grouping by the exact lower-cased name, measured in the same process;"
+        " P/R/F1: pairwise, at probability 0.9, against the known duplicates."
     )
     return 0
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from presales.intelligence import normalise as norm
+from presales.intelligence import specs
 
 # What Python's ``str.split()`` and ``\s`` treat as white space within ASCII.
 _WS = r"\x09-\x0d\x1c-\x1f "
@@ -32,6 +33,7 @@ def _alternation(words: Any) -> str:
 def macros() -> list[str]:
     """``CREATE MACRO`` statements; each takes and returns text (NULL reads as empty)."""
     suffixes = _alternation(norm.LEGAL_SUFFIXES)
+    start, end = specs.NAME_KEY
     street = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in sorted(norm._STREET_WORDS.items()))
     return [
         # words(): lower case, dots dropped, other punctuation splits, spaces squeezed.
@@ -68,8 +70,8 @@ def macros() -> list[str]:
             string_split(ps_words(s), ' '), lambda w: CASE w {street} ELSE w END), ' ')""",
         "CREATE OR REPLACE MACRO ps_title(s) AS ps_words(s)",
         # The start and the end of a normalised name, spaces removed (see ``specs``).
-        """CREATE OR REPLACE MACRO ps_name_key(k) AS
-            left(replace(k, ' ', ''), 4) || right(replace(k, ' ', ''), 3)""",
+        f"""CREATE OR REPLACE MACRO ps_name_key(k) AS left(replace(k, ' ', ''), {start})
+            || right(replace(k, ' ', ''), {end})""",
     ]
 
 
