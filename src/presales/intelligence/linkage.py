@@ -128,8 +128,10 @@ def _train(
     if progress:
         progress("Training: u by random sampling", 1, steps)
     started = time.perf_counter()
+    # One pass over the sample per comparison: the rare levels (an exact domain or phone)
+    # never reach an early stop, so chunks would only repeat the query's overhead.
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=min(model.u_pairs, max(1e4, rows * 20.0)), seed=7
+        max_pairs=min(model.u_pairs, max(1e4, rows * 20.0)), seed=7, num_chunks=1
     )
     done.append("u")
     timings["training u"] = time.perf_counter() - started

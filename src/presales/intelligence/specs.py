@@ -104,7 +104,7 @@ def frame(rows: Iterable[list[Any]], columns: list[str]) -> Any:
     return pd.DataFrame(list(rows), columns=columns)
 
 
-U_PAIRS = 1e6
+U_PAIRS = 2e6
 EM_PAIRS = 2e6
 
 
