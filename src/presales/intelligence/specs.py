@@ -63,7 +63,7 @@ def account_row(
         # The start and the end of the name: a typo in the middle still blocks together, and
         # a block stays small even where many names start alike ("North..."): at a million
         # accounts five and four letters make a tenth of the pairs four and three did.
-        (squeezed[:NAME_KEY[0]] + squeezed[-NAME_KEY[1] :]) or None,
+        (squeezed[: NAME_KEY[0]] + squeezed[-NAME_KEY[1] :]) or None,
         norm.company_domain(domain) or None,
         norm.phone(phone) or None,
         norm.postal_code(postal_code) or None,
