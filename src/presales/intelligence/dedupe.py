@@ -14,69 +14,33 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from presales.accounts.models import Account, AccountDomain, Contact
-from presales.intelligence import specs
+from presales.accounts.models import Account, Contact
+from presales.intelligence import loading, specs
 from presales.intelligence.linkage import Progress, Result, link
-from presales.intelligence.models import AccountAddress, DedupeRun, DuplicatePair, Kind
+from presales.intelligence.models import DedupeRun, DuplicatePair, Kind
 
 DEFAULT_THRESHOLD = 0.9
 
 
-def account_frame() -> Any:
-    domains: dict[int, str] = {}
-    for account_id, domain in AccountDomain.objects.values_list("account_id", "domain"):
-        domains.setdefault(account_id, domain)
-    addresses = {a.account_id: a for a in AccountAddress.objects.all()}
-    rows = []
-    for pk, name, country, parent in Account.objects.values_list(
-        "pk", "name", "country", "parent_id"
-    ).iterator(chunk_size=5000):
-        where = addresses.get(pk)
-        rows.append(
-            specs.account_row(
-                pk,
-                name=name,
-                domain=domains.get(pk, "") or (where.website if where else ""),
-                phone=where.phone if where else "",
-                postal_code=where.postal_code if where else "",
-                street=where.street if where else "",
-                city=where.city if where else "",
-                country=country,
-                parent=parent or "",
-            )
-        )
-    return specs.frame(rows, specs.ACCOUNT_COLUMNS)
-
-
-def contact_frame() -> Any:
-    fields = ("pk", "first_name", "last_name", "email", "phone", "title", "account_id")
-    rows = [
-        specs.contact_row(
-            pk,
-            first_name=first,
-            last_name=last,
-            email=email,
-            phone=phone,
-            title=title,
-            account=account,
-        )
-        for pk, first, last, email, phone, title, account in Contact.objects.values_list(
-            *fields
-        ).iterator(chunk_size=5000)
-    ]
-    return specs.frame(rows, specs.CONTACT_COLUMNS)
-
-
 def score(kind: str, *, threshold: float, progress: Progress | None = None) -> Result:
-    if kind == Kind.ACCOUNT:
-        return link(
-            [account_frame()], specs.account_model(), threshold=threshold, progress=progress
-        )
-    if kind == Kind.CONTACT:
-        return link(
-            [contact_frame()], specs.contact_model(), threshold=threshold, progress=progress
-        )
-    raise ValueError(f"Unknown kind {kind!r}: accounts or contacts.")
+    """Read every record of ``kind`` into DuckDB, normalise it there and link it."""
+    if kind not in (Kind.ACCOUNT, Kind.CONTACT):
+        raise ValueError(f"Unknown kind {kind!r}: accounts or contacts.")
+    if progress:
+        progress("Reading the records", 0, 1)
+    started = time.perf_counter()
+    connection = loading.connect()
+    try:
+        if kind == Kind.ACCOUNT:
+            table, model = loading.load_accounts(connection), specs.account_model()
+        else:
+            table, model = loading.load_contacts(connection), specs.contact_model()
+        loaded = time.perf_counter() - started
+        result = link([table], model, threshold=threshold, progress=progress, connection=connection)
+    finally:
+        connection.close()
+    result.timings = {"loading and normalising": loaded, **result.timings}
+    return result
 
 
 def auto_merge_probability() -> float | None:
@@ -114,6 +78,7 @@ def find_duplicates(
     )
     if not store:
         return Outcome(run, result)
+    writing = time.perf_counter()
     cluster_of = {m: n for n, members in enumerate(result.clusters, 1) for m in members}
     decided = {
         (a, b): status
@@ -142,6 +107,7 @@ def find_duplicates(
             ],
             batch_size=2000,
         )
+    result.timings["storing pairs"] = time.perf_counter() - writing
     automatic = auto_merge_probability()
     if automatic is not None:
         run.merged_automatically = _merge_automatically(kind, automatic)
@@ -175,12 +141,12 @@ def clusters_json(kind: str, result: Result) -> dict[str, Any]:
     members = [m for c in result.clusters for m in c]
     objects = model.objects.in_bulk(members)
     out = []
-    for cluster in result.clusters:
+    for cluster, probability in zip(result.clusters, result.cluster_probabilities(), strict=True):
         if len(cluster) < 2:
             continue
         out.append(
             {
-                "probability": round(result.cluster_probability(cluster), 4),
+                "probability": round(probability, 4),
                 "members": [
                     {
                         "id": pk,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -48,18 +49,19 @@ class Result:
     clusters: list[list[Any]]
     threshold: float
     trained: list[str] = field(default_factory=list)
+    # Seconds per phase (training, scoring, clustering), for the benchmark and the run record.
+    timings: dict[str, float] = field(default_factory=dict)
 
-    def cluster_probability(self, members: Sequence[Any]) -> float:
-        """The strongest link that holds a cluster together, at its weakest: the lowest
-        probability among the pairs of the cluster's spanning tree is a fair summary, but the
-        mean of the pairs above threshold reads better; we report the lowest of those."""
-        inside = set(members)
-        found = [
-            p.probability
-            for p in self.pairs
-            if p.left in inside and p.right in inside and p.probability >= self.threshold
-        ]
-        return min(found) if found else 0.0
+    def cluster_probabilities(self) -> list[float]:
+        """For each cluster, the lowest probability among its pairs at or above the
+        threshold: the weakest link that holds it together (one pass over the pairs)."""
+        where = {m: n for n, members in enumerate(self.clusters) for m in members}
+        lowest = [1.0 if len(c) > 1 else 0.0 for c in self.clusters]
+        for p in self.pairs:
+            n = where.get(p.left)
+            if n is not None and p.probability >= self.threshold and where.get(p.right) == n:
+                lowest[n] = min(lowest[n], p.probability)
+        return lowest
 
 
 @dataclass
@@ -77,6 +79,10 @@ class Model:
     training: list[Any]
     deterministic: list[Any]
     recall: float = 0.7
+    # Pairs drawn at random to learn u, and the most blocked pairs EM learns m from (a sample
+    # of records when a rule makes more): both bound the training time whatever the size.
+    u_pairs: float = 2e6
+    em_pairs: float | None = None
     link_type: Literal["dedupe_only", "link_only", "link_and_dedupe"] = "dedupe_only"
     prior: float = 0.001
 
@@ -95,7 +101,12 @@ def _settings(model: Model) -> Any:
 
 
 def _train(
-    linker: Any, model: Model, rows: int, progress: Progress | None, rebuild: Callable[[Any], Any]
+    linker: Any,
+    model: Model,
+    rows: int,
+    progress: Progress | None,
+    rebuild: Callable[[Any], Any],
+    timings: dict[str, float],
 ) -> tuple[Any, list[str]]:
     """Train what the data allows; a step that cannot run on this data keeps the defaults.
 
@@ -105,6 +116,7 @@ def _train(
     steps = 2 + len(model.training)
     if progress:
         progress("Training: how often two records match", 0, steps)
+    started = time.perf_counter()
     try:
         linker.training.estimate_probability_two_random_records_match(
             model.deterministic, recall=model.recall
@@ -112,24 +124,31 @@ def _train(
         done.append("prior")
     except Exception as exc:  # too few sure matches in this data: keep the default prior
         log.info("Prior kept at its default: %s", exc)
+    timings["training prior"] = time.perf_counter() - started
     if progress:
         progress("Training: u by random sampling", 1, steps)
+    started = time.perf_counter()
+    # One pass over the sample per comparison: the rare levels (an exact domain or phone)
+    # never reach an early stop, so chunks would only repeat the query's overhead.
     linker.training.estimate_u_using_random_sampling(
-        max_pairs=min(2e6, max(1e4, rows * 20.0)), seed=7
+        max_pairs=min(model.u_pairs, max(1e4, rows * 20.0)), seed=7, num_chunks=1
     )
     done.append("u")
+    timings["training u"] = time.perf_counter() - started
+    started = time.perf_counter()
     for index, rule in enumerate(model.training):
         if progress:
             progress("Training: m by expectation maximisation", 2 + index, steps)
         saved = linker.misc.save_model_to_json()
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
+                rule, estimate_without_term_frequencies=True, max_pairs=model.em_pairs
             )
             done.append(f"m:{index}")
         except Exception as exc:  # no pairs under this rule in this data
             log.info("Training rule %s skipped: %s", index, exc)
             linker = rebuild(saved)
+    timings["training m"] = time.perf_counter() - started
     return linker, done
 
 
@@ -171,49 +190,75 @@ def link(
     threshold: float = 0.9,
     keep: float = 0.5,
     progress: Progress | None = None,
+    connection: Any = None,
 ) -> Result:
-    """Score the candidate pairs of ``frames`` (pandas frames with a ``unique_id`` column, one
-    for a dedupe, two for a link) and cluster those at or above ``threshold``. Pairs below
-    ``keep`` are dropped; those kept carry their reasons."""
+    """Score the candidate pairs of ``frames`` and cluster those at or above ``threshold``.
+
+    ``frames`` are pandas frames with a ``unique_id`` column, or the names of tables already
+    in the DuckDB ``connection``; one for a dedupe, two for a link. Only pairs at or above
+    ``keep`` leave DuckDB; they carry their reasons."""
     from splink import DuckDBAPI, Linker
 
     logging.getLogger("splink").setLevel(logging.ERROR)
-    rows = sum(len(f) for f in frames)
+    timings: dict[str, float] = {}
+    if connection is None:
+        from presales.intelligence.loading import connect
+
+        connection = connect()
+    rows = sum(
+        connection.execute(f"SELECT count(*) FROM {f}").fetchall()[0][0]  # noqa: S608
+        if isinstance(f, str)
+        else len(f)
+        for f in frames
+    )
     if rows < 2:
         return Result([], [], threshold)
-    db_api = DuckDBAPI()
+    db_api = DuckDBAPI(connection=connection)
     tables = [db_api.register(f) for f in frames]
-    linker = Linker(
-        tables if len(tables) > 1 else tables[0], _settings(model), log_level=logging.ERROR
-    )
+    source = tables if len(tables) > 1 else tables[0]
+    linker = Linker(source, _settings(model), log_level=logging.ERROR)
 
     def rebuild(settings: Any) -> Any:
-        return Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.ERROR)
+        return Linker(source, settings, log_level=logging.ERROR)
 
-    linker, trained = _train(linker, model, rows, progress, rebuild)
+    started = time.perf_counter()
+    linker, trained = _train(linker, model, rows, progress, rebuild, timings)
+    timings["training"] = time.perf_counter() - started
     if progress:
         progress("Scoring candidate pairs", 0, 1)
+    started = time.perf_counter()
     predicted = linker.inference.predict(threshold_match_probability=keep)
-    table = predicted.as_pandas_dataframe()
+    pairs = _pairs(linker, predicted.as_pyarrow_table())
+    predicted.drop_table_from_database_and_remove_from_cache()
+    timings["scoring"] = time.perf_counter() - started
+    started = time.perf_counter()
+    pairs.sort(key=lambda p: -p.probability)
+    clusters = _components([(p.left, p.right) for p in pairs if p.probability >= threshold])
+    timings["clustering"] = time.perf_counter() - started
+    if progress:
+        progress("Scoring candidate pairs", 1, 1)
+    return Result(pairs, clusters, threshold, trained, timings)
+
+
+def _pairs(linker: Any, table: Any) -> list[Pair]:
+    """Predicted pairs (an Arrow table) with their reasons, the lower id on the left."""
     labels = _level_labels(linker)
-    pairs: list[Pair] = []
     names = list(labels)
-    columns = {c: list(table[c]) for c in table.columns if c.startswith(("gamma_", "mw_"))}
-    lefts, rights = list(table["unique_id_l"]), list(table["unique_id_r"])
-    probs, weights = list(table["match_probability"]), list(table["match_weight"])
-    for i in range(len(table)):
+    column = {c: table.column(c).to_pylist() for c in table.column_names}
+    lefts, rights = column["unique_id_l"], column["unique_id_r"]
+    probs, weights = column["match_probability"], column["match_weight"]
+    gammas = [column[f"gamma_{name}"] for name in names]
+    partial = [column[f"mw_{name}"] for name in names]
+    pairs: list[Pair] = []
+    for i in range(len(lefts)):
         reasons = []
-        for name in names:
-            gamma = int(columns[f"gamma_{name}"][i])
-            weight = float(columns[f"mw_{name}"][i])
+        for n, name in enumerate(names):
+            gamma = int(gammas[n][i])
+            weight = float(partial[n][i])
             weight = weight if math.isfinite(weight) else -30.0
             reasons.append(Reason(name, labels[name].get(gamma, str(gamma)), weight))
         left, right = lefts[i], rights[i]
         if right < left:
             left, right = right, left
         pairs.append(Pair(left, right, float(probs[i]), float(weights[i]), tuple(reasons)))
-    pairs.sort(key=lambda p: -p.probability)
-    edges = [(p.left, p.right) for p in pairs if p.probability >= threshold]
-    if progress:
-        progress("Scoring candidate pairs", 1, 1)
-    return Result(pairs, _components(edges), threshold, trained)
+    return pairs
