@@ -344,12 +344,15 @@ def _write_file(
     total = plan.size()
     items = iter(plan.items())
     more = True
+    read = 0
     while more:
         # Rows are read, parsed and checked outside the transaction, so the database is held
         # only while the batch is written.
         ready: list[Record] = []
         more = False
-        for taken, item in enumerate(items, 1):
+        taken = 0
+        for item in items:
+            taken += 1
             record = item.record
             if item.issues:
                 for issue in item.issues:
@@ -375,10 +378,13 @@ def _write_file(
             if taken >= batch:
                 more = True
                 break
+        if not read and more and (done := plan.done()) > 0:
+            # The file's size and the rows read so far tell how many rows it holds.
+            writer.expect(total * taken // done)
+        read += taken
         # One committed batch: its rows, then everything the writers still hold.
         with transaction.atomic():
-            for record in ready:
-                writer.add(record)
+            writer.add_many(ready)
             for each in writers.values():
                 each.flush()
             beat()
