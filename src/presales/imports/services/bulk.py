@@ -57,6 +57,9 @@ class IndexDeferral:
         self.expected = 0
         self.threshold: int | None = None
         self.dropped: list[tuple[str, str]] = []
+        # Set once the indexes were looked for (another file of the run may have set them
+        # aside already, leaving none to find).
+        self.tried = False
 
     @classmethod
     def for_model(cls, model: type[Model], m2m: tuple[str, ...] = ()) -> IndexDeferral:
@@ -72,7 +75,7 @@ class IndexDeferral:
                 cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(self.tables[0])}")  # noqa: S608
                 self.threshold = max(MIN_ROWS, cursor.fetchone()[0] // 2)
         self.inserted += count
-        if not self.dropped and self._projected() >= self.threshold:
+        if not self.tried and self._projected() >= self.threshold:
             self._drop()
 
     def _projected(self) -> int:
@@ -83,6 +86,7 @@ class IndexDeferral:
         return self.inserted
 
     def _drop(self) -> None:
+        self.tried = True
         marks = ", ".join(["%s"] * len(self.tables))
         with connection.cursor() as cursor:
             cursor.execute(
@@ -117,6 +121,7 @@ class IndexDeferral:
                 )
                 cursor.execute(f"ANALYZE {names}")
         self.dropped = []
+        self.tried = False
         self.inserted = 0
         self.seen = 0
         self.expected = 0

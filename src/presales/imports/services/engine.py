@@ -115,6 +115,7 @@ class Resolver:
         self.targets = targets
         self.cache: dict[str, dict[str, int]] = defaultdict(dict)
         self.absent: dict[str, set[str]] = defaultdict(set)
+        self._named: set[str] | None = None
 
     def remember(self, kind: str, pairs: Iterable[tuple[str, int]]) -> None:
         known = self.cache[kind]
@@ -122,6 +123,18 @@ class Resolver:
         for ext, pk in pairs:
             known[ext] = pk
             absent.discard(ext)
+
+    def referenced(self, kind: str) -> bool:
+        """Whether another object type names objects of ``kind`` (only those are worth keeping
+        in memory: a million activities that nothing points at are not)."""
+        named = self._named
+        if named is None:
+            named = self._named = {
+                k
+                for t in self.targets.values()
+                for k in (*(r.kind for r in t.refs), *(m for _, m in t.m2m))
+            }
+        return kind in named
 
     def forget_absent(self) -> None:
         self.absent.clear()
@@ -285,10 +298,13 @@ class Writer:
             for hook in self.hooks:
                 hook(written)
 
-    def finish(self) -> None:
-        """The end of a file: indexes set aside for a large load are built again."""
+    def finish(self, *, restore: bool = True) -> IndexDeferral:
+        """The end of a file: indexes set aside for a large load are built again, unless the
+        caller builds them at the end of the run (returned for that)."""
         self.flush()
-        self._deferral.restore()
+        if restore:
+            self._deferral.restore()
+        return self._deferral
 
     def _resolve_refs(
         self, records: list[Record], waiting: list[PendingReference]
@@ -301,32 +317,53 @@ class Writer:
         ids = [
             self.resolver.ids(ref.kind, (r.refs[i] for r in records)) for i, ref in enumerate(refs)
         ]
-        getters = [found.get for found in ids]
         result: dict[str, tuple[int | None, ...]] = {}
+        if len(refs) == 1:
+            (get,) = [found.get for found in ids]
+            for record in records:
+                (wanted,) = record.refs
+                pk = get(wanted) if wanted else None
+                if pk is not None or not wanted:
+                    result[record.external_id] = (pk,)
+                else:
+                    self._park(record, refs, ids, waiting, result)
+            return result
+        getters = [found.get for found in ids]
         for record in records:
-            named = record.refs
             # Empty references are never keys, so they come out None as they should.
-            pks = tuple([get(wanted) for get, wanted in zip(getters, named, strict=True)])
+            pks = tuple([get(wanted) for get, wanted in zip(getters, record.refs, strict=True)])
             if None not in pks or all(
-                pk is not None or not w for pk, w in zip(pks, named, strict=True)
+                pk is not None or not w for pk, w in zip(pks, record.refs, strict=True)
             ):
                 result[record.external_id] = pks
-                continue
-            values: list[int | None] = []
-            parked = False
-            for i, ref in enumerate(refs):
-                wanted = record.refs[i]
-                pk = ids[i].get(wanted) if wanted else None
-                if wanted and pk is None:
-                    waiting.append(self._pending(record, ref.field, ref.kind, wanted, ref.required))
-                    if ref.required:
-                        parked = True
-                values.append(pk)
-            if parked:
-                self.counts.pending += 1
-                continue
-            result[record.external_id] = tuple(values)
+            else:
+                self._park(record, refs, ids, waiting, result)
         return result
+
+    def _park(
+        self,
+        record: Record,
+        refs: tuple[Ref, ...],
+        ids: list[dict[str, int]],
+        waiting: list[PendingReference],
+        result: dict[str, tuple[int | None, ...]],
+    ) -> None:
+        """A record naming something not imported yet: each missing target is waited for; the
+        record is written without it, or not at all when it cannot exist without it."""
+        values: list[int | None] = []
+        parked = False
+        for i, ref in enumerate(refs):
+            wanted = record.refs[i]
+            pk = ids[i].get(wanted) if wanted else None
+            if wanted and pk is None:
+                waiting.append(self._pending(record, ref.field, ref.kind, wanted, ref.required))
+                if ref.required:
+                    parked = True
+            values.append(pk)
+        if parked:
+            self.counts.pending += 1
+        else:
+            result[record.external_id] = tuple(values)
 
     def _pending(
         self, record: Record, name: str, kind: str, wanted: str, park: bool
@@ -400,7 +437,12 @@ class Writer:
                 rows.append((pk, *values, *fk[external], *extra))
             marks.append((source, kind, external, pk, record.digest))
             for index, named in enumerate(record.m2m):
-                if named:
+                if not named:
+                    continue
+                # Nearly always one name, already imported: one look-up.
+                if len(named) == 1 and (other := targets[index].get(named[0])) is not None:
+                    links[index].append((pk, other))
+                else:
                     self._link(pk, record, index, named, targets[index], links[index], waiting)
         insert_rows(model._meta.db_table, columns, rows)
         insert_rows(
@@ -410,7 +452,8 @@ class Writer:
         )
         for (table, own_column, other_column), found in zip(relations, links, strict=True):
             insert_rows(table, [own_column, other_column], found)
-        self.resolver.remember(kind, ((r.external_id, pk) for pk, r in pairs))
+        if self.resolver.referenced(kind):
+            self.resolver.remember(kind, ((r.external_id, pk) for pk, r in pairs))
         self.counts.created += len(records)
         return pairs
 

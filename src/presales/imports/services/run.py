@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from presales.imports.models import ImportRun, PendingReference
-from presales.imports.services.bulk import LEDGER
+from presales.imports.services.bulk import LEDGER, IndexDeferral
 from presales.imports.services.engine import Counts, Record, Resolver, Writer
 from presales.imports.services.liveness import (
     INTERRUPTED_MESSAGE,
@@ -45,7 +45,7 @@ from presales.imports.services.pending import resolve_pending
 from presales.imports.services.profiles import FilePlan, Profile
 from presales.imports.services.report import Issue, Report
 from presales.imports.services.sources import UnusableInput
-from presales.imports.services.sql import give_way
+from presales.imports.services.sql import give_way, is_sqlite
 from presales.people.models import User
 
 logger = logging.getLogger("presales.imports")
@@ -147,6 +147,7 @@ def execute(
     try:
         chosen = profile if isinstance(profile, Profile) else profile()
         plans = chosen.plan(paths)
+        deferred: list[IndexDeferral] = []
         with transaction.atomic() if dry_run else _no_transaction():
             for plan in plans:
                 _import_file(
@@ -158,7 +159,10 @@ def execute(
                     progress=progress,
                     batch=batch,
                     beat=ledger.beat,
+                    deferred=deferred,
                 )
+            for each in deferred:
+                each.restore()
             _count_pending(chosen.source, counts)
             if dry_run:
                 transaction.set_rollback(True)
@@ -275,9 +279,19 @@ def _import_file(
     progress: ProgressFn | None,
     batch: int,
     beat: Callable[[], None],
+    deferred: list[IndexDeferral],
 ) -> None:
     if not strict:
-        _write_file(profile, plan, counts, report, progress=progress, batch=batch, beat=beat)
+        _write_file(
+            profile,
+            plan,
+            counts,
+            report,
+            progress=progress,
+            batch=batch,
+            beat=beat,
+            deferred=deferred,
+        )
         return
     before = {k: Counts(**c.as_dict()) for k, c in counts.items()}
     rejected_before = report.rejected
@@ -314,6 +328,7 @@ def _write_file(
     progress: ProgressFn | None,
     batch: int,
     beat: Callable[[], None],
+    deferred: list[IndexDeferral] | None = None,
 ) -> None:
     source = profile.source
     resolver = Resolver(source, profile.targets)
@@ -398,8 +413,12 @@ def _write_file(
         beat()
     give_way()
     for each in writers.values():
-        # Nothing left to write: this builds again the indexes set aside, one per transaction.
-        each.finish()
+        # Nothing left to write. Indexes set aside are built again, one per transaction: at the
+        # end of the run, so that the run's next files (tasks after events) load without them
+        # too, or now when the file is its own transaction (``--strict``).
+        kept = each.finish(restore=deferred is None or not is_sqlite())
+        if deferred is not None and kept.dropped:
+            deferred.append(kept)
     if progress is not None:
         progress(plan.name, total, total)
     for kind in [k for k, c in counts.items() if not any(c.as_dict().values())]:
