@@ -4,7 +4,7 @@ does not know is a meeting until an administrator says what it is."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from presales.activities.models import CUSTOMER_FACING_KINDS, Activity, Kind
 from presales.imports.models import Picklist
@@ -95,9 +95,6 @@ class ActivityMapper(CsvMapper):
         )
         self._kinds: dict[str, tuple[str, bool]] = {}
         self._guessed: dict[str, bool] = {}
-        # Exported times repeat (meetings start on the hour): each distinct cell is read once.
-        self._moments: dict[str, datetime | None] = {}
-        self._days: dict[str, date | None] = {}
         self._all_day = self._at["IsAllDayEvent"] is not None
         times = (
             ("ActivityDate", "CallDurationInSeconds")
@@ -214,47 +211,22 @@ class ActivityMapper(CsvMapper):
             column = (
                 "StartDateTime" if self._at["StartDateTime"] is not None else "ActivityDateTime"
             )
-            start = self._moment(cells, column)
+            start = self.parse(cells, column, parse_datetime)
             if start is None:
                 raise CellError("is empty: an event needs a start", column)
-            end = self._moment(cells, "EndDateTime")
+            end = self.parse(cells, "EndDateTime", parse_datetime)
             if end is None:
                 minutes = self.parse(cells, "DurationInMinutes", parse_int) or 0
                 end = start + timedelta(minutes=minutes)
             if end < start:
                 raise CellError("is before StartDateTime", "EndDateTime")
             return start, end
-        day = self._day(cells)
+        day = self.parse(cells, "ActivityDate", parse_date)
         if day is None:
             raise CellError("is empty: a task needs a date", "ActivityDate")
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         seconds = self.parse(cells, "CallDurationInSeconds", parse_int) or 0
         return start, start + timedelta(seconds=max(seconds, 0))
-
-    def _moment(self, cells: list[str], name: str) -> datetime | None:
-        """A date and time cell, read once per distinct value (a bad one raises every time)."""
-        at = self._at[name]
-        raw = cells[at] if at is not None else ""
-        moments = self._moments
-        if raw in moments:
-            return moments[raw]
-        value = self.parse(cells, name, parse_datetime)
-        if len(moments) >= 1 << 16:
-            moments.clear()
-        moments[raw] = value
-        return value
-
-    def _day(self, cells: list[str]) -> date | None:
-        at = self._at["ActivityDate"]
-        raw = cells[at] if at is not None else ""
-        days = self._days
-        if raw in days:
-            return days[raw]
-        value = self.parse(cells, "ActivityDate", parse_date)
-        if len(days) >= 1 << 16:
-            days.clear()
-        days[raw] = value
-        return value
 
     def _status(self, cells: list[str], ends: datetime) -> str:
         if self.task:
