@@ -75,8 +75,13 @@ def test_admin_uploads_a_salesforce_zip_reviews_maps_and_imports_it(
         page.set_input_files("#upload-files", str(export))
         page.click("#upload button[type=submit]")
         page.wait_for_url("**/imports/uploads/*/")
-        # The dry run runs in the worker; the bar follows it and links back when done.
+        # The dry run runs in the worker; the bar follows it and links back when done. The
+        # page was drawn before the worker took the job, and the state beside the title
+        # follows the job without a reload.
+        badge = page.locator("#upload-state")
+        assert badge.inner_text() == "Checking (dry run)"
         page.wait_for_selector("#job-progress[data-state=done]")
+        page.wait_for_selector("#upload-state >> text=Checked: ready to import")
         page.reload()
         files = page.locator("#upload-files").inner_text()
         assert "Opportunity.csv" in files and "Salesforce opportunity" in files
@@ -100,9 +105,13 @@ def test_admin_uploads_a_salesforce_zip_reviews_maps_and_imports_it(
         page.click("#run-import button")
         page.wait_for_selector("#upload-job")
         assert "Import" in page.locator("#upload-job h2").inner_text()
+        assert page.locator("#upload-state").inner_text() == "Importing"
+        page.wait_for_selector("#job-progress[data-state=done]")
+        page.wait_for_selector("#upload-state >> text=Imported")
         page.reload()  # the progress survives a reload
         page.wait_for_selector("#job-progress[data-state=done]")
         assert page.locator("#job-progress progress").get_attribute("value") == "100"
+        assert page.locator("#upload-state").inner_text() == "Imported"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
         page.click("#job-progress >> text=See the result")

@@ -28,7 +28,9 @@ from presales.imports.models import ImportedRecord
 from presales.imports.services.sql import give_way
 
 # Below this many new rows in one file, or fewer new rows than the table already holds,
-# updating the indexes in place costs less than building them again.
+# updating the indexes in place costs less than building them again. A file's new rows are
+# projected from its size after its first batch, so a large load sets its indexes aside from
+# the start instead of keeping them up to date for its first rows.
 MIN_ROWS = 20_000
 
 # Told, in the transaction that drops or restores them, which indexes are set aside (added) and
@@ -49,8 +51,15 @@ class IndexDeferral:
             tables.append(through._meta.db_table)
         self.tables = tables
         self.inserted = 0
+        # Rows of the file the writer has been given so far, and how many the file is expected
+        # to hold in all (0: unknown), so a load can be seen to be large from its first batch.
+        self.seen = 0
+        self.expected = 0
         self.threshold: int | None = None
         self.dropped: list[tuple[str, str]] = []
+        # Set once the indexes were looked for (another file of the run may have set them
+        # aside already, leaving none to find).
+        self.tried = False
 
     @classmethod
     def for_model(cls, model: type[Model], m2m: tuple[str, ...] = ()) -> IndexDeferral:
@@ -66,10 +75,18 @@ class IndexDeferral:
                 cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(self.tables[0])}")  # noqa: S608
                 self.threshold = max(MIN_ROWS, cursor.fetchone()[0] // 2)
         self.inserted += count
-        if not self.dropped and self.inserted >= self.threshold:
+        if not self.tried and self._projected() >= self.threshold:
             self._drop()
 
+    def _projected(self) -> int:
+        """The new rows this file will have brought: those so far or, when the file's size is
+        known, as many as the share of new rows so far makes of the rows it holds."""
+        if self.expected > self.seen > 0:
+            return max(self.inserted, self.inserted * self.expected // self.seen)
+        return self.inserted
+
     def _drop(self) -> None:
+        self.tried = True
         marks = ", ".join(["%s"] * len(self.tables))
         with connection.cursor() as cursor:
             cursor.execute(
@@ -104,7 +121,10 @@ class IndexDeferral:
                 )
                 cursor.execute(f"ANALYZE {names}")
         self.dropped = []
+        self.tried = False
         self.inserted = 0
+        self.seen = 0
+        self.expected = 0
         self.threshold = None
 
 

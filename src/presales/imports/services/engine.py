@@ -116,6 +116,7 @@ class Resolver:
         self.targets = targets
         self.cache: dict[str, dict[str, int]] = defaultdict(dict)
         self.absent: dict[str, set[str]] = defaultdict(set)
+        self._named: set[str] | None = None
 
     def remember(self, kind: str, pairs: Iterable[tuple[str, int]]) -> None:
         known = self.cache[kind]
@@ -123,6 +124,18 @@ class Resolver:
         for ext, pk in pairs:
             known[ext] = pk
             absent.discard(ext)
+
+    def referenced(self, kind: str) -> bool:
+        """Whether another object type names objects of ``kind`` (only those are worth keeping
+        in memory: a million activities that nothing points at are not)."""
+        named = self._named
+        if named is None:
+            named = self._named = {
+                k
+                for t in self.targets.values()
+                for k in (*(r.kind for r in t.refs), *(m for _, m in t.m2m))
+            }
+        return kind in named
 
     def forget_absent(self) -> None:
         self.absent.clear()
@@ -232,21 +245,39 @@ class Writer:
         if len(self.buffer) >= BATCH:
             self.flush()
 
+    def add_many(self, records: list[Record]) -> None:
+        """A batch the caller has already read and checked, written at once."""
+        self.buffer.extend(records)
+        if len(self.buffer) >= BATCH:
+            self.flush()
+
+    def expect(self, rows: int) -> None:
+        """How many rows the file being read is likely to hold (from its size and the rows read
+        so far), so that a large load sets its indexes aside from its first batch on."""
+        self._deferral.expected = rows
+
     def flush(self) -> None:
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
+        self._deferral.seen += len(batch)
         existing = dict(lookup(self.source, self.target, [r.external_id for r in batch]))
         new: list[Record] = []
         changed: list[tuple[int, Record]] = []
-        for record in batch:
-            found = existing.get(record.external_id)
-            if found is None:
-                new.append(record)
-            elif found[1] == record.digest:
-                self.counts.unchanged += 1
-            else:
-                changed.append((found[0], record))
+        if existing:
+            get = existing.get
+            unchanged = 0
+            for record in batch:
+                found = get(record.external_id)
+                if found is None:
+                    new.append(record)
+                elif found[1] == record.digest:
+                    unchanged += 1
+                else:
+                    changed.append((found[0], record))
+            self.counts.unchanged += unchanged
+        else:
+            new = batch
         if not new and not changed:
             return
         waiting: list[PendingReference] = []
@@ -254,24 +285,30 @@ class Writer:
             # Whatever waited for these records is superseded by their new content.
             self._drop_pending([r.external_id for r in new] + [r.external_id for _, r in changed])
         fk = self._resolve_refs([*new, *(r for _, r in changed)], waiting)
-        new = [r for r in new if r.external_id in fk]
-        changed = [(pk, r) for pk, r in changed if r.external_id in fk]
+        if len(fk) < len(new) + len(changed):
+            new = [r for r in new if r.external_id in fk]
+            changed = [(pk, r) for pk, r in changed if r.external_id in fk]
         # Figures kept from these rows (the team's weekly totals) follow the batch.
         with bulk_change(self.target.model, [pk for pk, _ in changed]) as ids:
-            inserted = self._insert(new, fk)
+            inserted = self._insert(new, fk, waiting)
             self._update(changed, fk)
-            written = [*inserted, *changed]
-            self._write_m2m(written, changed_ids=[pk for pk, _ in changed], waiting=waiting)
+            if changed:
+                self._write_m2m(changed, changed_ids=[pk for pk, _ in changed], waiting=waiting)
             if waiting:
                 PendingReference.objects.bulk_create(waiting, ignore_conflicts=True)
-            for hook in self.hooks:
-                hook(written)
+            if self.hooks:
+                written = [*inserted, *changed]
+                for hook in self.hooks:
+                    hook(written)
             ids += [pk for pk, _ in inserted]
 
-    def finish(self) -> None:
-        """The end of a file: indexes set aside for a large load are built again."""
+    def finish(self, *, restore: bool = True) -> IndexDeferral:
+        """The end of a file: indexes set aside for a large load are built again, unless the
+        caller builds them at the end of the run (returned for that)."""
         self.flush()
-        self._deferral.restore()
+        if restore:
+            self._deferral.restore()
+        return self._deferral
 
     def _resolve_refs(
         self, records: list[Record], waiting: list[PendingReference]
@@ -284,32 +321,53 @@ class Writer:
         ids = [
             self.resolver.ids(ref.kind, (r.refs[i] for r in records)) for i, ref in enumerate(refs)
         ]
-        getters = [found.get for found in ids]
         result: dict[str, tuple[int | None, ...]] = {}
+        if len(refs) == 1:
+            (get,) = [found.get for found in ids]
+            for record in records:
+                (wanted,) = record.refs
+                pk = get(wanted) if wanted else None
+                if pk is not None or not wanted:
+                    result[record.external_id] = (pk,)
+                else:
+                    self._park(record, refs, ids, waiting, result)
+            return result
+        getters = [found.get for found in ids]
         for record in records:
-            named = record.refs
             # Empty references are never keys, so they come out None as they should.
-            pks = tuple([get(wanted) for get, wanted in zip(getters, named, strict=True)])
+            pks = tuple([get(wanted) for get, wanted in zip(getters, record.refs, strict=True)])
             if None not in pks or all(
-                pk is not None or not w for pk, w in zip(pks, named, strict=True)
+                pk is not None or not w for pk, w in zip(pks, record.refs, strict=True)
             ):
                 result[record.external_id] = pks
-                continue
-            values: list[int | None] = []
-            parked = False
-            for i, ref in enumerate(refs):
-                wanted = record.refs[i]
-                pk = ids[i].get(wanted) if wanted else None
-                if wanted and pk is None:
-                    waiting.append(self._pending(record, ref.field, ref.kind, wanted, ref.required))
-                    if ref.required:
-                        parked = True
-                values.append(pk)
-            if parked:
-                self.counts.pending += 1
-                continue
-            result[record.external_id] = tuple(values)
+            else:
+                self._park(record, refs, ids, waiting, result)
         return result
+
+    def _park(
+        self,
+        record: Record,
+        refs: tuple[Ref, ...],
+        ids: list[dict[str, int]],
+        waiting: list[PendingReference],
+        result: dict[str, tuple[int | None, ...]],
+    ) -> None:
+        """A record naming something not imported yet: each missing target is waited for; the
+        record is written without it, or not at all when it cannot exist without it."""
+        values: list[int | None] = []
+        parked = False
+        for i, ref in enumerate(refs):
+            wanted = record.refs[i]
+            pk = ids[i].get(wanted) if wanted else None
+            if wanted and pk is None:
+                waiting.append(self._pending(record, ref.field, ref.kind, wanted, ref.required))
+                if ref.required:
+                    parked = True
+            values.append(pk)
+        if parked:
+            self.counts.pending += 1
+        else:
+            result[record.external_id] = tuple(values)
 
     def _pending(
         self, record: Record, name: str, kind: str, wanted: str, park: bool
@@ -339,8 +397,13 @@ class Writer:
         return values
 
     def _insert(
-        self, records: list[Record], fk: dict[str, tuple[int | None, ...]]
+        self,
+        records: list[Record],
+        fk: dict[str, tuple[int | None, ...]],
+        waiting: list[PendingReference],
     ) -> list[tuple[int, Record]]:
+        """New records in one pass: each gives its row, its digest's row and its many-to-many
+        links, and each list goes in with one statement."""
         if not records:
             return []
         model = self.target.model
@@ -349,30 +412,88 @@ class Writer:
         now = timezone.now()
         stamp = sqlite_datetime(now) if is_sqlite() else now
         columns = ["id", *self._own, *self._defaults, *self._timestamps]
-        extra = [*self._defaults.values(), *[stamp] * len(self._timestamps)]
-        values = self._values
+        extra = (*self._defaults.values(), *[stamp] * len(self._timestamps))
         if self._sourced:
             columns += ["source", "external_id"]
-            extra.append(self.source)
-            rows = [
-                [pk, *values(r), *fk[r.external_id], *extra, r.external_id]
-                for pk, r in zip(ids, records, strict=True)
-            ]
-        else:
-            rows = [
-                [pk, *values(r), *fk[r.external_id], *extra]
-                for pk, r in zip(ids, records, strict=True)
-            ]
-        insert_rows(model._meta.db_table, columns, rows)
+            extra = (*extra, self.source)
+        sourced = self._sourced
+        converters = self._converters
+        source, kind = self.source, self.target.kind
+        relations = self._relations()
+        targets = [
+            self.resolver.ids(other, (e for r in records for e in r.m2m[index]))
+            for index, (_name, other) in enumerate(self.target.m2m)
+        ]
+        links: list[list[tuple[int, int]]] = [[] for _ in relations]
+        rows: list[tuple[Any, ...]] = []
+        marks: list[tuple[str, str, str, int, str]] = []
         pairs = list(zip(ids, records, strict=True))
+        for pk, record in pairs:
+            values: Any = record.values
+            if converters:
+                values = list(values)
+                for i, conv in converters:
+                    values[i] = conv(values[i])
+            external = record.external_id
+            if sourced:
+                rows.append((pk, *values, *fk[external], *extra, external))
+            else:
+                rows.append((pk, *values, *fk[external], *extra))
+            marks.append((source, kind, external, pk, record.digest))
+            for index, named in enumerate(record.m2m):
+                if not named:
+                    continue
+                # Nearly always one name, already imported: one look-up.
+                if len(named) == 1 and (other := targets[index].get(named[0])) is not None:
+                    links[index].append((pk, other))
+                else:
+                    self._link(pk, record, index, named, targets[index], links[index], waiting)
+        insert_rows(model._meta.db_table, columns, rows)
         insert_rows(
             ImportedRecord._meta.db_table,
             ["source", "kind", "external_id", "object_id", "digest"],
-            [(self.source, self.target.kind, r.external_id, pk, r.digest) for pk, r in pairs],
+            marks,
         )
-        self.resolver.remember(self.target.kind, ((r.external_id, pk) for pk, r in pairs))
+        for (table, own_column, other_column), found in zip(relations, links, strict=True):
+            insert_rows(table, [own_column, other_column], found)
+        if self.resolver.referenced(kind):
+            self.resolver.remember(kind, ((r.external_id, pk) for pk, r in pairs))
         self.counts.created += len(records)
         return pairs
+
+    def _relations(self) -> list[tuple[str, str, str]]:
+        """(link table, own column, other column) of each many-to-many relation."""
+        found = []
+        for name, _kind in self.target.m2m:
+            relation = self.target.model._meta.get_field(name)
+            through = relation.remote_field.through  # type: ignore[union-attr]
+            found.append(
+                (
+                    through._meta.db_table,
+                    relation.m2m_column_name(),  # type: ignore[union-attr]
+                    relation.m2m_reverse_name(),  # type: ignore[union-attr]
+                )
+            )
+        return found
+
+    def _link(
+        self,
+        pk: int,
+        record: Record,
+        index: int,
+        named: tuple[str, ...],
+        ids: dict[str, int],
+        links: list[tuple[int, int]],
+        waiting: list[PendingReference],
+    ) -> None:
+        """The links of one record to the objects it names, or a wait for those not imported."""
+        name, kind = self.target.m2m[index]
+        for wanted in named if len(named) == 1 else dict.fromkeys(named):
+            other = ids.get(wanted)
+            if other is None:
+                waiting.append(self._pending(record, f"+{name}:{wanted}", kind, wanted, park=False))
+            else:
+                links.append((pk, other))
 
     def _update(
         self, changed: list[tuple[int, Record]], fk: dict[str, tuple[int | None, ...]]
@@ -428,12 +549,8 @@ class Writer:
         changed_ids: list[int],
         waiting: list[PendingReference],
     ) -> None:
-        for index, (name, kind) in enumerate(self.target.m2m):
-            relation = self.target.model._meta.get_field(name)
-            through = relation.remote_field.through  # type: ignore[union-attr]
-            own_column = relation.m2m_column_name()  # type: ignore[union-attr]
-            other_column = relation.m2m_reverse_name()  # type: ignore[union-attr]
-            table = through._meta.db_table
+        """The links of changed records: the old ones go, the named ones come back."""
+        for index, (table, own_column, other_column) in enumerate(self._relations()):
             if changed_ids:
                 with connection.cursor() as cursor:
                     for part in chunks(changed_ids):
@@ -442,18 +559,11 @@ class Writer:
                             f"DELETE FROM {quoted(table)} WHERE {quoted(own_column)} IN ({marks})",  # noqa: S608
                             list(part),
                         )
+            kind = self.target.m2m[index][1]
             ids = self.resolver.ids(kind, (e for _, r in written for e in r.m2m[index]))
-            links = []
+            links: list[tuple[int, int]] = []
             for pk, record in written:
                 named = record.m2m[index]
-                if not named:
-                    continue
-                for wanted in named if len(named) == 1 else dict.fromkeys(named):
-                    other = ids.get(wanted)
-                    if other is None:
-                        waiting.append(
-                            self._pending(record, f"+{name}:{wanted}", kind, wanted, park=False)
-                        )
-                    else:
-                        links.append((pk, other))
+                if named:
+                    self._link(pk, record, index, named, ids, links, waiting)
             insert_rows(table, [own_column, other_column], links)

@@ -95,6 +95,21 @@ class ActivityMapper(CsvMapper):
         )
         self._kinds: dict[str, tuple[str, bool]] = {}
         self._guessed: dict[str, bool] = {}
+        self._all_day = self._at["IsAllDayEvent"] is not None
+        times = (
+            ("ActivityDate", "CallDurationInSeconds")
+            if task
+            else (
+                "IsAllDayEvent",
+                "ActivityDate",
+                "StartDateTime",
+                "ActivityDateTime",
+                "EndDateTime",
+                "DurationInMinutes",
+            )
+        )
+        self._time_cells = [self._at[name] for name in times]
+        self._spans: dict[tuple[str, ...], tuple[datetime, datetime]] = {}
 
     def _get(self, cells: list[str], name: str) -> str:
         at = self._at[name]
@@ -173,9 +188,21 @@ class ActivityMapper(CsvMapper):
         return known
 
     def _times(self, cells: list[str]) -> tuple[datetime, datetime]:
+        """Start and end, read once per distinct pair of cells: exports repeat them (meetings
+        on the hour, tasks on a day), and the same objects then cost the writer nothing."""
+        key = tuple([cells[at] if at is not None else "" for at in self._time_cells])
+        known = self._spans.get(key)
+        if known is None:
+            known = self._read_times(cells)
+            if len(self._spans) >= 1 << 16:
+                self._spans.clear()
+            self._spans[key] = known
+        return known
+
+    def _read_times(self, cells: list[str]) -> tuple[datetime, datetime]:
         get = self._get
         if not self.task:
-            if parse_bool(get(cells, "IsAllDayEvent") or "false"):
+            if self._all_day and parse_bool(get(cells, "IsAllDayEvent") or "false"):
                 day = self.parse(cells, "ActivityDate", parse_date)
                 if day is None:
                     raise CellError("is empty on an all-day event", "ActivityDate")

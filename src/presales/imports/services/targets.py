@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from presales.accounts.models import Account, AccountDomain, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity
-from presales.imports.models import ImportedRecord
+from presales.imports.models import ImportedRecord, PendingReference
 from presales.imports.services.engine import Record, Ref, Target, Writer
 from presales.imports.services.matching import match_name
 from presales.people.models import Role, User
@@ -113,7 +113,10 @@ class ReferenceWriter(Writer):
         self.target.model._default_manager.filter(pk=pk).update(**values)
 
     def _insert(
-        self, records: list[Record], fk: dict[str, tuple[int | None, ...]]
+        self,
+        records: list[Record],
+        fk: dict[str, tuple[int | None, ...]],
+        waiting: list[PendingReference],
     ) -> list[tuple[int, Record]]:
         pairs: list[tuple[int, Record]] = []
         for record in records:
@@ -133,6 +136,8 @@ class ReferenceWriter(Writer):
             )
             pairs.append((obj.pk, record))
         self.resolver.remember(self.target.kind, ((r.external_id, pk) for pk, r in pairs))
+        if self.target.m2m:
+            self._write_m2m(pairs, changed_ids=[], waiting=waiting)
         return pairs
 
     def _update(

@@ -23,4 +23,46 @@
       form.reset();
     }
   });
+
+  // An element with data-follows-job (and an id) shows what the server says about it whenever
+  // the polled job progress (#job-progress) changes state: the poll swaps only the progress, so
+  // the page is fetched once per change of state and the element's text and class taken from it.
+  var jobState = null;
+  function followJob() {
+    var progress = document.getElementById("job-progress");
+    if (!progress) {
+      return;
+    }
+    var state = progress.getAttribute("data-state");
+    if (jobState === null) {
+      jobState = state;
+      return;
+    }
+    if (state === jobState) {
+      return;
+    }
+    jobState = state;
+    var followers = document.querySelectorAll("[data-follows-job][id]");
+    if (!followers.length || typeof window.fetch !== "function") {
+      return;
+    }
+    window.fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (!html) {
+          return;
+        }
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        Array.prototype.forEach.call(followers, function (element) {
+          var now = fresh.getElementById(element.id);
+          if (now) {
+            element.textContent = now.textContent;
+            element.className = now.className;
+          }
+        });
+      })
+      .catch(function () { /* the next change of state tries again */ });
+  }
+  document.addEventListener("DOMContentLoaded", followJob);
+  document.addEventListener("htmx:afterSettle", followJob);
 })();
