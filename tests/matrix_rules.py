@@ -736,6 +736,8 @@ PAGES: dict[str, tuple[Expect, str]] = {
     "team_time_out_decide": (POST_ONLY, ""),
     "team_time_out_plan": (POST_ONLY, ""),
     "team_coverage": (EVERYONE, ""),
+    # The remote team and one-to-ones: managers (their people) and administrators.
+    "team_one_to_ones": (roles(se=403, rep=403, product_manager=403), ""),
     "request_list": (EVERYONE, ""),
     "request_new": (POST_ONLY, ""),
     "request_detail": (read("request"), ""),

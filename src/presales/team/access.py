@@ -7,6 +7,7 @@
   routed to (they approve it even when the deal belongs to another team).
 - Skills: an SE's own, their team's for the members, and a manager's people.
 - Profiles (time zones), the skill catalog and routing rules are reference data.
+- A one-to-one cadence is seen like the person's skills; their managers set it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from presales.deals.access import opportunities_for
 from presales.people.models import User
 from presales.team.models import (
     CapacityPolicy,
+    OneToOneCadence,
     OutOfBandSource,
     OutOfFieldPlan,
     ProblemOwner,
@@ -145,3 +147,24 @@ access.internal(
     "weekly totals kept from the activities; only the capacity report reads them, for a team "
     "the user may see",
 )
+
+
+def can_set_one_to_one(user: User, person: User) -> bool:
+    """A person's one-to-one cadence: an administrator, or a manager whose people they are
+    (never one's own)."""
+    from presales.scorecards.access import scorecard_people_for
+
+    if user.is_admin_role:
+        return True
+    return (
+        user.is_manager_role
+        and person.pk != user.pk
+        and scorecard_people_for(user).filter(pk=person.pk).exists()
+    )
+
+
+def _cadence_change(user: User, obj: OneToOneCadence) -> bool:
+    return can_set_one_to_one(user, obj.user)
+
+
+access.register(OneToOneCadence, visible=_people_rows(OneToOneCadence), change=_cadence_change)

@@ -429,3 +429,32 @@ class WeeklyLoad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.week} {self.category}: {self.seconds} s"
+
+
+class OneToOneCadence(models.Model):
+    """How often a person's manager means to meet them alone. The meetings themselves are not
+    typed in: an internal meeting with no account or deal and exactly the two of them on it
+    (from the calendar or the meeting form) is a one-to-one (``team.remote``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_to_one_cadence"
+    )
+    every_days = models.PositiveSmallIntegerField(
+        help_text="Days between one-to-ones (1 to 92)",
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(every_days__gte=1) & models.Q(every_days__lte=92),
+                name="one_to_one_cadence_range",
+                violation_error_message="A cadence is between 1 and 92 days.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: every {self.every_days} days"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from presales.team import field_views, request_views, skill_views, views
+from presales.team import field_views, remote_views, request_views, skill_views, views
 
 urlpatterns = [
     path("capacity/", views.capacity, name="team_capacity"),
@@ -30,6 +30,7 @@ urlpatterns = [
     path("time-out/decide/", field_views.time_out_decide, name="team_time_out_decide"),
     path("time-out/<int:team_id>/plan/", field_views.time_out_plan, name="team_time_out_plan"),
     path("coverage/", field_views.coverage, name="team_coverage"),
+    path("one-to-ones/", remote_views.one_to_ones, name="team_one_to_ones"),
     path("requests/", request_views.request_list, name="request_list"),
     path("requests/new/", request_views.request_new, name="request_new"),
     path("requests/<int:request_id>/", request_views.request_detail, name="request_detail"),

@@ -66,3 +66,11 @@ def week_time_out(user: Any, people: Any = None) -> dict[str, Any]:
 
     who = [getattr(p, "person", p).pk for p in people] if people is not None else [user.pk]
     return {"rows": list(week_entries(who)[:30]), "user": user}
+
+
+@register.inclusion_tag("team/_week_remote.html")
+def week_remote(user: Any, people: Any) -> dict[str, Any]:
+    """Where the team week's people are (time zone, travel) and whose one-to-one is overdue."""
+    from presales.team.remote import remote_week
+
+    return {"rows": remote_week(user, [getattr(p, "person", p) for p in people])}
