@@ -116,7 +116,8 @@ def dump(scratch: Scratch) -> dict[str, Any]:
             "ORDER BY o.external_id"
         ),
         "activities": q(
-            "SELECT v.id, v.external_id, v.subject, v.kind, v.status, v.starts_at, v.ends_at, "
+            # Not the row id: PostgreSQL's sequence keeps the numbers a killed batch drew.
+            "SELECT v.external_id, v.subject, v.kind, v.status, v.starts_at, v.ends_at, "
             "a.external_id, o.external_id FROM activities_activity v "
             "LEFT JOIN accounts_account a ON a.id = v.account_id "
             "LEFT JOIN deals_opportunity o ON o.id = v.opportunity_id ORDER BY v.external_id"
