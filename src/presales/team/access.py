@@ -149,18 +149,21 @@ access.internal(
 )
 
 
-def can_set_one_to_one(user: User, person: User) -> bool:
-    """A person's one-to-one cadence: an administrator, or a manager whose people they are
-    (never one's own)."""
+def one_to_one_setters(user: User, people: list[int]) -> set[int]:
+    """Whose one-to-one cadence ``user`` may set among ``people``: an administrator anyone's, a
+    manager that of the people whose scorecards they see (never their own)."""
     from presales.scorecards.access import scorecard_people_for
 
     if user.is_admin_role:
-        return True
-    return (
-        user.is_manager_role
-        and person.pk != user.pk
-        and scorecard_people_for(user).filter(pk=person.pk).exists()
-    )
+        return set(people)
+    if not user.is_manager_role:
+        return set()
+    theirs = scorecard_people_for(user).filter(pk__in=people).exclude(pk=user.pk)
+    return set(theirs.values_list("pk", flat=True))
+
+
+def can_set_one_to_one(user: User, person: User) -> bool:
+    return person.pk in one_to_one_setters(user, [person.pk])
 
 
 def _cadence_change(user: User, obj: OneToOneCadence) -> bool:

@@ -59,10 +59,11 @@ def _zone(name: str) -> ZoneInfo | None:
 
 
 def remote_week(viewer: User, people: list[User], *, now: datetime | None = None) -> list[Remote]:
-    from presales.team.access import can_set_one_to_one
+    from presales.team.access import one_to_one_setters
 
     now = now or timezone.now()
     ids = [p.pk for p in people]
+    settable = one_to_one_setters(viewer, ids)
     profiles = dict(Profile.objects.filter(user__in=ids).values_list("user_id", "time_zone"))
     cadences = dict(
         OneToOneCadence.objects.filter(user__in=ids).values_list("user_id", "every_days")
@@ -132,7 +133,7 @@ def remote_week(viewer: User, people: list[User], *, now: datetime | None = None
             every_days=cadences.get(p.pk),
             last=held[-1] if held else None,
             booked=ahead[0] if ahead else None,
-            can_set=can_set_one_to_one(viewer, p),
+            can_set=p.pk in settable,
         )
         if row.booked is not None:
             row.next_due = timezone.localdate(row.booked)
