@@ -3,7 +3,9 @@ may set a cadence, and the page a manager uses."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -86,10 +88,15 @@ def test_only_the_persons_manager_or_an_admin_sets_the_cadence(cast: Cast) -> No
 
 def test_the_manager_sets_a_cadence_on_the_page_and_sees_what_is_overdue(cast: Cast) -> None:
     internal([cast.alice, cast.dave], -40, "1:1")
+    Profile.objects.create(user=cast.alice, time_zone="Asia/Tokyo")
     manager = Client()
     manager.force_login(cast.dave)
     page = manager.get("/team/one-to-ones/").content.decode()
     assert "Alice" in page and "no cadence set" in page
+    # Her local time, not the server's.
+    tokyo = timezone.now().astimezone(ZoneInfo("Asia/Tokyo"))
+    shown = re.search(r"(\w{3} \d\d:\d\d) there", page)
+    assert shown is not None and shown.group(1)[:6] == tokyo.strftime("%a %H")
     saved = manager.post("/team/one-to-ones/", {"user": cast.alice.pk, "every_days": "14"})
     assert saved.status_code == 302
     page = manager.get("/team/one-to-ones/").content.decode()
