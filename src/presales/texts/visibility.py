@@ -44,7 +44,20 @@ RECHECK_SECONDS = 2.0
 CACHED_USERS = 64
 # Writes to these apps never change who sees what (the text index follows its sources, and
 # its own growth is read from the table; sessions and jobs are bookkeeping).
-IGNORED_APPS = frozenset({"texts", "sessions", "admin", "contenttypes", "django_tasks"})
+IGNORED_APPS = frozenset(
+    {
+        "texts",
+        "sessions",
+        "admin",
+        "contenttypes",
+        "axes",
+        "jobs",
+        "django_tasks",
+        "django_tasks_database",
+    }
+)
+# Saves of only these fields are bookkeeping (a login, a token's use).
+IGNORED_FIELDS = frozenset({"last_login", "last_used_at"})
 # Per user and filters, the share of checked candidates that were visible: how many to ask
 # the word ranking for first next time (it sizes a request only; every answer is checked).
 _shares: dict[tuple[int, str], float] = {}
@@ -84,6 +97,9 @@ def changed() -> None:
 
 def _on_write(sender: type[Any], **kwargs: Any) -> None:
     if kwargs.get("raw") or sender._meta.app_label in IGNORED_APPS:
+        return
+    fields = kwargs.get("update_fields")
+    if fields and set(fields) <= IGNORED_FIELDS:
         return
     changed()
 

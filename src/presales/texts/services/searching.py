@@ -135,9 +135,7 @@ def search_texts(
     # mask over the vector index, a filter over the word ranking on SQLite.
     visibility = None if unrestricted else Visibility(actor, _lookups(filters))
     # PostgreSQL plans the permission subquery well inside its own queries (words, pgvector).
-    allowed = (
-        None if unrestricted or connection.vendor == "sqlite" else _filtered(actor, filters)
-    )
+    allowed = None if unrestricted or connection.vendor == "sqlite" else _filtered(actor, filters)
     if embedding.available():
         mode, notice = "hybrid", ""
         if not vectors.pgvector_enabled() and not len(vectors.matrix().ids):
