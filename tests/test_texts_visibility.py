@@ -1,10 +1,12 @@
-"""Search checks its best candidates for visibility instead of listing every visible text:
-the answer must be exactly the permission rule's, whichever way it is reached."""
+"""Search filters its candidates by the ids of the texts a user may see, kept per user until
+something that decides visibility changes: the answer must be exactly the permission rule's."""
 
 from __future__ import annotations
 
 import pytest
 
+from presales.accounts.models import Account
+from presales.activities.models import Activity
 from presales.texts import visibility
 from presales.texts.access import texts_for
 from presales.texts.models import Text
@@ -40,17 +42,30 @@ def test_candidates_seen_are_exactly_those_the_rule_allows(cast: Cast, texts: li
     assert len(alice_sees) == 3 and len(alice_sees) < len(texts)
 
 
-def test_listing_past_the_threshold_gives_the_same_answer(
-    cast: Cast, texts: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    checked = Visibility(cast.alice, {})
-    first = checked.among(texts[:3])
-    monkeypatch.setattr(visibility, "LIST_AFTER", 4)
-    listed = Visibility(cast.alice, {})
-    assert listed.among(texts[:3]) == first
-    assert listed.listed is None
-    assert listed.among(texts) == rule(cast.alice)
-    assert listed.listed is not None
+def test_the_kept_answer_follows_a_change_of_account_team(cast: Cast, texts: list[int]) -> None:
+    before = Visibility(cast.alice, {}).among(texts)
+    assert Visibility(cast.alice, {}).ids is visibility.allowed_ids(cast.alice)  # kept
+    south = Account.objects.get(name="Southwind")
+    south.team = cast.north
+    south.save()
+    after = Visibility(cast.alice, {}).among(texts)
+    assert after == rule(cast.alice)
+    assert len(after) > len(before)  # the Southwind texts came into her team's view
+
+
+def test_the_kept_answer_follows_a_new_participant(cast: Cast, texts: list[int]) -> None:
+    review = Activity.objects.get(subject="Southwind reporting review")
+    text = Text.objects.get(kind="activity", object_id=review.pk).pk
+    assert text not in Visibility(cast.alice, {}).among(texts)
+    review.participants.add(cast.alice)
+    assert text in Visibility(cast.alice, {}).among(texts)
+
+
+def test_the_kept_answer_follows_a_commit_in_another_process(cast: Cast, texts: list[int]) -> None:
+    kept = visibility.allowed_ids(cast.alice)
+    assert visibility.allowed_ids(cast.alice) is kept
+    visibility._touch_marker()  # what another web process does when its write commits
+    assert visibility.allowed_ids(cast.alice) is not kept
 
 
 def test_filters_apply_to_the_candidates(cast: Cast, texts: list[int]) -> None:

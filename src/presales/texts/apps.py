@@ -9,7 +9,9 @@ class TextsConfig(AppConfig):
         from presales.texts import (
             access,  # noqa: F401  (registers the access rules)
             sources,
+            visibility,
         )
 
         sources.register_builtin_sources()
         sources.connect_signals()
+        visibility.connect_signals()

@@ -329,10 +329,19 @@ class Ranking:
     pool four times larger, and past a quarter of the index every row is scored exactly.
     """
 
-    def __init__(self, m: Matrix, query: np.ndarray, minimum: float = -1.0) -> None:
+    def __init__(
+        self,
+        m: Matrix,
+        query: np.ndarray,
+        minimum: float = -1.0,
+        mask: np.ndarray | None = None,
+    ) -> None:
         self.m = m
         self.query = np.asarray(query, dtype=np.float32)
         self.minimum = minimum
+        # Rows the reader may see (None: all): the others are never ranked.
+        self.mask = mask
+        self.rows = None if mask is None else np.flatnonzero(mask)
         self.pool = 0
         self.exact = False
         self.positions = np.zeros(0, dtype=np.int64)
@@ -341,12 +350,21 @@ class Ranking:
     def _fill(self, n: int) -> None:
         m = self.m
         pool = max(4 * n, COARSE_POOL)
-        if m.coarse is None or m.projection is None or 4 * pool >= len(m.ids):
-            scores = m.vectors @ self.query
-            positions = np.arange(len(m.ids))
+        rows = len(m.ids) if self.rows is None else len(self.rows)
+        if m.coarse is None or m.projection is None or 4 * pool >= rows:
+            if self.rows is None:
+                scores, positions = m.vectors @ self.query, np.arange(len(m.ids))
+            elif 2 * rows < len(m.ids):
+                positions = self.rows
+                scores = np.asarray(m.vectors[positions]) @ self.query
+            else:
+                positions = self.rows
+                scores = (m.vectors @ self.query)[positions]
             self.exact = True
         else:
             approximate = m.coarse @ (self.query @ m.projection)
+            if self.mask is not None:
+                approximate[~self.mask] = -np.inf
             positions = np.sort(np.argpartition(-approximate, pool - 1)[:pool])
             scores = np.asarray(m.vectors[positions]) @ self.query
         self.pool = pool
@@ -380,25 +398,14 @@ def _nearest_pgvector(
 def nearest_visible(
     query: np.ndarray, *, k: int, minimum: float, visibility: Visibility
 ) -> list[tuple[int, float]]:
-    """``nearest`` for a user, from the shared index: the index ranked for the query
-    (``Ranking``), then the best texts checked for visibility a few hundred at a time
-    (``presales.texts.visibility``) rather than every visible id listed first."""
-    from presales.texts.visibility import first_check, ranked_visible
-
+    """``nearest`` for a user, from the shared index: the rows they may not see are masked
+    out before ranking (``Visibility.row_mask``), so no candidate is checked one by one."""
     m = matrix()
     if not len(m.ids):
         return []
-    ranking = Ranking(m, query, minimum)
-    similarity: dict[int, float] = {}
-
-    def ranked(n: int) -> list[int]:
-        positions, scores = ranking.best(n)
-        ids = m.ids[positions].tolist()
-        similarity.update(zip(ids, scores.tolist(), strict=True))
-        return ids
-
-    found = ranked_visible(ranked, k, visibility, first=first_check(k))
-    return [(pk, similarity[pk]) for pk in found]
+    mask = visibility.row_mask(m.ids, m.stamp)
+    positions, scores = Ranking(m, query, minimum, mask).best(k)
+    return list(zip(m.ids[positions].tolist(), scores.tolist(), strict=True))
 
 
 def vectors_for(text_ids: list[int]) -> dict[int, np.ndarray]:

@@ -1,91 +1,238 @@
-"""Which of some candidate texts a user may see, without listing every text they may see.
+"""Which texts a user may see, as an array of text ids kept per user until something that
+decides it changes, so that search filters its candidates with numpy, not SQL per candidate.
 
-A search needs only a page of results, so rather than fetching the ids of all visible texts
-(a permission query over the whole index: over half a second for a sales engineer among
-100,000 texts on SQLite), each ranking hands over its best candidates a few hundred at a time
-and keeps the visible ones. The check asks each source's own access rule about the candidates
-of that kind (``notes_for(user).filter(pk__in=...)``): the same rule as ``texts_for``, which
-is the union of those rules, in queries the database answers from the candidates' ids.
+The rule itself is written once: ``presales.texts.access.texts_for`` (the union of each
+source's own access rule). The first search of a user lists the ids that rule allows (one
+query, a few hundred milliseconds for a sales engineer among 100,000 texts on SQLite); later
+searches reuse them while the *visibility version* stands. The version moves when:
 
-When a ranking has to go deep (a user who sees few texts, a narrow filter), checking
-candidate by candidate would cost more than listing once: past ``LIST_AFTER`` checked ids the
-visible ids are fetched once and used from then on.
+- any row outside the text index itself is saved, deleted or relinked (deals, accounts, teams,
+  users and their managers, activity participants, the source objects...), or written in bulk
+  through ``presales.core.signals.bulk_change``: at once in this process, and, for the other
+  web processes, when the transaction commits (a marker file's time under ``PRESALES_HOME``);
+- the text index grows or shrinks (its row count and highest id, read at most every
+  ``RECHECK_SECONDS``);
+- ``MAX_AGE_SECONDS`` have passed (writes in raw SQL send no signal).
+
+The meaning side turns the ids into a mask over the rows of the shared vector index
+(``row_mask``); the word side keeps the visible ids of its best matches (``ranked_visible``).
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from presales.core import access
 from presales.people.models import User
 from presales.texts.access import texts_for
 from presales.texts.models import Text
-from presales.texts.sources import registered
 
-LIST_AFTER = 4000
-# Per user and filters, the share of checked candidates that were visible: how many to check
-# first next time (it sizes a request only; every answer is checked).
+MAX_AGE_SECONDS = 60.0
+RECHECK_SECONDS = 2.0
+CACHED_USERS = 64
+# Writes to these apps never change who sees what (the text index follows its sources, and
+# its own growth is read from the table; sessions and jobs are bookkeeping).
+IGNORED_APPS = frozenset(
+    {
+        "texts",
+        "sessions",
+        "admin",
+        "contenttypes",
+        "axes",
+        "jobs",
+        "django_tasks",
+        "django_tasks_database",
+    }
+)
+# Saves of only these fields are bookkeeping (a login, a token's use).
+IGNORED_FIELDS = frozenset({"last_login", "last_used_at"})
+# Per user and filters, the share of checked candidates that were visible: how many to ask
+# the word ranking for first next time (it sizes a request only; every answer is checked).
 _shares: dict[tuple[int, str], float] = {}
-# SQLite's default limit on bound parameters is 32,766; stay well under it.
-CHUNK = 2000
+_lock = threading.Lock()
+_state: dict[str, Any] = {"local": 0, "texts": None, "texts_checked": 0.0}
+_allowed: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], float, np.ndarray]] = OrderedDict()
+_masks: dict[tuple[int, Any], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _marker() -> Path:
+    return Path(settings.HOME) / "vectors" / "visibility.version"
+
+
+def _touch_marker() -> None:
+    path = _marker()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+        now = time.time_ns()
+        previous = path.stat().st_mtime_ns
+        os.utime(path, ns=(now, max(now, previous + 1)))
+    except OSError:  # a read-only home: this process still sees its own changes
+        pass
+
+
+def changed() -> None:
+    """Something that may decide who sees what has changed: drop every kept answer."""
+    with _lock:
+        _state["local"] += 1
+    if not connection.in_atomic_block:
+        _touch_marker()
+        return
+    pending = connection.run_on_commit
+    if not any(entry[1] is _touch_marker for entry in pending):
+        transaction.on_commit(_touch_marker)
+
+
+def _on_write(sender: type[Any], **kwargs: Any) -> None:
+    if kwargs.get("raw") or sender._meta.app_label in IGNORED_APPS:
+        return
+    fields = kwargs.get("update_fields")
+    if fields and set(fields) <= IGNORED_FIELDS:
+        return
+    changed()
+
+
+def connect_signals() -> None:
+    from presales.core.signals import rows_changed
+
+    for signal in (post_save, post_delete, m2m_changed, rows_changed):
+        signal.connect(_on_write, dispatch_uid=f"texts-visibility-{id(signal)}")
+
+
+def _texts_stamp() -> tuple[Any, ...]:
+    now = time.monotonic()
+    key = connection.settings_dict["NAME"]
+    cached = _state["texts"]
+    if cached is None or cached[0] != key or now - _state["texts_checked"] > RECHECK_SECONDS:
+        figures = Text.objects.aggregate(last=Max("pk"))
+        cached = (key, Text.objects.count(), figures["last"])
+        _state["texts"], _state["texts_checked"] = cached, now
+    return tuple(cached)
+
+
+def version() -> tuple[Any, ...]:
+    try:
+        marker = _marker().stat().st_mtime_ns
+    except OSError:
+        marker = 0
+    return (_state["local"], marker, _texts_stamp())
+
+
+def allowed_ids(actor: User) -> np.ndarray:
+    """The sorted ids of every text ``actor`` may see (``texts_for``), kept until the
+    visibility version moves."""
+    key = (
+        connection.vendor,
+        connection.settings_dict["NAME"],
+        actor.pk,
+        actor.role,
+        actor.team_id,
+        actor.is_superuser,
+        actor.manager_id,
+    )
+    current = version()
+    now = time.monotonic()
+    with _lock:
+        kept = _allowed.get(key)
+        if kept is not None and kept[0] == current and now - kept[1] < MAX_AGE_SECONDS:
+            _allowed.move_to_end(key)
+            return kept[2]
+    ids = np.fromiter(texts_for(actor).order_by().values_list("pk", flat=True), dtype=np.int64)
+    ids.sort()
+    ids.setflags(write=False)
+    with _lock:
+        _allowed[key] = (current, now, ids)
+        _allowed.move_to_end(key)
+        while len(_allowed) > CACHED_USERS:
+            _allowed.popitem(last=False)
+    return ids
+
+
+def forget() -> None:
+    """Drop every kept answer (tests; an operator's raw SQL)."""
+    with _lock:
+        _allowed.clear()
+        _masks.clear()
+        _state["local"] += 1
+        _state["texts"] = None
 
 
 class Visibility:
     """The texts ``actor`` may see among candidates, after the Text-level ``lookups``
-    (filters such as ``account_id`` or ``kind``). Remembers every answer it gave."""
+    (filters such as ``account_id`` or ``kind``)."""
 
     def __init__(self, actor: User, lookups: dict[str, Any]) -> None:
         self.actor = actor
         self.lookups = lookups
         self.everything = access.sees_everything(actor)
-        self.known: dict[int, bool] = {}
-        self.listed: set[int] | None = None
-        self.rules: dict[type[Any], Any] = {}
         self.key = (actor.pk, repr(sorted(lookups.items())))
+        self._ids: np.ndarray | None = None
+
+    @property
+    def ids(self) -> np.ndarray | None:
+        """The sorted ids of the texts the actor may see after the filters; None when that
+        is every text."""
+        if self._ids is None and not (self.everything and not self.lookups):
+            ids = None if self.everything else allowed_ids(self.actor)
+            if self.lookups:
+                rows = Text.objects.filter(**self.lookups).order_by().values_list("pk", flat=True)
+                chosen = np.sort(np.fromiter(rows, dtype=np.int64))
+                ids = chosen if ids is None else np.intersect1d(ids, chosen, assume_unique=True)
+            self._ids = ids
+        return self._ids
 
     def among(self, ids: Iterable[int]) -> set[int]:
-        wanted = [int(pk) for pk in ids]
-        unknown = [pk for pk in dict.fromkeys(wanted) if pk not in self.known]
-        if unknown:
-            if self.listed is None and len(self.known) + len(unknown) > LIST_AFTER:
-                allowed = texts_for(self.actor).filter(**self.lookups)
-                self.listed = set(allowed.order_by().values_list("pk", flat=True))
-            if self.listed is not None:
-                for pk in unknown:
-                    self.known[pk] = pk in self.listed
-            else:
-                for start in range(0, len(unknown), CHUNK):
-                    part = unknown[start : start + CHUNK]
-                    seen = self._check(part)
-                    for pk in part:
-                        self.known[pk] = pk in seen
-        return {pk for pk in wanted if self.known[pk]}
-
-    def _check(self, ids: list[int]) -> set[int]:
-        rows = Text.objects.filter(pk__in=ids, **self.lookups).order_by()
-        if self.everything:
+        wanted = np.fromiter((int(pk) for pk in ids), dtype=np.int64)
+        allowed = self.ids
+        if allowed is None:  # sees everything: only texts that still exist
+            rows = Text.objects.filter(pk__in=wanted.tolist()).order_by()
             return set(rows.values_list("pk", flat=True))
-        by_kind: dict[str, dict[int, int]] = {}
-        for pk, kind, object_id in rows.values_list("pk", "kind", "object_id"):
-            by_kind.setdefault(kind, {})[object_id] = pk
-        seen: set[int] = set()
-        for source in registered():
-            objects = by_kind.get(source.kind)
-            if not objects:
-                continue
-            if source.model not in self.rules:  # built once: a rule may itself query
-                self.rules[source.model] = access.visible(self.actor, source.model).order_by()
-            visible = self.rules[source.model].filter(pk__in=list(objects))
-            seen.update(objects[o] for o in visible.values_list("pk", flat=True))
-        return seen
+        return set(wanted[_members(wanted, allowed)].tolist())
+
+    def row_mask(self, ids: np.ndarray, stamp: Any) -> np.ndarray | None:
+        """Which rows of the vector index (its sorted ``ids``, at ``stamp``) the actor may
+        see; None for all of them."""
+        allowed = self.ids
+        if allowed is None:
+            return None
+        if self.lookups:  # made for this search alone
+            return _members(ids, allowed)
+        key = (id(allowed), stamp)
+        with _lock:
+            kept = _masks.get(key)
+            if kept is not None and kept[0] is allowed:
+                return kept[1]
+        mask = _members(ids, allowed)
+        with _lock:
+            if len(_masks) >= CACHED_USERS:
+                _masks.clear()
+            _masks[key] = (allowed, mask)
+        return mask
+
+
+def _members(values: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``sorted_ids``, as a boolean array."""
+    if not len(sorted_ids):
+        return np.zeros(len(values), dtype=bool)
+    positions = np.clip(np.searchsorted(sorted_ids, values), 0, len(sorted_ids) - 1)
+    return sorted_ids[positions] == values
 
 
 def first_check(k: int) -> int:
     """How many of a ranking's best candidates to check first for ``k`` visible ones: enough
-    when a user sees a quarter of the texts (most see more); fewer checks are the saving."""
+    when a user sees a quarter of the texts (most see more)."""
     return max(4 * k, 200)
 
 
@@ -99,7 +246,7 @@ def ranked_visible(
     wanted = max(first, k)
     hint = _shares.get(visibility.key)
     if hint:  # this user's share of visible candidates last time: a size, never an answer
-        wanted = max(wanted, min(int(1.3 * k / hint) + 1, LIST_AFTER))
+        wanted = max(wanted, min(int(1.3 * k / hint) + 1, 4000))
     checked: set[int] = set()
     kept: list[int] = []
     while True:

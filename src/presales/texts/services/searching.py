@@ -131,15 +131,11 @@ def search_texts(
     found: dict[int, fusion.Candidate] = {}
     mode = "words"
     notice = MEANING_OFF_NOTICE if settings.TEXT_MODEL == "off" else WORDS_ONLY_NOTICE
-    # SQLite: each ranking's best candidates are checked for visibility a few hundred at a
-    # time (PostgreSQL plans the permission subquery well inside its own queries).
-    visibility = (
-        Visibility(actor, _lookups(filters))
-        if not unrestricted and connection.vendor == "sqlite"
-        else None
-    )
-    # Elsewhere, the permission filter as a subquery (built only when it is used).
-    allowed = None if unrestricted or visibility is not None else _filtered(actor, filters)
+    # The texts the actor may see, as ids kept per user (``presales.texts.visibility``): a
+    # mask over the vector index, a filter over the word ranking on SQLite.
+    visibility = None if unrestricted else Visibility(actor, _lookups(filters))
+    # PostgreSQL plans the permission subquery well inside its own queries (words, pgvector).
+    allowed = None if unrestricted or connection.vendor == "sqlite" else _filtered(actor, filters)
     if embedding.available():
         mode, notice = "hybrid", ""
         if not vectors.pgvector_enabled() and not len(vectors.matrix().ids):
@@ -153,7 +149,12 @@ def search_texts(
             meaning = vectors.nearest(vector, allowed=allowed, k=candidates, minimum=MEANING_FLOOR)
         for rank, (pk, similarity) in enumerate(meaning, start=1):
             found[pk] = fusion.Candidate(pk, similarity=similarity, meaning_rank=rank)
-    matches = words.word_matches(query, allowed=allowed, k=candidates, visibility=visibility)
+    matches = words.word_matches(
+        query,
+        allowed=allowed,
+        k=candidates,
+        visibility=visibility if connection.vendor == "sqlite" else None,
+    )
     for rank, pk in enumerate(matches, start=1):
         found.setdefault(pk, fusion.Candidate(pk)).words_rank = rank
     _score_words(query, found)
@@ -199,8 +200,8 @@ def similar_texts(*, actor: User, text: Text, limit: int = 5) -> list[SearchHit]
     vector = vectors.vectors_for([text.pk]).get(text.pk)
     if vector is None:
         vector = embedding.encode_query(text.body[:2000])
-    if connection.vendor == "sqlite" and not vectors.pgvector_enabled():
-        # The index's best texts checked for visibility, not every visible text listed.
+    if not vectors.pgvector_enabled():
+        # The index ranked among the texts the actor may see (ids kept per user).
         near = vectors.nearest_visible(
             vector, k=limit + 1, minimum=0.3, visibility=Visibility(actor, {})
         )
