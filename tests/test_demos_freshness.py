@@ -34,7 +34,8 @@ def equal_to_rebuild() -> None:
 
 
 def test_bulk_writes_outside_imports_keep_the_facts_equal_to_a_full_rebuild(
-    cast: Cast, scene: dict[str, Any]
+    cast: Cast,
+    scene: dict[str, Any],  # noqa: F811  (the fixture imported above)
 ) -> None:
     a, b, first = scene["a"], scene["b"], scene["first"]
     meeting = show(first, a, cast, 5)
@@ -81,7 +82,8 @@ def _row(html: str, demo_id: int) -> str:
 
 
 def test_the_statistics_follow_every_change_though_they_are_kept(
-    cast: Cast, scene: dict[str, Any]
+    cast: Cast,
+    scene: dict[str, Any],  # noqa: F811  (the fixture imported above)
 ) -> None:
     a, b, first = scene["a"], scene["b"], scene["first"]
     show(first, a, cast, 5)
@@ -100,7 +102,8 @@ def test_the_statistics_follow_every_change_though_they_are_kept(
     assert (api["open_deals"], api["won"], api["lost"]) == (2, 0, 0)
     # Nothing changed: the kept statistics answer, without the grouped scans.
     with CaptureQueriesContext(connection) as again:
-        assert "2 open · 0 won · 0 lost" in _row(client.get("/demos/stats/").content.decode(), first.pk)
+        kept = client.get("/demos/stats/").content.decode()
+    assert "2 open · 0 won · 0 lost" in _row(kept, first.pk)
     assert not any("demos_dealfact" in q["sql"] for q in again.captured_queries)
 
     a.stage = "won"  # through the deal form: a signal

@@ -32,7 +32,9 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from presales.core import access
 from presales.core.stats import Figure, rate_figure, wilson
@@ -91,6 +93,7 @@ class CatalogStats:
     filters: Filters
     min_closed: int = MIN_CLOSED
     notes: list[str] = field(default_factory=list)
+    key: str = ""  # what it is kept under in the cache; empty when it is not kept
 
 
 class _Tally:
@@ -224,8 +227,22 @@ def demo_statistics(
         demo_products[demo_id] |= {product_id}
     result = _compute(actor, filters, min_closed, demos, demo_products)
     if version:
+        result.key = key
         cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+def rendered_table(stats: CatalogStats) -> SafeString:
+    """The statistics table of the page, rendered once per kept statistics (and language)."""
+    key = f"{stats.key}:table:{translation.get_language()}" if stats.key else ""
+    if key:
+        found = cache.get(key)
+        if isinstance(found, str):
+            return mark_safe(found)  # noqa: S308  (rendered with autoescape below)
+    html = render_to_string("demos/_stats_table.html", {"stats": stats})
+    if key:
+        cache.set(key, str(html), CACHE_SECONDS)
+    return html
 
 
 def _compute(
