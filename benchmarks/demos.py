@@ -5,7 +5,9 @@ default) with their stage history (about three changes each), 10 activities per 
 and 40 demos, a demo shown in a third of the activities. Then, through Django's test client as
 an administrator (after the full rebuild of the per-deal facts an import triggers, timed):
 ``/demos/stats/``, the same filtered by segment, ``/api/demos/stats`` and one
-demo's page. The queries each page makes are counted at the full size and at a tenth of it:
+demo's page. The statistics are kept per version of the facts, so these are answered from what
+was kept; the last row is the statistics page computed afresh, the first request after a
+write to the facts. The queries each page makes are counted at the full size and at a tenth of it:
 they must be the same number.
 
 The baseline, measured in the same run, is the anonymous login page. Figures are milliseconds
@@ -27,7 +29,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from timing import timed
+from timing import percentile, timed
 
 ORDER = ["prospecting", "discovery", "demo", "poc", "proposal", "negotiation"]
 
@@ -178,6 +180,17 @@ def worker(n_deals: int, repeat: int) -> dict[str, Any]:
             client.get(p)
 
         results[name] = timed(get, repeat)
+    # The statistics are kept per version of the facts: the first request after a write to
+    # them (a deal saved, an import) computes them again. Timed alone, the write is not.
+    from presales.demos.facts import bump
+
+    cold = []
+    for _ in range(repeat):
+        bump()
+        start = time.perf_counter()
+        client.get("/demos/stats/")
+        cold.append((time.perf_counter() - start) * 1000)
+    results[COLD] = {"p50": percentile(cold, 0.5), "p95": percentile(cold, 0.95)}
     return {
         "deals": n_deals,
         "activities": Activity.objects.count(),
@@ -191,6 +204,7 @@ def worker(n_deals: int, repeat: int) -> dict[str, Any]:
     }
 
 
+COLD = "first after a write to the facts"
 GOALS = {"statistics page /demos/stats/": 150.0}
 
 
@@ -230,7 +244,8 @@ def main() -> int:
     )
     for name, r in run["results"].items():
         goal = f"≤{GOALS[name]:.0f} ms" if name in GOALS else ""
-        queries = f"{run['queries_small'][name]} → {run['queries_large'][name]}"
+        small, large = run["queries_small"].get(name), run["queries_large"].get(name)
+        queries = f"{small} → {large}" if small is not None else "(as the first row)"
         print(
             f"{name:<34} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p50'] / base:>9.1f} {goal:>8} "
             f"{queries:>28}"

@@ -719,6 +719,8 @@ PAGES: dict[str, tuple[Expect, str]] = {
     "poc_new": (POST_ONLY, ""),
     "poc_detail": (read("poc"), ""),
     "poc_action": (POST_ONLY, ""),
+    "poc_settings": (EVERYONE, ""),
+    "poc_settings_action": (POST_ONLY, ""),
     "team_capacity": (EVERYONE, ""),
     "team_capacity_thresholds": (POST_ONLY, ""),
     "team_oob": (EVERYONE, ""),

@@ -15,7 +15,15 @@ from django.db.models import Q, QuerySet
 
 from presales.core import access
 from presales.core.roles import Role
-from presales.demos.models import DealFact, Demo, DemoDealFact, DemoShown, DemoVersion, FactsRebuild
+from presales.demos.models import (
+    DealFact,
+    Demo,
+    DemoDealFact,
+    DemoShown,
+    DemoVersion,
+    FactsRebuild,
+    FactsStamp,
+)
 from presales.people.models import User
 
 
@@ -50,3 +58,4 @@ access.internal(
 )
 access.internal(DemoDealFact, "A demo's first showing in a deal, counted by the demo statistics.")
 access.internal(FactsRebuild, "When the statistics' facts were last rebuilt in full.")
+access.internal(FactsStamp, "The version of the statistics' facts, changed by each write to them.")

@@ -7,6 +7,8 @@ shown in a deal (``DemoDealFact``): the first showing (a meeting that was not ca
 deal's stage then and whether it advanced within 30 days of it, beside the deal's own facts.
 
 The statistics then group these rows in SQL instead of walking every stage change and showing.
+Every write to the facts gives them a new version (``bump``); computed statistics are kept
+under it.
 
 Kept current by:
 - ``refresh(deal_ids)``: the facts of those deals computed again. The signals in
@@ -14,6 +16,8 @@ Kept current by:
   with demos, a demo shown or a demo's products change through the ORM; services that
   bulk-write call it directly. When an import's run is recorded as finished, the deals it wrote
   are refreshed (``after_import``): its rows bypass the signals.
+- Writes outside these functions: ``presales.core.signals.bulk_change`` around queryset
+  updates (a picklist's stage moves, merges) refreshes the deals written.
 - ``rebuild()``: every deal's facts from scratch. ``presales demos refresh`` runs it, and so
   does a scheduled background job when deals have no facts (bulk inserts, an upgrade) and once
   a day for other bulk updates (``facts_due``).
@@ -21,6 +25,7 @@ Kept current by:
 
 from __future__ import annotations
 
+import uuid
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,7 +39,14 @@ from django.utils import timezone
 
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity, Stage, StageChange
-from presales.demos.models import DealFact, Demo, DemoDealFact, DemoShown, FactsRebuild
+from presales.demos.models import (
+    DealFact,
+    Demo,
+    DemoDealFact,
+    DemoShown,
+    FactsRebuild,
+    FactsStamp,
+)
 
 ADVANCE_DAYS = 30
 ORDER: dict[str, int] = {
@@ -224,7 +236,22 @@ def _write(ids: list[int] | None, deals: dict[int, _Deal]) -> int:
     _delete(DealFact, ids)
     _insert(DealFact, FACT_COLUMNS, facts)
     _insert(DemoDealFact, PAIR_COLUMNS, pairs)
+    bump()
     return len(facts)
+
+
+def bump() -> None:
+    """Give the facts a new version, in the transaction that writes them: whatever was
+    computed from the former facts is no longer served. A random token, not a counter, so a
+    rolled-back write or a restored database never brings back a version already used."""
+    token = uuid.uuid4().hex
+    if not FactsStamp.objects.filter(pk=1).update(token=token):
+        FactsStamp.objects.update_or_create(pk=1, defaults={"token": token})
+
+
+def stamp() -> str:
+    """The facts' version now; empty before their first write."""
+    return FactsStamp.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
 
 @transaction.atomic

@@ -222,3 +222,14 @@ class FactsRebuild(models.Model):
 
     def __str__(self) -> str:
         return f"rebuild {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class FactsStamp(models.Model):
+    """The version of the facts: a new random token on every write to them, in the writing
+    transaction. The statistics computed from the facts are kept under it (``demos.cache``), so
+    a figure computed before a write is never served after it."""
+
+    token = models.CharField(max_length=32, help_text="Changes with every write to the facts")
+
+    def __str__(self) -> str:
+        return self.token

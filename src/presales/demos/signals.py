@@ -3,8 +3,9 @@ deal (stage, amount, account, creation), its products, its stage history, an acc
 activity that showed demos (moved, rescheduled, cancelled, deleted), a demo shown and a demo's
 products.
 
-Bulk writes send no signal: they call ``presales.demos.facts.refresh`` themselves, or leave it to
-the rebuild after imports (``presales.demos.jobs``)."""
+Bulk writes send no model signal: they run inside ``presales.core.signals.bulk_change`` (whose
+``rows_changed`` refreshes the deals written here), call ``presales.demos.facts.refresh``
+themselves, or leave it to the refresh after imports and the daily rebuild."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from presales.accounts.models import Account
 from presales.activities.models import Activity
+from presales.core.signals import rows_changed, rows_changing
 from presales.deals.models import Opportunity, StageChange
 from presales.demos import facts
 from presales.demos.models import DealFact, Demo, DemoDealFact, DemoShown
@@ -61,8 +63,47 @@ def _account_saved(sender: Any, instance: Account, **kwargs: Any) -> None:
         return
     size = instance.size or ""
     deals = Opportunity.objects.filter(account_id=instance.pk).values("pk")
-    DealFact.objects.filter(deal_id__in=deals).exclude(segment=size).update(segment=size)
+    changed = DealFact.objects.filter(deal_id__in=deals).exclude(segment=size).update(segment=size)
     DemoDealFact.objects.filter(deal_id__in=deals).exclude(segment=size).update(segment=size)
+    if changed:
+        facts.bump()
+
+
+def _deal_deleted(sender: Any, instance: Opportunity, **kwargs: Any) -> None:
+    """Its facts went with it (cascade): what was computed from them is out of date."""
+    facts.bump()
+
+
+def _deals_of_activities(ids: list[int]) -> set[int]:
+    """The deals whose facts activities ``ids`` count in: those they were a demo's first
+    showing in, and the deals of those that showed a demo."""
+    deals = set(DemoDealFact.objects.filter(activity_id__in=ids).values_list("deal_id", flat=True))
+    deals |= set(
+        DemoShown.objects.filter(activity_id__in=ids, activity__opportunity__isnull=False)
+        .values_list("activity__opportunity_id", flat=True)
+        .distinct()
+    )
+    return deals
+
+
+def _rows_changing(sender: Any, ids: list[int], **kwargs: Any) -> set[int]:
+    """Before a bulk write of activities: the deals they count in now (they may move away)."""
+    return _deals_of_activities(ids) if sender is Activity and ids else set()
+
+
+def _rows_changed(sender: Any, ids: list[int], before: dict[Any, Any], **kwargs: Any) -> None:
+    """A bulk write (queryset updates, imports, merges) sends no model signal: refresh the
+    deals it wrote, those of the accounts it wrote, or those its activities count in."""
+    if not ids:
+        return
+    if sender is Opportunity:
+        facts.refresh(ids)
+    elif sender is Account:
+        facts.refresh(Opportunity.objects.filter(account_id__in=ids).values_list("pk", flat=True))
+    elif sender is Activity:
+        deals = _deals_of_activities(ids) | set(before.get(_rows_changing) or ())
+        if deals:
+            facts.refresh(deals)
 
 
 def _activity_changed(sender: Any, instance: Activity, **kwargs: Any) -> None:
@@ -123,3 +164,8 @@ def connect() -> None:
         signal.connect(_activity_changed, sender=Activity, dispatch_uid=f"{uid}activity-{name}")
         signal.connect(_shown_changed, sender=DemoShown, dispatch_uid=f"{uid}shown-{name}")
     post_save.connect(_account_saved, sender=Account, dispatch_uid=uid + "account")
+    post_delete.connect(_deal_deleted, sender=Opportunity, dispatch_uid=uid + "deal-delete")
+    for model in (Opportunity, Account, Activity):
+        label = model._meta.label_lower
+        rows_changing.connect(_rows_changing, sender=model, dispatch_uid=f"{uid}changing-{label}")
+        rows_changed.connect(_rows_changed, sender=model, dispatch_uid=f"{uid}changed-{label}")

@@ -21,6 +21,7 @@ then and whether it advanced; each demo's first showing in each deal, the same a
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,16 +29,19 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 from presales.core import access
 from presales.core.stats import Figure, rate_figure, wilson
 from presales.deals.access import opportunities_for
 from presales.deals.models import Opportunity, Stage
 from presales.demos.access import demos_for
-from presales.demos.facts import ADVANCE_DAYS
+from presales.demos.facts import ADVANCE_DAYS, stamp
 from presales.demos.models import DealFact, Demo, DemoDealFact
 from presales.people.models import User
 
@@ -48,6 +52,7 @@ COMPARISON = (
     "with one of its products"
 )
 CLOSED = (Stage.WON, Stage.LOST)
+CACHE_SECONDS = 24 * 3600  # a new version of the facts makes a new key long before
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class CatalogStats:
     filters: Filters
     min_closed: int = MIN_CLOSED
     notes: list[str] = field(default_factory=list)
+    key: str = ""  # what it is kept under in the cache; empty when it is not kept
 
 
 class _Tally:
@@ -196,13 +202,56 @@ def _counts(**flags: str) -> dict[str, Any]:
 def demo_statistics(
     *, actor: User, filters: Filters | None = None, min_closed: int = MIN_CLOSED
 ) -> CatalogStats:
-    filters = filters or Filters()
-    demos = list(demos_for(actor).values_list("pk", "title", "state"))
-    demo_products: dict[int, frozenset[int]] = defaultdict(frozenset)
-    through = Demo.products.through.objects.filter(demo_id__in=[d[0] for d in demos])
-    for demo_id, product_id in through.values_list("demo_id", "product_id"):
-        demo_products[demo_id] |= {product_id}
+    """The statistics of the demos the actor sees, over the deals the actor sees.
 
+    Computed once per version of the facts (``facts.stamp``, which every write to them changes
+    in its own transaction) and kept in the cache under that version, the filters, the demos
+    the actor sees with their products, and the deals in the actor's scope: a change to any of
+    them is a new key, so a figure is never served after what it counts has changed."""
+    filters = filters or Filters()
+    version = stamp()  # first: facts read after it are at least this new
+    demos = list(demos_for(actor).order_by("pk").values_list("pk", "title", "state"))
+    through = Demo.products.through.objects.filter(demo_id__in=[d[0] for d in demos])
+    links = list(through.order_by("demo_id", "product_id").values_list("demo_id", "product_id"))
+    scoped = _scope(actor, filters)
+    deals = "all" if scoped is None else list(scoped.order_by("pk").values_list("pk", flat=True))
+    parts = (version, timezone.get_current_timezone_name(), filters, min_closed, demos, links)
+    digest = hashlib.sha256(repr((parts, deals)).encode()).hexdigest()
+    key = f"demos:stats:{digest}"
+    if version:
+        found = cache.get(key)
+        if isinstance(found, CatalogStats):
+            return found
+    demo_products: dict[int, frozenset[int]] = defaultdict(frozenset)
+    for demo_id, product_id in links:
+        demo_products[demo_id] |= {product_id}
+    result = _compute(actor, filters, min_closed, demos, demo_products)
+    if version:
+        result.key = key
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def rendered_table(stats: CatalogStats) -> SafeString:
+    """The statistics table of the page, rendered once per kept statistics (and language)."""
+    key = f"{stats.key}:table:{translation.get_language()}" if stats.key else ""
+    if key:
+        found = cache.get(key)
+        if isinstance(found, str):
+            return mark_safe(found)  # noqa: S308  (rendered with autoescape below)
+    html = render_to_string("demos/_stats_table.html", {"stats": stats})
+    if key:
+        cache.set(key, str(html), CACHE_SECONDS)
+    return html
+
+
+def _compute(
+    actor: User,
+    filters: Filters,
+    min_closed: int,
+    demos: list[tuple[int, str, str]],
+    demo_products: dict[int, frozenset[int]],
+) -> CatalogStats:
     deals = _within(DealFact.objects.all(), actor, filters, "moment")
     totals = deals.aggregate(
         in_scope=Count("*"),

@@ -22,7 +22,7 @@ from presales.demos.access import can_curate, demos_for
 from presales.demos.charts import interval_chart
 from presales.demos.forms import DemoForm
 from presales.demos.models import Demo, DemoShown
-from presales.demos.stats import Filters, demo_statistics
+from presales.demos.stats import Filters, demo_statistics, rendered_table
 from presales.demos.texts import KIND
 from presales.products.models import Product
 from presales.texts.services.searching import search_texts
@@ -193,11 +193,13 @@ def demo_stats(request: HttpRequest) -> HttpResponse:
         since=_date(get.get("since", "")),
         until=_date(get.get("until", "")),
     )
+    stats = demo_statistics(actor=user, filters=filters)
     return render(
         request,
         "demos/stats.html",
         {
-            "stats": demo_statistics(actor=user, filters=filters),
+            "stats": stats,
+            "table": rendered_table(stats),
             "filters": filters,
             "products": Product.objects.filter(active=True),
             "teams": access.teams_for(user).order_by("name"),

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from presales.accounts.models import Account, Contact
 from presales.core import access
+from presales.core.signals import bulk_change
 from presales.intelligence import survivorship
 from presales.intelligence.models import DuplicatePair, Kind, Merge, MergeEvent, SourceAlias
 
@@ -161,25 +162,27 @@ def merge(
     )
     moved: list[list[Any]] = []
     set_aside: list[dict[str, Any]] = []
-    for link_model, field in links_to(model):
-        manager = link_model._default_manager
-        for row in manager.filter(**{f"{field.attname}__in": other_ids}):
-            old = getattr(row, field.attname)
-            try:
-                with transaction.atomic():
-                    manager.filter(pk=row.pk).update(**{field.attname: survivor.pk})
-                moved.append([link_model._meta.label, row.pk, field.attname, old])
-            except IntegrityError:
-                set_aside.append({"model": link_model._meta.label, "row": row_of(row)})
-                manager.filter(pk=row.pk).delete()
-    for decision in plan.decisions:
-        if decision.changed:
-            setattr(survivor, decision.field, decision.value)
-    changed = [d.field for d in plan.decisions if d.changed]
-    if changed:
-        model._default_manager.filter(pk=survivor.pk).update(
-            **{f: getattr(survivor, f) for f in changed}
-        )
+    # Figures kept from these records' links (deals' segments) follow the merge.
+    with bulk_change(model, [survivor.pk, *other_ids]):
+        for link_model, field in links_to(model):
+            manager = link_model._default_manager
+            for row in manager.filter(**{f"{field.attname}__in": other_ids}):
+                old = getattr(row, field.attname)
+                try:
+                    with transaction.atomic():
+                        manager.filter(pk=row.pk).update(**{field.attname: survivor.pk})
+                    moved.append([link_model._meta.label, row.pk, field.attname, old])
+                except IntegrityError:
+                    set_aside.append({"model": link_model._meta.label, "row": row_of(row)})
+                    manager.filter(pk=row.pk).delete()
+        for decision in plan.decisions:
+            if decision.changed:
+                setattr(survivor, decision.field, decision.value)
+        changed = [d.field for d in plan.decisions if d.changed]
+        if changed:
+            model._default_manager.filter(pk=survivor.pk).update(
+                **{f: getattr(survivor, f) for f in changed}
+            )
     record.moved = moved
     record.set_aside = set_aside
     closed = DuplicatePair.objects.filter(kind=kind, status=DuplicatePair.Status.OPEN).filter(
@@ -239,18 +242,19 @@ def unmerge(merge_id: int, *, user: Any = None, check: bool = True) -> Merge:
         raise access.PermissionDenied(
             "Only the account's team or a data steward may undo this merge."
         )
-    for row in record.merged_rows:
-        _insert_row(model, row)
-    for label, pk, attname, old in record.moved:
-        link_model = apps.get_model(label)
-        link_model._default_manager.filter(pk=pk, **{attname: record.survivor_id}).update(
-            **{attname: old}
-        )
-    for entry in record.set_aside:
-        _insert_row(apps.get_model(entry["model"]), entry["row"])
-    before = {k: decode(v) for k, v in record.survivor_before.items()}
-    before.pop(model._meta.pk.attname, None)
-    model._default_manager.filter(pk=record.survivor_id).update(**before)
+    with bulk_change(model, [record.survivor_id, *record.merged_ids]):
+        for row in record.merged_rows:
+            _insert_row(model, row)
+        for label, pk, attname, old in record.moved:
+            link_model = apps.get_model(label)
+            link_model._default_manager.filter(pk=pk, **{attname: record.survivor_id}).update(
+                **{attname: old}
+            )
+        for entry in record.set_aside:
+            _insert_row(apps.get_model(entry["model"]), entry["row"])
+        before = {k: decode(v) for k, v in record.survivor_before.items()}
+        before.pop(model._meta.pk.attname, None)
+        model._default_manager.filter(pk=record.survivor_id).update(**before)
     record.aliases.all().delete()
     DuplicatePair.objects.filter(pk__in=record.pairs).update(
         status=DuplicatePair.Status.OPEN, decided_by=None, decided_at=None

@@ -19,6 +19,7 @@ from presales.accounts.access import accounts_for
 from presales.accounts.models import Account, AccountDomain, Contact
 from presales.activities.models import Activity
 from presales.core import access
+from presales.core.signals import bulk_change
 from presales.intelligence import normalise as norm
 from presales.intelligence.access import is_steward
 from presales.intelligence.models import ContactFlag, Correction, DuplicatePair
@@ -254,7 +255,8 @@ def decide_correction(correction: Correction, *, user: Any, accept: bool) -> Cor
         value: Any = correction.new_value
         if correction.field == "employees":
             value = int(value) if value else None
-        type(target).objects.filter(pk=target.pk).update(**{correction.field: value})
+        with bulk_change(type(target), [target.pk]):  # figures kept from it follow
+            type(target).objects.filter(pk=target.pk).update(**{correction.field: value})
     correction.status = Correction.Status.ACCEPTED if accept else Correction.Status.REJECTED
     correction.decided_by = user
     correction.decided_at = timezone.now()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from presales.accounts.models import Contact
 from presales.activities.models import Kind
 from presales.core import access
+from presales.core.signals import bulk_change
 from presales.deals.models import OPEN_STAGES, STAGE_PROBABILITY, Opportunity, Stage
 from presales.imports.access import can_change_import_settings
 from presales.imports.models import Picklist, ValueMapping
@@ -285,17 +286,19 @@ def _move_deals(mapping: ValueMapping, actor: User) -> int:
     if not moved:
         return 0
     ids = [pk for pk, _ in moved]
-    Opportunity.objects.filter(pk__in=ids).update(stage=mapping.value, updated_at=now)
-    StageChange.objects.bulk_create(
-        StageChange(
-            opportunity_id=pk,
-            from_stage=stage,
-            to_stage=mapping.value,
-            changed_at=now,
-            changed_by=actor,
+    # Figures kept from these deals (the demo statistics' facts) follow the move.
+    with bulk_change(Opportunity, ids):
+        Opportunity.objects.filter(pk__in=ids).update(stage=mapping.value, updated_at=now)
+        StageChange.objects.bulk_create(
+            StageChange(
+                opportunity_id=pk,
+                from_stage=stage,
+                to_stage=mapping.value,
+                changed_at=now,
+                changed_by=actor,
+            )
+            for pk, stage in moved
         )
-        for pk, stage in moved
-    )
     _refresh_gaps(ids)
     return len(moved)
 
