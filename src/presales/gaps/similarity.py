@@ -159,16 +159,34 @@ def similar_by_meaning(
     return [(gap_of[pk], sim) for pk, sim in near if gap_of.get(pk) in live][:limit]
 
 
+def _covered(gap_ids: list[int]) -> set[int]:
+    """Those of these gaps whose text has a current vector in the index."""
+    from presales.texts import embedding, vectors
+    from presales.texts.models import Text
+
+    if not gap_ids or not embedding.available():
+        return set()
+    texts = dict(
+        Text.objects.filter(kind="gap", object_id__in=gap_ids).values_list("pk", "object_id")
+    )
+    return {texts[pk] for pk in vectors.vectors_for(list(texts))}
+
+
 def suggest_similar(
     *, actor: Any, text: str, exclude_ids: Iterable[int] = (), limit: int = 5
 ) -> list[Suggestion]:
     """Existing gaps (that the actor sees, not merged away) that may say the same as ``text``:
-    by meaning through the text service when its model is installed, then by shared words."""
+    by meaning through the text service when its model is installed, then by shared words
+    among the gaps the index does not cover yet."""
     from presales.gaps.access import gaps_for
 
     excluded = list(exclude_ids)
     meaning = similar_by_meaning(text, actor=actor, limit=limit, exclude_ids=excluded)
     matches = similar_by_words(text, among=gaps_for(actor), limit=limit, exclude_ids=excluded)
+    # Words speak only for gaps the index does not cover yet (no model, or a vector still to
+    # be encoded): meaning has already judged the others.
+    covered = _covered([m.gap_id for m in matches])
+    matches = [m for m in matches if m.gap_id not in covered]
     found = ProductGap.objects.select_related("account").in_bulk(
         [pk for pk, _ in meaning] + [m.gap_id for m in matches]
     )

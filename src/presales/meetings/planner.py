@@ -288,26 +288,35 @@ def _mentions(text: str, keyword: str) -> bool:
 
 
 def _similar(viewer: User | None, activity: Activity, outcomes: list[str]) -> list[SimilarMeeting]:
+    """Past meetings like this one, from their debriefs: by meaning among every debrief the
+    viewer may see, and by words among the recent ones the index does not cover yet."""
+    from presales.texts.access import texts_for
+    from presales.texts.models import Text
+
     query = " ".join([activity.subject, activity.description, *outcomes])
+    others = _scope(viewer, Debrief).exclude(activity=activity)
     pool = list(
-        _scope(viewer, Debrief)
-        .exclude(activity=activity)
-        .select_related("activity", "activity__account")
-        .order_by("-activity__starts_at")[:SIMILAR_CANDIDATES]
+        others.select_related("activity").order_by("-activity__starts_at")[:SIMILAR_CANDIDATES]
     )
-    by_id = {d.pk: d for d in pool}
     candidates = [
         (d.pk, f"{d.activity.subject} {d.activity.description} {d.went_right} {d.next_steps}")
         for d in pool
     ]
+    ranked = similarity.similar_debriefs(
+        query,
+        candidates,
+        debriefs=others,
+        texts=Text.objects.all() if viewer is None else texts_for(viewer),
+        limit=SIMILAR_SHOWN,
+    )
+    found = others.select_related("activity", "activity__account").in_bulk([pk for pk, _ in ranked])
     return [
         SimilarMeeting(
-            activity=by_id[pk].activity,
+            activity=found[pk].activity,
             score=score,
-            went_right=by_id[pk].went_right,
-            went_wrong=by_id[pk].went_wrong,
+            went_right=found[pk].went_right,
+            went_wrong=found[pk].went_wrong,
         )
-        for pk, score in similarity.related_texts(
-            query, candidates, kind="debrief", limit=SIMILAR_SHOWN
-        )
+        for pk, score in ranked
+        if pk in found
     ]

@@ -203,16 +203,32 @@ def _pending_in_order() -> list[int]:
     return ids
 
 
+def _repeated_digests(text_ids: list[int]) -> set[str]:
+    """The content hashes that more than one of these texts share (a meeting subject such as
+    "Weekly sync" recurs thousands of times in a team's calendar)."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for start in range(0, len(text_ids), 5000):
+        chunk = text_ids[start : start + 5000]
+        for digest in Text.objects.filter(pk__in=chunk).values_list("content_hash", flat=True):
+            (repeated if digest in seen else seen).add(digest)
+    return repeated
+
+
 def encode_texts(
     *, text_ids: list[int], batch_size: int = 1024, progress: Progress | None = None
 ) -> int:
     """Encode these texts now, in committed batches of ``batch_size``; how many were encoded.
 
-    Each batch is its own transaction, so an interrupted run keeps what it finished. The
-    shared vector index is refreshed at the end (and by readers whenever they notice).
+    A body is encoded once per run: texts with the same content hash get the same vector
+    (the model maps equal input to equal output). Each batch is its own transaction, so an
+    interrupted run keeps what it finished. The shared vector index is refreshed at the end
+    (and by readers whenever they notice).
     """
     report_progress: Progress = progress or (lambda step, done, total: None)
     name = embedding.model_name()
+    repeated = _repeated_digests(text_ids)
+    known: dict[str, bytes] = {}
     done = 0
     report_progress("encode", 0, len(text_ids))
     for start in range(0, len(text_ids), batch_size):
@@ -220,8 +236,18 @@ def encode_texts(
         batch = list(
             Text.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "content_hash", "body")
         )
-        matrix = embedding.encode([body for _, _, body in batch])
-        _store_vectors([(pk, h) for pk, h, _ in batch], [row.tobytes() for row in matrix], name)
+        fresh: dict[str, str] = {}
+        for _, digest, body in batch:
+            if digest not in known:
+                fresh.setdefault(digest, body)
+        matrix = embedding.encode(list(fresh.values()))
+        blobs = dict(zip(fresh, (row.tobytes() for row in matrix), strict=True))
+        _store_vectors(
+            [(pk, h) for pk, h, _ in batch],
+            [blobs.get(h) or known[h] for _, h, _ in batch],
+            name,
+        )
+        known.update((h, blob) for h, blob in blobs.items() if h in repeated)
         done += len(batch)
         report_progress("encode", start + len(ids), len(text_ids))
     vectors.invalidate()
