@@ -17,6 +17,7 @@ few queries over the rows it touched, whatever the size of the history:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -41,18 +42,30 @@ _FACTS = (
 )
 
 
+_TRAVEL = re.compile("|".join(re.escape(word) for word in TRAVEL_WORDS))
+_FACING, _OOB, _TRAVELLING, _PREP, _OTHER = (
+    str(c.value)
+    for c in (
+        WeeklyLoad.Category.FACING,
+        WeeklyLoad.Category.OOB,
+        WeeklyLoad.Category.TRAVEL,
+        WeeklyLoad.Category.PREP,
+        WeeklyLoad.Category.OTHER,
+    )
+)
+
+
 def category_of(kind: str, customer_facing: bool, subject: str, linked: bool) -> str:
     """The one kind of time an activity is (the first that applies, in this order)."""
     if customer_facing:
-        return WeeklyLoad.Category.FACING
+        return _FACING
     if kind == Kind.OUT_OF_BAND:
-        return WeeklyLoad.Category.OOB
-    lowered = subject.lower()
-    if any(word in lowered for word in TRAVEL_WORDS):
-        return WeeklyLoad.Category.TRAVEL
+        return _OOB
+    if _TRAVEL.search(subject.lower()):
+        return _TRAVELLING
     if kind == Kind.INTERNAL and linked:
-        return WeeklyLoad.Category.PREP
-    return WeeklyLoad.Category.OTHER
+        return _PREP
+    return _OTHER
 
 
 def week_of(moment: datetime) -> date:
@@ -87,12 +100,15 @@ def _linked(
     person = quote(through._meta.get_field("user").column)
     meta = Activity._meta
     columns = [str(meta.pk.column if n == "pk" else meta.get_field(n).column) for n in _FACTS]  # type: ignore[union-attr]
-    facts = ", ".join(f"a.{quote(c)}" for c in columns)
+    sqlite = connection.vendor == "sqlite"
+    # On SQLite an expression has no declared type, so the driver hands over the stored text
+    # and integers as they are instead of running Django's converter on each value.
+    plain = {"customer_facing": " + 0", "starts_at": " || ''", "ends_at": " || ''"}
+    facts = ", ".join(f"a.{quote(c)}{plain.get(c, '') if sqlite else ''}" for c in columns)
     sql = (
         f"SELECT l.{person}, {facts} FROM {quote(through._meta.db_table)} l "  # noqa: S608
         f"JOIN {quote(Activity._meta.db_table)} a ON a.id = l.{own} WHERE 1 = 1"
     )
-    sqlite = connection.vendor == "sqlite"
     params: list[Any] = []
     if users is not None:
         people = list(users)
