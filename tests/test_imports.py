@@ -17,7 +17,7 @@ from presales.activities.models import Activity
 from presales.deals.models import Opportunity
 from presales.imports.models import ImportRun, PendingReference
 from presales.imports.services import UnusableInput, run_import
-from presales.imports.services import engine as engine_module
+from presales.imports.services import writer as writer_module
 from presales.people.models import User
 from tests.conftest import Cast, make_product
 
@@ -215,21 +215,21 @@ def test_an_import_killed_midway_and_run_again_ends_where_a_clean_one_does(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_product("GTX Pro")
-    monkeypatch.setattr(engine_module, "BATCH", 1)
+    monkeypatch.setattr(writer_module, "BATCH", 1)
     flushes = {"n": 0}
-    real_flush = engine_module.Writer.flush
+    real_flush = writer_module.Writer.flush
 
-    def dying_flush(self: engine_module.Writer) -> None:
+    def dying_flush(self: writer_module.Writer) -> None:
         real_flush(self)
         if self.target.kind == "activity" and self.counts.created:
             flushes["n"] += 1
             if flushes["n"] == 2:
                 raise KeyboardInterrupt
 
-    monkeypatch.setattr(engine_module.Writer, "flush", dying_flush)
+    monkeypatch.setattr(writer_module.Writer, "flush", dying_flush)
     with pytest.raises(KeyboardInterrupt):
         salesforce()
-    monkeypatch.setattr(engine_module.Writer, "flush", real_flush)
+    monkeypatch.setattr(writer_module.Writer, "flush", real_flush)
     salesforce()
     resumed = state()
     for model in (Activity, Contact, Opportunity, Account):

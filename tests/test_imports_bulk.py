@@ -95,25 +95,25 @@ def test_a_dry_run_or_a_strict_rollback_of_a_large_load_keeps_every_index(
 def test_a_large_load_killed_midway_leaves_every_index_and_runs_again_to_the_same_state(
     cast: Cast, every_load_is_large: list[list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from presales.imports.services import engine
+    from presales.imports.services import writer
 
     make_product("GTX Pro")
     before = indexes()
-    monkeypatch.setattr(engine, "BATCH", 1)
-    real_flush = engine.Writer.flush
+    monkeypatch.setattr(writer, "BATCH", 1)
+    real_flush = writer.Writer.flush
 
-    def dying_flush(self: engine.Writer) -> None:
+    def dying_flush(self: writer.Writer) -> None:
         real_flush(self)
         if self.target.kind == "activity" and self.counts.created >= 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(engine.Writer, "flush", dying_flush)
+    monkeypatch.setattr(writer.Writer, "flush", dying_flush)
     with pytest.raises(KeyboardInterrupt):
         salesforce()
     assert indexes() == before
     stopped = ImportRun.objects.latest("id")
     assert (stopped.status, stopped.deferred_indexes) == (ImportRun.Status.INTERRUPTED, [])
-    monkeypatch.setattr(engine.Writer, "flush", real_flush)
+    monkeypatch.setattr(writer.Writer, "flush", real_flush)
     salesforce()
     resumed = state()
     forget_imports()

@@ -99,7 +99,7 @@ IMPORT_COMMIT_ROWS = env_int(
 IMPORT_PAUSE_MS = env_int(
     "PRESALES_IMPORT_PAUSE_MS",
     50,
-    "On SQLite, milliseconds an import pauses after each commit so waiting writers get in",
+    "On SQLite, most milliseconds an import pauses after a commit while a web write waits",
 )
 
 
@@ -369,6 +369,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "presales.core.writers.WriterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -16,9 +16,10 @@ few queries over the rows it touched, whatever the size of the history:
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -41,18 +42,30 @@ _FACTS = (
 )
 
 
+_TRAVEL = re.compile("|".join(re.escape(word) for word in TRAVEL_WORDS))
+_FACING, _OOB, _TRAVELLING, _PREP, _OTHER = (
+    str(c.value)
+    for c in (
+        WeeklyLoad.Category.FACING,
+        WeeklyLoad.Category.OOB,
+        WeeklyLoad.Category.TRAVEL,
+        WeeklyLoad.Category.PREP,
+        WeeklyLoad.Category.OTHER,
+    )
+)
+
+
 def category_of(kind: str, customer_facing: bool, subject: str, linked: bool) -> str:
     """The one kind of time an activity is (the first that applies, in this order)."""
     if customer_facing:
-        return WeeklyLoad.Category.FACING
+        return _FACING
     if kind == Kind.OUT_OF_BAND:
-        return WeeklyLoad.Category.OOB
-    lowered = subject.lower()
-    if any(word in lowered for word in TRAVEL_WORDS):
-        return WeeklyLoad.Category.TRAVEL
+        return _OOB
+    if _TRAVEL.search(subject.lower()):
+        return _TRAVELLING
     if kind == Kind.INTERNAL and linked:
-        return WeeklyLoad.Category.PREP
-    return WeeklyLoad.Category.OTHER
+        return _PREP
+    return _OTHER
 
 
 def week_of(moment: datetime) -> date:
@@ -60,45 +73,106 @@ def week_of(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _fact(row: tuple[Any, ...]) -> tuple[date, str, int] | None:
+def _fact(
+    row: Sequence[Any], weeks: dict[datetime, date] | None = None
+) -> tuple[date, str, int] | None:
     _pk, kind, facing, subject, account, deal, starts, ends, status = row
     if status == Activity.Status.CANCELLED:
         return None
     seconds = round((ends - starts).total_seconds())
-    return week_of(starts), category_of(kind, facing, subject, bool(account or deal)), seconds
+    if weeks is None:
+        week = week_of(starts)
+    else:
+        found = weeks.get(starts)
+        week = weeks[starts] = week_of(starts) if found is None else found
+    return week, category_of(kind, facing, subject, bool(account or deal)), seconds
+
+
+def _linked(
+    activity_ids: Iterable[int] | None, users: Iterable[int] | None
+) -> Iterator[list[tuple[Any, ...]]]:
+    """``(user, *facts)`` per participant link of the given activities (or of all activities),
+    in chunks. Plain SQL: the ORM's per-row conversions cost more than the totals themselves
+    after an import batch of thousands of activities."""
+    through: Any = Activity.participants.through
+    quote = connection.ops.quote_name
+    own = quote(through._meta.get_field("activity").column)
+    person = quote(through._meta.get_field("user").column)
+    meta = Activity._meta
+    columns = [str(meta.pk.column if n == "pk" else meta.get_field(n).column) for n in _FACTS]  # type: ignore[union-attr]
+    sqlite = connection.vendor == "sqlite"
+    # On SQLite an expression has no declared type, so the driver hands over the stored text
+    # and integers as they are instead of running Django's converter on each value.
+    plain = {"customer_facing": " + 0", "starts_at": " || ''", "ends_at": " || ''"}
+    facts = ", ".join(f"a.{quote(c)}{plain.get(c, '') if sqlite else ''}" for c in columns)
+    sql = (
+        f"SELECT l.{person}, {facts} FROM {quote(through._meta.db_table)} l "  # noqa: S608
+        f"JOIN {quote(Activity._meta.db_table)} a ON a.id = l.{own} WHERE 1 = 1"
+    )
+    params: list[Any] = []
+    if users is not None:
+        people = list(users)
+        if not people:
+            return
+        sql += f" AND l.{person} IN ({', '.join(['%s'] * len(people))})"
+        params += people
+    if activity_ids is None:
+        chunks: list[list[int] | None] = [None]
+    else:
+        ids = list(dict.fromkeys(activity_ids))
+        size = 10 * CHUNK
+        chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+        among = "IN (SELECT value FROM json_each(%s))" if sqlite else "= ANY(%s)"
+        sql += f" AND l.{own} {among}"
+    moments: dict[Any, datetime] = {}
+
+    def moment(value: Any) -> datetime:
+        # SQLite gives naive UTC (text, or a datetime through Django's column converters);
+        # PostgreSQL's driver gives aware datetimes.
+        found = moments.get(value)
+        if found is None:
+            parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+            found = moments[value] = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+        return found
+
+    with connection.cursor() as cursor:
+        for part in chunks:
+            extra = [] if part is None else [json.dumps(part) if sqlite else part]
+            cursor.execute(sql, [*params, *extra])
+            while rows := cursor.fetchmany(5000):
+                if sqlite or rows[0][7].tzinfo is None:
+                    rows = [
+                        (u, pk, k, bool(f), s, a, d, moment(b), moment(e), st)
+                        for u, pk, k, f, s, a, d, b, e, st in rows
+                    ]
+                yield rows
 
 
 def contributions(
     activity_ids: Iterable[int] | None = None, users: Iterable[int] | None = None
 ) -> Totals:
     """What the given activities (or all the given users' activities) add to the totals now,
-    read from the database: one query for the links and one for the activities per chunk."""
-    through: Any = Activity.participants.through
-    links = through.objects.all()
-    if users is not None:
-        links = links.filter(user_id__in=list(users))
-    pairs: list[tuple[int, int]] = []
-    if activity_ids is None:
-        pairs = list(links.values_list("activity_id", "user_id"))
-    else:
-        ids = list(dict.fromkeys(activity_ids))
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start : start + CHUNK]
-            pairs += links.filter(activity_id__in=part).values_list("activity_id", "user_id")
-    by_activity: dict[int, list[int]] = defaultdict(list)
-    for activity, user in pairs:
-        by_activity[activity].append(user)
+    read from the database: one query (links joined with their activities) per chunk. An
+    import's batch brings thousands of activities on a few hundred distinct start times, so
+    each activity's fact and each start's week are worked out once."""
+    parts = _linked(activity_ids, users)
+    facts: dict[int, tuple[date, str, int] | None] = {}
+    weeks: dict[datetime, date] = {}
     totals: Totals = {}
-    wanted = list(by_activity)
-    for start in range(0, len(wanted), CHUNK):
-        rows = Activity.objects.filter(pk__in=wanted[start : start + CHUNK]).values_list(*_FACTS)
-        for row in rows:
-            fact = _fact(row)
+    for rows in parts:
+        for user, *row in rows:
+            pk = row[0]
+            if pk in facts:
+                fact = facts[pk]
+            else:
+                fact = facts[pk] = _fact(row, weeks)
             if fact is None:
                 continue
             week, category, seconds = fact
-            for user in by_activity[row[0]]:
-                found = totals.setdefault((user, week, category), [0, 0])
+            found = totals.get((user, week, category))
+            if found is None:
+                totals[(user, week, category)] = [seconds, 1]
+            else:
                 found[0] += seconds
                 found[1] += 1
     return totals
@@ -157,7 +231,14 @@ def _apply(change: Totals) -> None:
     if emptied:
         WeeklyLoad.objects.filter(pk__in=[r.pk for r in emptied]).delete()
     if updated:
-        WeeklyLoad.objects.bulk_update(updated, ["seconds", "activities"], batch_size=CHUNK)
+        # One statement run for every row (``bulk_update`` would build a CASE per column
+        # whose compiling costs more than the import batch it follows).
+        table = connection.ops.quote_name(WeeklyLoad._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET seconds = %s, activities = %s WHERE id = %s",  # noqa: S608
+                [(r.seconds, r.activities, r.pk) for r in updated],
+            )
     if created:
         WeeklyLoad.objects.bulk_create(created, batch_size=CHUNK)
 

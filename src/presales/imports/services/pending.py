@@ -14,7 +14,8 @@ from presales.core.signals import bulk_change
 from presales.imports.models import PendingReference
 
 if TYPE_CHECKING:
-    from presales.imports.services.engine import Record, Resolver, Target, Writer
+    from presales.imports.services.engine import Record, Resolver, Target
+    from presales.imports.services.writer import Writer
 
 
 def encode_record(record: Record) -> dict[str, Any]:

@@ -11,11 +11,12 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from presales.imports.services.engine import Record, Target, Writer
+from presales.imports.services.engine import Record, Target
 from presales.imports.services.report import Issue
 from presales.imports.services.sources import CsvFile, UnusableInput
 from presales.imports.services.targets import CORE_TARGETS, WRITERS
 from presales.imports.services.values import CellError
+from presales.imports.services.writer import Writer
 
 Hook = Callable[[list[tuple[int, Record]]], None]
 

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from presales.imports.models import ImportRun, PendingReference
 from presales.imports.services.bulk import LEDGER, IndexDeferral
-from presales.imports.services.engine import Counts, Record, Resolver, Writer
+from presales.imports.services.engine import Counts, Record, Resolver
 from presales.imports.services.liveness import (
     INTERRUPTED_MESSAGE,
     mark_interrupted,
@@ -47,6 +47,7 @@ from presales.imports.services.profiles import FilePlan, Profile
 from presales.imports.services.report import Issue, Report
 from presales.imports.services.sources import UnusableInput
 from presales.imports.services.sql import give_way, is_sqlite
+from presales.imports.services.writer import Writer
 from presales.people.models import User
 
 logger = logging.getLogger("presales.imports")

@@ -5,7 +5,6 @@ SQLite, COPY on PostgreSQL)."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +14,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Model
 
+from presales.core.writers import let_writers_in
+
 # SQLite allows 32,766 parameters per statement; keep IN lists well below.
 LOOKUP_CHUNK = 900
 # SQLite look-ups pass their list as one parameter, so only the statement's size bounds it.
@@ -22,14 +23,14 @@ LIST_CHUNK = 10_000
 
 
 def give_way() -> None:
-    """After a commit, on SQLite, pause long enough for a writer that waits for the database
-    to get its turn. SQLite lets one writer in at a time and a waiting writer retries only every
-    100 ms or so, so an import that began its next batch at once could keep a page's write
-    waiting past the busy timeout; with a 50 ms pause per batch of 5,000 rows a waiting writer
-    gets in within a few batches. Inside an enclosing transaction (dry run, ``--strict``)
-    nothing was committed and nobody can get in: no pause."""
+    """After a commit, on SQLite, let a waiting web write in. SQLite lets one writer in at a
+    time and a waiting writer retries only every few tens of milliseconds, so an import that
+    began its next batch at once could keep a page's write waiting past the busy timeout. Web
+    writes announce themselves (``core.writers``): while one is announced the import pauses up
+    to ``IMPORT_PAUSE_MS``; when none is, it goes straight on. Inside an enclosing transaction
+    (dry run, ``--strict``) nothing was committed and nobody can get in: no pause."""
     if is_sqlite() and not connection.in_atomic_block and settings.IMPORT_PAUSE_MS:
-        time.sleep(settings.IMPORT_PAUSE_MS / 1000)
+        let_writers_in(settings.IMPORT_PAUSE_MS)
 
 
 def quoted(name: str) -> str:

@@ -15,8 +15,9 @@ from presales.accounts.models import Account, AccountDomain, Contact
 from presales.activities.models import Activity
 from presales.deals.models import Opportunity
 from presales.imports.models import ImportedRecord, PendingReference
-from presales.imports.services.engine import Record, Ref, Target, Writer
+from presales.imports.services.engine import Record, Ref, Target
 from presales.imports.services.matching import match_name
+from presales.imports.services.writer import Writer
 from presales.people.models import Role, User
 from presales.products.models import Product
 
