@@ -15,7 +15,8 @@ gaps and commitments are registered here; another app registers its own text in 
 
 ``rows(None)`` yields every object's row, ``rows([pk, ...])`` only those objects' rows. Saving or
 deleting an object of a registered model updates its text as soon as its transaction commits
-(words search sees it then); ``presales index`` catches up with bulk writes and computes the vectors.
+(words search sees it then); ``presales index`` catches up with bulk writes and computes the
+vectors.
 Who may see a text is who may see its source object: ``presales.texts.access.texts_for``.
 """
 
