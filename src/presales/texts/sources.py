@@ -22,14 +22,17 @@ Who may see a text is who may see its source object: ``presales.texts.access.tex
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Min, Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,20 @@ def _sync_pending(pending: dict[str, set[int]]) -> None:
     queue_encode_new()
 
 
+def _after_commit(pending: dict[str, set[int]]) -> None:
+    """The request's own writes are committed whatever happens here: should the database stay
+    busy past its timeout, say which texts wait for the next `presales index` and go on."""
+    waiting = {kind: sorted(ids) for kind, ids in pending.items()}
+    try:
+        _sync_pending(pending)
+    except OperationalError as exc:
+        log.warning(
+            "Search text not updated (%s); `presales index` brings it up to date: %s",
+            exc,
+            waiting,
+        )
+
+
 def _pending_for(connection: Any) -> dict[str, set[int]]:
     """The objects saved in the connection's current transaction whose texts wait for its
     commit. A transaction that rolled back leaves its entries behind; they are dropped here
@@ -256,7 +273,7 @@ def _later(source: TextSource, object_id: int) -> None:
     pending.setdefault(source.kind, set()).add(object_id)
     # Every save registers the callback (so a savepoint that rolls back cannot take the only
     # one with it); the first to run syncs them all, the others find nothing left.
-    transaction.on_commit(lambda: _sync_pending(pending), robust=True)
+    transaction.on_commit(lambda: _after_commit(pending), robust=True)
 
 
 def sync_saved_now() -> None:
