@@ -222,8 +222,12 @@ def _sync_pending(pending: dict[str, set[int]]) -> None:
     while pending:
         kind, object_ids = pending.popitem()
         source = source_for(kind)
-        if source is not None:
-            sync_objects(source=source, object_ids=sorted(object_ids))
+        if source is None:
+            continue
+        ordered = sorted(object_ids)
+        for start in range(0, len(ordered), 500):
+            # A long transaction (the demo, a bulk edit) may have saved many objects.
+            sync_objects(source=source, object_ids=ordered[start : start + 500])
     # Words and labels are current now; a worker adds the vectors within seconds.
     queue_encode_new()
 
