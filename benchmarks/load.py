@@ -52,6 +52,7 @@ from typing import Any
 PRESALES = [sys.executable, "-m", "presales"]
 HERE = Path(__file__).resolve().parent
 PROCESSES = 5
+IDLE_CLOSE = 4.0  # seconds; gunicorn's keep-alive is 5 (presales.core.server)
 
 SETUP = """
 import os, sys, django
@@ -151,12 +152,18 @@ class Client:
         self.logs: list[str] = []
         self.amounts: list[str] = []
         self.n = 0
+        self.last_used = time.monotonic()
 
     def _request(self, kind: str, method: str, path: str, body: Any = None) -> int:
         started = time.time()
         clock = time.perf_counter()
         outcome = "ok"
         status = 0
+        if time.monotonic() - self.last_used > IDLE_CLOSE:
+            # The server closes a keep-alive connection idle for 5 s; a browser opens a new
+            # one then, and so does a client that paused that long.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
             self.conn.request(
                 method,
@@ -177,6 +184,7 @@ class Client:
             outcome = f"{type(exc).__name__} on {kind}"
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        self.last_used = time.monotonic()
         self.results.append((kind, started, time.perf_counter() - clock, outcome))
         return status if outcome == "ok" else 0
 
