@@ -14,7 +14,16 @@ per kind of request; errors by kind; and writes acknowledged against what the da
 the end (every acknowledged note and quick-log activity, found by its marker; every deal's last
 acknowledged amount). Goal: 0 errors, 0 lost, p99 <= 1 s outside the import window.
 
+Two client models, one run each (``--think``, default ``1 0``):
+- busy team (think > 0, the figure judged against the goal): each client pauses an exponential
+  time of ``--think`` seconds on average between requests, so 50 clients are 50 busy users
+  offering at most 50 requests/s;
+- capacity (think 0): each client sends its next request the moment the last one answers. Then
+  mean latency = clients / throughput (Little's law): it measures how many requests/s the server
+  carries, not the latency a team sees.
+
     python benchmarks/load.py [--seconds 60] [--clients 50] [--import-rows 200000] [--accounts 300]
+                              [--think 1 0] [--workers N] [--threads N]
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ import importlib.util
 import json
 import multiprocessing
 import os
+import random
 import re
 import socket
 import sqlite3
@@ -42,6 +52,7 @@ from typing import Any
 PRESALES = [sys.executable, "-m", "presales"]
 HERE = Path(__file__).resolve().parent
 PROCESSES = 5
+IDLE_CLOSE = 4.0  # seconds; gunicorn's keep-alive is 5 (presales.core.server)
 
 SETUP = """
 import os, sys, django
@@ -141,12 +152,18 @@ class Client:
         self.logs: list[str] = []
         self.amounts: list[str] = []
         self.n = 0
+        self.last_used = time.monotonic()
 
     def _request(self, kind: str, method: str, path: str, body: Any = None) -> int:
         started = time.time()
         clock = time.perf_counter()
         outcome = "ok"
         status = 0
+        if time.monotonic() - self.last_used > IDLE_CLOSE:
+            # The server closes a keep-alive connection idle for 5 s; a browser opens a new
+            # one then, and so does a client that paused that long.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
             self.conn.request(
                 method,
@@ -167,6 +184,7 @@ class Client:
             outcome = f"{type(exc).__name__} on {kind}"
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        self.last_used = time.monotonic()
         self.results.append((kind, started, time.perf_counter() - clock, outcome))
         return status if outcome == "ok" else 0
 
@@ -224,12 +242,17 @@ def _client_process(
     stop_at: float,
     run: str,
     queue: Any,
+    think: float = 0.0,
 ) -> None:
     clients = [Client(port, token, world, number, run) for number in numbers]
 
     def loop(client: Client) -> None:
+        pause = random.Random(client.number)
         while time.time() < stop_at:
             client.step()
+            if think > 0:
+                # A busy user: an exponential pause of ``think`` seconds on average.
+                time.sleep(min(pause.expovariate(1 / think), max(0.0, stop_at - time.time())))
 
     threads = [threading.Thread(target=loop, args=(c,)) for c in clients]
     for t in threads:
@@ -297,13 +320,50 @@ def _world(port: int, token: str, clients: int) -> dict[str, Any]:
     return {"deals": deals, "accounts": accounts, "writable": writable}
 
 
+def _model(think: float, clients: int) -> str:
+    if think <= 0:
+        return (
+            f"capacity: closed loop, each of {clients} clients sends its next request the "
+            "moment the last one answers (no think time)"
+        )
+    return (
+        f"busy team: {clients} users, each pausing {think:g} s on average (exponential) "
+        f"between requests, at most ~{clients / think:,.0f} requests/s offered"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--import-rows", type=int, default=200_000)
     parser.add_argument("--accounts", type=int, default=300, help="Accounts (one deal each)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs="+",
+        default=[1.0, 0.0],
+        help="Mean pause in seconds between one client's requests; one run per value "
+        "(default: 1 then 0; 0 is the closed loop that measures capacity)",
+    )
+    parser.add_argument("--workers", type=int, help="`presales serve --workers` (its default)")
+    parser.add_argument("--threads", type=int, help="`presales serve --threads` (its default)")
     args = parser.parse_args()
+    summaries = [run_once(args, think) for think in args.think]
+    if len(summaries) > 1:
+        print("\nSummary (the goal: 0 errors, 0 lost, p99 <= 1 s outside the import window)")
+        print(
+            f"{'think s':>8}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}{'lost':>6}  model"
+        )
+        for think, (rate, p50, p99, errors, lost) in zip(args.think, summaries, strict=True):
+            print(
+                f"{think:>8g}{rate:>8.1f}{p50:>8.0f}{p99:>8.0f}{errors:>8}{lost:>6}  "
+                f"{'capacity (closed loop)' if think <= 0 else 'busy team'}"
+            )
+
+
+def run_once(args: argparse.Namespace, think: float) -> tuple[float, float, float, int, int]:
+    print(f"\n=== Model: {_model(think, args.clients)}", flush=True)
     home = Path(tempfile.mkdtemp(prefix="presales-load-bench-"))
     env = {**os.environ, "PRESALES_HOME": str(home), "PRESALES_LOG_LEVEL": "WARNING"}
     env.pop("PRESALES_DATABASE_URL", None)
@@ -328,8 +388,12 @@ def main() -> None:
     print(f"Export of {args.import_rows:,} Event/Task rows generated.", flush=True)
 
     port = _free_port()
+    serve = [*PRESALES, "serve", "--no-worker", "--port", str(port)]
+    for name in ("workers", "threads"):
+        if getattr(args, name):
+            serve += [f"--{name}", str(getattr(args, name))]
     server = subprocess.Popen(
-        [*PRESALES, "serve", "--no-worker", "--port", str(port)],
+        serve,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -350,7 +414,7 @@ def main() -> None:
         groups = [list(range(args.clients))[i::PROCESSES] for i in range(PROCESSES)]
         workers = [
             multiprocessing.Process(
-                target=_client_process, args=(port, token, world, g, stop_at, run, queue)
+                target=_client_process, args=(port, token, world, g, stop_at, run, queue, think)
             )
             for g in groups
             if g
@@ -379,10 +443,11 @@ def main() -> None:
             importer.kill()
         os.killpg(server.pid, 15)
         _, server_errors = server.communicate(timeout=60)
-    report(args, clients, window, started, import_output, importer.returncode, home, run)
+    summary = report(args, clients, window, started, import_output, importer.returncode, home, run)
     if server_errors.strip():
         print("\nServer log (warnings and errors):")
         print("\n".join(server_errors.strip().splitlines()[-20:]))
+    return summary
 
 
 def report(
@@ -394,7 +459,7 @@ def report(
     import_code: int | None,
     home: Path,
     run: str,
-) -> None:
+) -> tuple[float, float, float, int, int]:
     results: list[Result] = [r for c in clients for r in c["results"]]
     inside = [r for r in results if window[0] <= r[1] <= window[1]]
     outside = [r for r in results if not window[0] <= r[1] <= window[1]]
@@ -453,13 +518,15 @@ def report(
         f"{len(amounts) - wrong_amounts} deals hold their last acknowledged amount"
     )
     lost = len(lost_notes) + len(lost_logs) + wrong_amounts
-    p99_outside = _percentiles([r[2] for r in outside if r[3] == "ok"])[1]
+    p50_outside, p99_outside = _percentiles([r[2] for r in outside if r[3] == "ok"])
     goals = {
         "0 errors": not errors,
         "0 lost": lost == 0,
         "p99 <= 1 s outside the import": p99_outside <= 1000,
     }
     print("goals: " + ", ".join(f"{k} {'met' if ok else 'MISSED'}" for k, ok in goals.items()))
+    rate = len(results) / args.seconds
+    return rate, p50_outside, p99_outside, sum(errors.values()), lost
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from presales.people.services import create_token
 from presales.qualification.models import BusinessIssue, Framework
 from presales.qualification.services import copy_framework
 from presales.texts.models import Text
+from presales.texts.sources import sync_saved_now
 from presales.uploads.models import Upload
 from tests.conftest import (
     make_account,
@@ -176,11 +177,17 @@ def _deal_work(
         "merge": merge,
         "submission": submission,
         "line": line,
-        "text": Text.objects.get(kind="note", object_id=note.pk),
+        "text": _text_of(note),
         "job": job,
         "proposal": proposal,
         **intel_things(account, contact, admin, tag),
     }
+
+
+def _text_of(note: Any) -> Text:
+    """The world is built in a transaction that never commits: write the texts it saved now."""
+    sync_saved_now()
+    return Text.objects.get(kind="note", object_id=note.pk)
 
 
 def build() -> dict[str, Any]:

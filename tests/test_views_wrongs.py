@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zlib
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -143,13 +144,15 @@ def test_quick_log_refuses_a_negative_duration_instead_of_naming_an_account_with
 
 
 def test_a_quick_logged_demo_goes_on_the_accounts_one_open_deal_and_search_names_its_author(
-    cast: Cast,
+    cast: Cast, django_capture_on_commit_callbacks: Any
 ) -> None:
     acme = make_account(cast.north, "Acme")
     deal = make_opportunity(acme, owner=cast.bob, name="Acme rollout")
     deal.sales_engineers.add(cast.alice)
     make_opportunity(acme, owner=cast.bob, stage=Stage.LOST, name="Old Acme deal")
-    result = quick_log(actor=cast.alice, text="demo Acme 45m: showed SSO", now=NOW)
+    # The text is synced when the quick log's transaction commits, once, with its participants.
+    with django_capture_on_commit_callbacks(execute=True):
+        result = quick_log(actor=cast.alice, text="demo Acme 45m: showed SSO", now=NOW)
     assert result.activity is not None
     assert result.activity.opportunity_id == deal.pk
     text = Text.objects.get(kind="activity", object_id=result.activity.pk)

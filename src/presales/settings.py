@@ -198,6 +198,13 @@ SERVE_WORKERS = env_int(
     "Web processes `presales serve` starts (default: the number of CPU cores)",
     minimum=1,
 )
+SERVE_THREADS = env_int(
+    "PRESALES_SERVE_THREADS",
+    16,
+    "Threads per web process of `presales serve` (default 16: requests waiting for the database's "
+    "write lock do not hold up the reads behind them)",
+    minimum=1,
+)
 # Imports uploaded in the browser or the API, and calendar subscriptions.
 UPLOAD_MAX_MB = env_int(
     "PRESALES_UPLOAD_MAX_MB",

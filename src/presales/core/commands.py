@@ -9,7 +9,15 @@ from presales.core.commandline import CommandGroup, arg, console, out
 commands = CommandGroup("Running Presales")
 
 
-def serve_forever(host: str, port: int, *, dev: bool = False, worker: bool | None = None) -> int:
+def serve_forever(
+    host: str,
+    port: int,
+    *,
+    dev: bool = False,
+    worker: bool | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
+) -> int:
     """Serve on ``host:port`` until interrupted (the database must be migrated): gunicorn, or
     Django's reloading server with ``dev``; on the embedded SQLite default a job worker runs
     alongside unless ``worker`` is False."""
@@ -22,7 +30,12 @@ def serve_forever(host: str, port: int, *, dev: bool = False, worker: bool | Non
     with server.job_worker(worker and not server.reloader_child()):
         if dev:
             return server.run_dev(host, port)
-        return server.run_production(host, port, workers=settings.SERVE_WORKERS)
+        return server.run_production(
+            host,
+            port,
+            workers=workers or settings.SERVE_WORKERS,
+            threads=threads or settings.SERVE_THREADS,
+        )
 
 
 @commands.command(
@@ -37,6 +50,8 @@ def serve_forever(host: str, port: int, *, dev: bool = False, worker: bool | Non
         default=None,
         help="Run a job worker alongside (default: on with the embedded SQLite database)",
     ),
+    arg("--workers", type=int, help="Web processes (default PRESALES_SERVE_WORKERS: CPU cores)"),
+    arg("--threads", type=int, help="Threads per web process (default PRESALES_SERVE_THREADS: 16)"),
 )
 def serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
@@ -46,7 +61,18 @@ def serve(args: argparse.Namespace) -> int:
     if not reloader_child():
         call_command("migrate", interactive=False, verbosity=0)
         out.print(f"Presales at http://{args.host}:{args.port}/")
-    return serve_forever(args.host, args.port, dev=args.dev, worker=args.worker)
+    for name in ("workers", "threads"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            out.print(f"--{name} must be at least 1.")
+            return 2
+    return serve_forever(
+        args.host,
+        args.port,
+        dev=args.dev,
+        worker=args.worker,
+        workers=args.workers,
+        threads=args.threads,
+    )
 
 
 @commands.command("migrate", "Create or update the database schema")

@@ -1,7 +1,8 @@
 """How `presales serve` runs: a production WSGI server, or Django's reloading one with --dev.
 
 Production is gunicorn (the most used pure-Python WSGI server, on PyPI, no compiler needed) with
-threaded workers, one process per CPU core by default (``PRESALES_SERVE_WORKERS``); whitenoise
+threaded workers, one process per CPU core by default (``PRESALES_SERVE_WORKERS``) with 16
+threads each (``PRESALES_SERVE_THREADS``); whitenoise
 serves the static files from inside the application, so no separate web server is needed for
 them. On the embedded SQLite default one job worker (`presales worker`) runs beside the web
 processes in the same process group, so a newcomer has one command; with PostgreSQL, run
@@ -44,7 +45,7 @@ def job_worker(enabled: bool) -> Iterator[subprocess.Popen[bytes] | None]:
                 process.wait()
 
 
-def run_production(host: str, port: int, *, workers: int, threads: int = 4) -> int:
+def run_production(host: str, port: int, *, workers: int, threads: int = 16) -> int:
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 

@@ -14,20 +14,25 @@ gaps and commitments are registered here; another app registers its own text in 
     ))
 
 ``rows(None)`` yields every object's row, ``rows([pk, ...])`` only those objects' rows. Saving or
-deleting an object of a registered model updates its text at once (words search sees it
-immediately); ``presales index`` catches up with bulk writes and computes the vectors.
+deleting an object of a registered model updates its text as soon as its transaction commits
+(words search sees it then); ``presales index`` catches up with bulk writes and computes the
+vectors.
 Who may see a text is who may see its source object: ``presales.texts.access.texts_for``.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import OperationalError, transaction
 from django.db.models import Min, Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -208,18 +213,87 @@ def register_builtin_sources() -> None:
     )
 
 
-def _on_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+def _sync_pending(pending: dict[str, set[int]]) -> None:
+    from presales.texts.jobs import queue_encode_new
     from presales.texts.services import sync_objects
 
+    if not pending:
+        return
+    while pending:
+        kind, object_ids = pending.popitem()
+        source = source_for(kind)
+        if source is None:
+            continue
+        ordered = sorted(object_ids)
+        for start in range(0, len(ordered), 500):
+            # A long transaction (the demo, a bulk edit) may have saved many objects.
+            sync_objects(source=source, object_ids=ordered[start : start + 500])
+    # Words and labels are current now; a worker adds the vectors within seconds.
+    queue_encode_new()
+
+
+def _after_commit(pending: dict[str, set[int]]) -> None:
+    """The request's own writes are committed whatever happens here: should the database stay
+    busy past its timeout, say which texts wait for the next `presales index` and go on."""
+    waiting = {kind: sorted(ids) for kind, ids in pending.items()}
+    try:
+        _sync_pending(pending)
+    except OperationalError as exc:
+        log.warning(
+            "Search text not updated (%s); `presales index` brings it up to date: %s",
+            exc,
+            waiting,
+        )
+
+
+def _pending_for(connection: Any) -> dict[str, set[int]]:
+    """The objects saved in the connection's current transaction whose texts wait for its
+    commit. A transaction that rolled back leaves its entries behind; they are dropped here
+    when the next transaction starts (keyed by the outermost atomic block that commits)."""
+    outermost = next(b for b in connection.atomic_blocks if not b._from_testcase)
+    held = getattr(connection, "_presales_texts_pending", None)
+    if held is None or held[0] is not outermost:
+        held = (outermost, {})
+        connection._presales_texts_pending = held
+    pending: dict[str, set[int]] = held[1]
+    return pending
+
+
+def _inside_transaction(connection: Any) -> bool:
+    """Whether a real transaction is open: a test case's wrapping blocks do not count, as
+    they never commit (what a test saves outside its own atomic blocks is synced at once)."""
+    return any(not block._from_testcase for block in connection.atomic_blocks)
+
+
+def _later(source: TextSource, object_id: int) -> None:
+    """Sync this object's text once, after its transaction commits: an activity saved and
+    given participants in one request is read once, and the text's writes take the database's
+    write lock after the request's own writes released it, not while they hold it."""
+    connection = transaction.get_connection()
+    if not _inside_transaction(connection):
+        _sync_pending({source.kind: {object_id}})
+        return
+    pending = _pending_for(connection)
+    pending.setdefault(source.kind, set()).add(object_id)
+    # Every save registers the callback (so a savepoint that rolls back cannot take the only
+    # one with it); the first to run syncs them all, the others find nothing left.
+    transaction.on_commit(lambda: _after_commit(pending), robust=True)
+
+
+def sync_saved_now() -> None:
+    """Sync the texts this transaction saved so far, without waiting for its commit: for work
+    that reads its own texts back before committing (or that never commits)."""
+    connection = transaction.get_connection()
+    if _inside_transaction(connection):
+        _sync_pending(_pending_for(connection))
+
+
+def _on_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return
     for source in registered():
         if source.model is sender:
-            sync_objects(source=source, object_ids=[instance.pk])
-            # Words and labels are current now; a worker adds the vector within seconds.
-            from presales.texts.jobs import queue_encode_new
-
-            queue_encode_new()
+            _later(source, instance.pk)
 
 
 def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:

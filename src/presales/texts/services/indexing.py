@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from presales.texts import embedding, vectors
 from presales.texts.models import Text, TextVector
-from presales.texts.services.labelling import label_texts
+from presales.texts.services.labelling import label_texts, predict_labels
 from presales.texts.sources import SourceRow, TextSource, registered
 
 Progress = Callable[[str, int, int], None]
@@ -68,7 +68,14 @@ def _apply(text: Text, row: SourceRow, digest: str) -> bool:
     return changed
 
 
-def _sync_rows(source: TextSource, rows: list[SourceRow], report: IndexReport) -> None:
+_LABELS = ("predicted", "labels", "labelled_hash")
+
+
+def _sync_rows(
+    source: TextSource, rows: list[SourceRow], report: IndexReport, *, label: bool = False
+) -> None:
+    """Store these rows' texts; with ``label``, their labels too, in the same short write (the
+    reads and the predictions come first, so the write lock is held only for the writes)."""
     existing = {
         t.object_id: t
         for t in Text.objects.filter(kind=source.kind, object_id__in=[r.object_id for r in rows])
@@ -94,11 +101,18 @@ def _sync_rows(source: TextSource, rows: list[SourceRow], report: IndexReport) -
         elif _apply(text, row, digest):
             text.indexed_at = timezone.now()
             changed.append(text)
+    fields = ["body", "content_hash", "indexed_at", *_META]
+    if label:
+        seen = {r.object_id for r in rows}
+        kept = [t for pk, t in existing.items() if pk in seen]
+        before = {t.pk: [getattr(t, name) for name in _LABELS] for t in kept}
+        predict_labels([*new, *kept])
+        relabelled = [t for t in kept if [getattr(t, n) for n in _LABELS] != before[t.pk]]
+        changed = list({t.pk: t for t in [*changed, *relabelled]}.values())
+        fields += _LABELS
     with transaction.atomic():
         Text.objects.bulk_create(new, batch_size=500)
-        Text.objects.bulk_update(
-            changed, ["body", "content_hash", "indexed_at", *_META], batch_size=500
-        )
+        Text.objects.bulk_update(changed, fields, batch_size=500)
     report.added += len(new)
     report.changed += len(changed)
 
@@ -107,11 +121,10 @@ def sync_objects(*, source: TextSource, object_ids: list[int]) -> None:
     """Bring the texts of these objects up to date now (words and labels; vectors later)."""
     rows = list(source.rows(object_ids))
     report = IndexReport()
-    _sync_rows(source, rows, report)
+    _sync_rows(source, rows, report, label=True)
     gone = set(object_ids) - {r.object_id for r in rows}
     if gone:
         forget_objects(source=source, object_ids=list(gone))
-    label_texts(texts=Text.objects.filter(kind=source.kind, object_id__in=object_ids))
 
 
 def forget_objects(*, source: TextSource, object_ids: list[int]) -> None:

@@ -54,6 +54,39 @@ def _effective(predicted: dict[str, Any], own: dict[str, str]) -> dict[str, Any]
     return labels
 
 
+def _predict(
+    batch: list[Text], names: list[str], examples: dict[str, tuple[np.ndarray, list[str]]]
+) -> None:
+    """Set ``predicted``, ``labels`` and ``labelled_hash`` of these texts in memory; a text not
+    stored yet (no pk) has neither corrections nor a vector."""
+    stored = [t.pk for t in batch if t.pk is not None]
+    own: dict[int, dict[str, str]] = {}
+    for text_id, label, value in LabelCorrection.objects.filter(text_id__in=stored).values_list(
+        "text_id", "label", "value"
+    ):
+        own.setdefault(text_id, {})[label] = value
+    meaning = embedding.available()
+    found = vectors.vectors_for(stored) if meaning and stored else {}
+    for text in batch:
+        predicted = rules.predict(text.body, text.written_at.date(), names)
+        vector = found.get(text.pk) if text.pk is not None else None
+        if vector is not None:
+            for label, (matrix, values) in examples.items():
+                sims = matrix @ vector
+                best = int(np.argmax(sims))
+                if sims[best] >= LEARN_FROM_CORRECTION:
+                    predicted[label] = values[best]
+        text.predicted = predicted
+        text.labels = _effective(predicted, own.get(text.pk, {}) if text.pk is not None else {})
+        text.labelled_hash = labelled_mark(text, used_meaning=vector is not None)
+
+
+def predict_labels(texts: list[Text]) -> None:
+    """Labels of a few texts, in memory, for the caller to store with its own write."""
+    if texts:
+        _predict(texts, list(Competitor.objects.values_list("name", flat=True)), _examples())
+
+
 def label_texts(*, texts: QuerySet[Text], progress: Progress | None = None) -> int:
     """Predict the labels of these texts and store them with their corrections; how many."""
     names = list(Competitor.objects.values_list("name", flat=True))
@@ -65,25 +98,7 @@ def label_texts(*, texts: QuerySet[Text], progress: Progress | None = None) -> i
         batch = list(texts.filter(pk__gt=last).order_by("pk")[:BATCH])
         if not batch:
             break
-        own: dict[int, dict[str, str]] = {}
-        for text_id, label, value in LabelCorrection.objects.filter(
-            text_id__in=[t.pk for t in batch]
-        ).values_list("text_id", "label", "value"):
-            own.setdefault(text_id, {})[label] = value
-        meaning = embedding.available()
-        found = vectors.vectors_for([t.pk for t in batch]) if meaning else {}
-        for text in batch:
-            predicted = rules.predict(text.body, text.written_at.date(), names)
-            vector = found.get(text.pk)
-            if vector is not None:
-                for label, (matrix, values) in examples.items():
-                    sims = matrix @ vector
-                    best = int(np.argmax(sims))
-                    if sims[best] >= LEARN_FROM_CORRECTION:
-                        predicted[label] = values[best]
-            text.predicted = predicted
-            text.labels = _effective(predicted, own.get(text.pk, {}))
-            text.labelled_hash = labelled_mark(text, used_meaning=vector is not None)
+        _predict(batch, names, examples)
         with transaction.atomic():
             Text.objects.bulk_update(batch, ["predicted", "labels", "labelled_hash"])
         last = batch[-1].pk

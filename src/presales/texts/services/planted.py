@@ -116,10 +116,12 @@ def _plant_and_rank(pairs: list[PlantedPair]) -> None:
     from presales.people.models import Role, User
     from presales.texts.services.indexing import encode_texts
     from presales.texts.services.searching import search_texts
+    from presales.texts.sources import sync_saved_now
 
     admin = User.objects.create(username="planted-eval-admin", role=Role.ADMIN)
     account = Account.objects.create(name="Planted evaluation account")
     notes = [Note.objects.create(body=p.text, author=admin, account=account) for p in pairs]
+    sync_saved_now()  # this transaction rolls back: its texts are needed before that
     texts = dict(
         Text.objects.filter(kind="note", object_id__in=[n.pk for n in notes]).values_list(
             "object_id", "pk"
