@@ -200,8 +200,8 @@ SERVE_WORKERS = env_int(
 )
 SERVE_THREADS = env_int(
     "PRESALES_SERVE_THREADS",
-    16,
-    "Threads per web process of `presales serve` (default 16: requests waiting for the database's "
+    8,
+    "Threads per web process of `presales serve` (default 8: requests waiting for the database's "
     "write lock do not hold up the reads behind them)",
     minimum=1,
 )

@@ -1,7 +1,7 @@
 """How `presales serve` runs: a production WSGI server, or Django's reloading one with --dev.
 
 Production is gunicorn (the most used pure-Python WSGI server, on PyPI, no compiler needed) with
-threaded workers, one process per CPU core by default (``PRESALES_SERVE_WORKERS``) with 16
+threaded workers, one process per CPU core by default (``PRESALES_SERVE_WORKERS``) with 8
 threads each (``PRESALES_SERVE_THREADS``); whitenoise
 serves the static files from inside the application, so no separate web server is needed for
 them. On the embedded SQLite default one job worker (`presales worker`) runs beside the web
