@@ -127,7 +127,9 @@ def _load(ids: list[int] | None) -> dict[int, _Deal]:
         deal.history.append((at, before, after))
         deal.times.append(at)
     shown = _among(
-        DemoShown.objects.filter(activity__opportunity__isnull=False),
+        DemoShown.objects.filter(
+            activity__opportunity__isnull=False, status=DemoShown.Status.SHOWN
+        ),
         "activity__opportunity_id",
         ids,
     ).exclude(activity__status=Activity.Status.CANCELLED)

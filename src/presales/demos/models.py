@@ -95,7 +95,19 @@ class DemoVersion(models.Model):
 
 
 class DemoShown(models.Model):
-    """A demo shown in an activity (a meeting, a demo call)."""
+    """A demo shown in an activity (a meeting, a demo call), or one an import's subject seemed
+    to name that the user has still to confirm (or rejected, so it is not suggested again)."""
+
+    class Status(models.TextChoices):
+        SHOWN = "shown", "Shown"
+        TO_CONFIRM = "to_confirm", "To confirm"
+        REJECTED = "rejected", "Not shown"
+
+    class Matched(models.TextChoices):
+        HAND = "hand", "Picked by hand"
+        MEANING = "meaning", "Suggested by meaning"
+        TITLE = "title", "Imported subject names its title"
+        FUZZY = "fuzzy", "Imported subject close to its title"
 
     activity = models.ForeignKey(
         "activities.Activity", on_delete=models.CASCADE, related_name="demos_shown"
@@ -105,6 +117,21 @@ class DemoShown(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=12,
+        choices=Status.choices,
+        default=Status.SHOWN,
+        help_text="Only shown demos count in the statistics; an unsure match waits for the user",
+    )
+    matched = models.CharField(
+        max_length=12,
+        choices=Matched.choices,
+        default=Matched.HAND,
+        help_text="How the demo was found",
+    )
+    similarity = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How close the imported subject was to the title, in %"
+    )
 
     class Meta:
         ordering = ["activity", "demo"]

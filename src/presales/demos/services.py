@@ -143,12 +143,17 @@ def _activity(actor: User, activity: Activity) -> Activity:
 
 @transaction.atomic
 def set_demos_shown(*, actor: User, activity: Activity, demo_ids: Iterable[int]) -> list[Demo]:
-    """The demos an activity showed are exactly ``demo_ids`` (the meeting form, the debrief)."""
+    """The demos an activity showed are exactly ``demo_ids`` (the meeting form, the debrief).
+    A match still to confirm that is not among them stays to confirm."""
     _activity(actor, activity)
     wanted = list(dict.fromkeys(demo_ids))
     demos = [resolve(actor, Demo, pk, field="demos") for pk in wanted]
-    DemoShown.objects.filter(activity=activity).exclude(demo_id__in=wanted).delete()
-    known = set(DemoShown.objects.filter(activity=activity).values_list("demo_id", flat=True))
+    rows = DemoShown.objects.filter(activity=activity)
+    rows.filter(status=DemoShown.Status.SHOWN).exclude(demo_id__in=wanted).delete()
+    rows.filter(demo_id__in=wanted).exclude(status=DemoShown.Status.SHOWN).update(
+        status=DemoShown.Status.SHOWN, recorded_by=actor, recorded_at=timezone.now()
+    )
+    known = set(rows.values_list("demo_id", flat=True))
     DemoShown.objects.bulk_create(
         DemoShown(activity=activity, demo_id=pk, recorded_by=actor, recorded_at=timezone.now())
         for pk in wanted
@@ -185,5 +190,9 @@ def log_demo_shown(*, actor: User, activity: Activity, name: str) -> Demo:
         titles = "; ".join(d.title for d in found[:5])
         raise ValidationError({"name": f"Which one? {titles}. Type more of the title."})
     demo = found[0]
-    DemoShown.objects.get_or_create(activity=activity, demo=demo, defaults={"recorded_by": actor})
+    DemoShown.objects.update_or_create(
+        activity=activity,
+        demo=demo,
+        defaults={"recorded_by": actor, "status": DemoShown.Status.SHOWN},
+    )
     return demo

@@ -136,13 +136,17 @@ def _shown_changed(sender: Any, instance: DemoShown, **kwargs: Any) -> None:
 
 
 def _import_finished(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """An import writes rows in bulk, without signals: bring what it wrote up to date when its
-    run is recorded as finished."""
+    """An import writes rows in bulk, without signals: when its run is recorded as finished,
+    record the demos its activities' subjects name, then bring the facts of what it wrote up
+    to date (once per run, in bulk)."""
     if kwargs.get("created") or kwargs.get("raw") or kwargs.get("update_fields") is not None:
         return
     if instance.finished_at is None or instance.dry_run:
         return
     if facts.changed_anything(instance.counts):
+        from presales.demos.matching import match_imported
+
+        match_imported(instance.started_at, refresh=False)
         facts.after_import(instance.started_at)
 
 

@@ -17,7 +17,7 @@ from presales.activities.access import activities_for
 from presales.activities.models import Activity
 from presales.core import access
 from presales.core.pages import current_user, page_of, visible_or_404
-from presales.demos import services
+from presales.demos import matching, services
 from presales.demos.access import can_curate, demos_for
 from presales.demos.charts import interval_chart
 from presales.demos.forms import DemoForm
@@ -125,7 +125,7 @@ def demo_detail(request: HttpRequest, demo_id: int) -> HttpResponse:
     # the visibility filter applies to a few hundred rows, not to every activity).
     shown = (
         activities_for(user)
-        .filter(demos_shown__demo=demo)
+        .filter(demos_shown__demo=demo, demos_shown__status=DemoShown.Status.SHOWN)
         .select_related("opportunity", "account")
         .order_by("-starts_at", "-pk")
     )
@@ -208,14 +208,38 @@ def demo_stats(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _shown_post(request: HttpRequest, user: Any, activity: Activity) -> None:
+    """The forms of the page below that add to, confirm or reject what a meeting showed."""
+    post = request.POST
+    form = post.get("form")
+    ids = [int(v) for v in post.getlist("demos") if v.isdigit() and len(v) < 12]
+    if form == "meaning":
+        demos = matching.record_shown(
+            actor=user, activity=activity, demo_ids=ids, how=DemoShown.Matched.MEANING
+        )
+        messages.success(request, "Recorded: " + "; ".join(d.title for d in demos) + ".")
+    elif form in ("confirm", "reject"):
+        demo_id = post.get("demo", "")
+        if not demo_id.isdigit() or len(demo_id) > 11:
+            raise ValidationError({"demo": "Choose a demo to confirm or reject."})
+        demo = matching.decide(
+            actor=user, activity=activity, demo_id=int(demo_id), shown=form == "confirm"
+        )
+        done = "counted as shown" if form == "confirm" else "marked as not shown"
+        messages.success(request, f"{demo.title}: {done}.")
+
+
 def demos_shown(request: HttpRequest, activity_id: int) -> HttpResponse:
-    """Record the demos a meeting showed: tick them in the catalog or type one by name."""
+    """Record the demos a meeting showed: by what was shown (suggestions by meaning), by name,
+    ticked in the catalog; and confirm or reject those an import's subject seemed to name."""
     user = current_user(request)
     activity: Activity = visible_or_404(request, Activity, activity_id)
     errors: list[str] = []
     if request.method == "POST":
         try:
-            if request.POST.get("form") == "quick":
+            if request.POST.get("form") in ("meaning", "confirm", "reject"):
+                _shown_post(request, user, activity)
+            elif request.POST.get("form") == "quick":
                 found = services.log_demo_shown(
                     actor=user, activity=activity, name=request.POST.get("name", "")
                 )
@@ -229,11 +253,28 @@ def demos_shown(request: HttpRequest, activity_id: int) -> HttpResponse:
         else:
             return redirect("demos_shown", activity.pk)
     access.require(access.can_change(user, activity), "Only who may change the meeting does this.")
-    chosen = set(DemoShown.objects.filter(activity=activity).values_list("demo_id", flat=True))
+    rows = DemoShown.objects.filter(activity=activity).select_related("demo")
+    chosen = {row.demo_id for row in rows if row.status == DemoShown.Status.SHOWN}
+    waiting = [row for row in rows if row.status == DemoShown.Status.TO_CONFIRM]
     choices: Any = demos_for(user).exclude(state=Demo.State.RETIRED).order_by("-state", "title")
+    about = " ".join(request.GET.get("about", "").split())[:500]
+    suggested: matching.Suggestions | None = None
+    if about:
+        try:
+            suggested = matching.suggest_demos(actor=user, text=about)
+        except ValidationError as exc:
+            errors = errors + exc.messages
     return render(
         request,
         "demos/shown.html",
-        {"activity": activity, "choices": choices, "chosen": chosen, "errors": errors},
+        {
+            "activity": activity,
+            "choices": choices,
+            "chosen": chosen,
+            "waiting": waiting,
+            "about": about,
+            "suggested": suggested,
+            "errors": errors,
+        },
         status=422 if errors else 200,
     )
