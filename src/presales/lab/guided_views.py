@@ -150,9 +150,13 @@ def evaluation_progress(request: HttpRequest, evaluation_id: int) -> HttpRespons
 
 def training_list(request: HttpRequest, *, form: TrainingForm | None = None) -> HttpResponse:
     user = current_user(request)
-    rows = Training.objects.select_related("environment__lab").annotate(
-        people=Count("attendance"),
-        done=Count("attendance", filter=Q(attendance__completed_on__isnull=False)),
+    rows = (
+        Training.objects.select_related("environment__lab")
+        .order_by("-held_on", "-id")
+        .annotate(
+            people=Count("attendance"),
+            done=Count("attendance", filter=Q(attendance__completed_on__isnull=False)),
+        )
     )
     manager = can_run_training(user)
     return render(
