@@ -6,14 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from presales.demos.models import Demo
 from presales.lab.models import Attendance
-from presales.scorecards.metrics.base import Ask, Measure
 from presales.scorecards.periods import Span
+
+if TYPE_CHECKING:
+    # The scorecards' metric catalog imports this module; its types are read lazily.
+    from presales.scorecards.metrics.base import Ask, Measure
 
 
 def _count(rows: int, of: str) -> Measure:
+    from presales.scorecards.metrics.base import Measure
+
     return Measure(float(rows), rows, of)
 
 
