@@ -41,12 +41,13 @@ def _evaluations(builder: Any, today: date) -> int:
     rng.shuffle(deals)
     # A few demos get most evaluations, so their page shows figures worth reading.
     favourites = demos[:3]
-    rows = []
+    rows: list[Evaluation] = []
     for deal in deals:
         if len(rows) >= EVALUATIONS:
             break
         first = deal.first.date()
-        last = min(today, deal.close_date) if deal.stage in CLOSED_STAGES else today
+        closed = deal.stage in CLOSED_STAGES
+        last = min(today, deal.close_date or today) if closed else today
         if (last - first).days < 14:
             continue
         registered = first + timedelta(days=rng.randint(1, (last - first).days - 10))
@@ -57,7 +58,8 @@ def _evaluations(builder: Any, today: date) -> int:
         if rng.random() < 0.65 and started + timedelta(days=7) <= last:
             completed = started + timedelta(days=rng.randint(1, 7))
             done = steps
-        contact = Contact.objects.filter(account_id=deal.account_id).order_by("pk").first()
+        contacts = Contact.objects.filter(account__opportunities=deal).order_by("pk")
+        contact = contacts.first()
         demo = rng.choice(favourites) if rng.random() < 0.7 else rng.choice(demos)
         rows.append(
             Evaluation(
