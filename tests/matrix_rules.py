@@ -59,6 +59,10 @@ PARAMS: dict[str, str] = {
     "demo_id": "demo",
     "reservation_id": "reservation",
     "poc_id": "poc",
+    # Self-guided evaluations and training labs (presales.lab).
+    "evaluation_id": "evaluation",
+    "training_id": "training",
+    "attendance_id": "attendance",
 }
 # Kinds a team sees on another team's account it shares (everything else of the other team's
 # deal answers 404).
@@ -195,6 +199,9 @@ API: dict[str, tuple[Expect, Body, str]] = {
     ),
     "POST /api/lab/reservations/{reservation_id}/release": (RESERVATION_CHANGE, None, ""),
     "GET /api/lab/utilisation": (EVERYONE, None, ""),
+    # Self-guided evaluations follow their deal (the list filters); training labs are everyone's.
+    "GET /api/lab/evaluations": (EVERYONE, None, ""),
+    "GET /api/lab/trainings": (EVERYONE, None, ""),
     "GET /api/pocs": (EVERYONE, None, ""),
     "GET /api/pocs/figures": (EVERYONE, None, ""),
     "POST /api/pocs": (
@@ -715,6 +722,16 @@ PAGES: dict[str, tuple[Expect, str]] = {
     "lab_new": (POST_ONLY, ""),
     "environment_new": (POST_ONLY, ""),
     "reservation_action": (POST_ONLY, ""),
+    # Self-guided evaluations (through their deal) and training labs (everyone reads them).
+    "evaluation_list": (EVERYONE, ""),
+    "evaluation_new": (POST_ONLY, ""),
+    "evaluation_detail": (read("evaluation"), ""),
+    "evaluation_progress": (POST_ONLY, ""),
+    "training_list": (EVERYONE, ""),
+    "training_new": (POST_ONLY, ""),
+    "training_detail": (EVERYONE, ""),
+    "training_attendees": (POST_ONLY, ""),
+    "training_completion": (POST_ONLY, ""),
     "poc_board": (EVERYONE, ""),
     "poc_new": (POST_ONLY, ""),
     "poc_detail": (read("poc"), ""),

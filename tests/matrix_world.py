@@ -157,11 +157,24 @@ def _deal_work(
         ends_at=soon + timedelta(hours=4),
     )
     poc = create_poc(actor=admin, opportunity=deal, title=f"POC {tag}", se=se)
+    from presales.lab.models import Attendance, Evaluation, Training
+
+    # A self-guided evaluation on the deal, and a training lab the SE attends.
+    evaluation = Evaluation.objects.create(
+        demo=demo, environment=environment, opportunity=deal, registered_by=se, steps_total=3
+    )
+    training = Training.objects.create(
+        name=f"Training {tag}", held_on=date.today(), environment=environment
+    )
+    attendance = Attendance.objects.create(training=training, user=se)
     return {
         "demo": demo,
         "environment": environment,
         "reservation": reservation,
         "poc": poc,
+        "evaluation": evaluation,
+        "training": training,
+        "attendance": attendance,
         "request": help_request,
         "contact": contact,
         "deal": deal,

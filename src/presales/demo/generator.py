@@ -28,6 +28,7 @@ from presales.demo import activities as activity_step
 from presales.demo import demos as demo_catalog_step
 from presales.demo import forecasts, gaps, names, workspace
 from presales.demo import intelligence as intelligence_step
+from presales.demo import lab_guided as lab_guided_step
 from presales.demo import scorecards as scorecard_step
 from presales.demo import team as team_step
 from presales.demo._common import SOURCE, _at, _bulk
@@ -492,6 +493,7 @@ def generate_demo(
         lambda: team_step.populate(builder),
         lambda: intelligence_step.populate(builder),
         lambda: demo_catalog_step.populate(builder),
+        lambda: lab_guided_step.populate(builder),
         team_step.rebuild_totals,
     )
     for step in steps:

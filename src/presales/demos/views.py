@@ -24,6 +24,7 @@ from presales.demos.forms import DemoForm
 from presales.demos.models import Demo, DemoShown
 from presales.demos.stats import Filters, demo_statistics, rendered_table
 from presales.demos.texts import KIND
+from presales.lab.guided import self_guided_figures
 from presales.products.models import Product
 from presales.texts.services.searching import search_texts
 
@@ -150,6 +151,7 @@ def demo_detail(request: HttpRequest, demo_id: int) -> HttpResponse:
             "can_change": access.can_change(user, demo),
             "moves": moves,
             "can_fork": user.role != "product_manager",
+            "self_guided": self_guided_figures(actor=user, demo=demo),
         },
     )
 

@@ -1,6 +1,7 @@
-"""The lab in the REST API: environments, reservations (make, release) and utilisation."""
+"""The lab in the REST API: environments, reservations (make, release), utilisation, and the
+self-guided evaluations and training labs (read)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -10,8 +11,8 @@ from ninja import Query, Router, Schema
 
 from presales.core.api import actor, get_visible
 from presales.lab import services
-from presales.lab.access import reservations_for
-from presales.lab.models import Environment, Reservation
+from presales.lab.access import evaluations_for, reservations_for
+from presales.lab.models import Environment, Reservation, Training
 
 router = Router(tags=["lab"])
 
@@ -106,3 +107,54 @@ def utilisation(request: HttpRequest, days: int = 30) -> dict[str, Any]:
         }
 
     return {"days": days, "labs": [row(u) for u in labs], "teams": [row(u) for u in teams]}
+
+
+class EvaluationOut(Schema):
+    id: int
+    demo_id: int
+    environment_id: int | None
+    opportunity_id: int | None
+    contact_id: int | None
+    registered_by_id: int | None
+    registered_on: date
+    started_on: date | None
+    completed_on: date | None
+    steps_total: int
+    steps_done: int
+    notes: str
+
+
+class AttendanceOut(Schema):
+    user_id: int
+    completed_on: date | None
+
+
+class TrainingOut(Schema):
+    id: int
+    name: str
+    held_on: date
+    environment_id: int | None
+    description: str
+    attendance: list[AttendanceOut]
+
+
+@router.get("/lab/evaluations", response=list[EvaluationOut])
+def list_evaluations(
+    request: HttpRequest, demo_id: int | None = None, limit: int = 100, offset: int = 0
+) -> Any:
+    """The self-guided evaluations the caller sees (through their deals), newest first;
+    ``limit`` up to 500."""
+    if not 1 <= limit <= 500 or offset < 0:
+        raise ValidationError({"limit": "Between 1 and 500, from an offset of 0 or more."})
+    rows = evaluations_for(request.user)
+    if demo_id is not None:
+        rows = rows.filter(demo_id=demo_id)
+    return rows[offset : offset + limit]
+
+
+@router.get("/lab/trainings", response=list[TrainingOut])
+def list_trainings(request: HttpRequest, limit: int = 100, offset: int = 0) -> Any:
+    """Training labs, newest first, with each attendee's completion; ``limit`` up to 500."""
+    if not 1 <= limit <= 500 or offset < 0:
+        raise ValidationError({"limit": "Between 1 and 500, from an offset of 0 or more."})
+    return Training.objects.prefetch_related("attendance")[offset : offset + limit]

@@ -4,6 +4,7 @@ training."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -126,3 +127,104 @@ class Reservation(models.Model):
 
     def expired(self, now: datetime | None = None) -> bool:
         return self.ends_at <= (now or timezone.now())
+
+
+class Evaluation(models.Model):
+    """A self-guided evaluation: a customer works through a demo's script on a lab environment
+    without an SE. It belongs to a deal (and follows the deal's rule) or, before there is a
+    deal, to a customer contact (and follows the contact's account)."""
+
+    demo = models.ForeignKey(
+        "demos.Demo",
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        help_text="The script the customer follows",
+    )
+    environment = models.ForeignKey(
+        Environment, null=True, blank=True, on_delete=models.SET_NULL, related_name="evaluations"
+    )
+    opportunity = models.ForeignKey(
+        "deals.Opportunity",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+    )
+    contact = models.ForeignKey(
+        "accounts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evaluations",
+        help_text="The customer who works through it",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registered_on = models.DateField(default=timezone.localdate)
+    started_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    steps_total = models.PositiveIntegerField(default=1)
+    steps_done = models.PositiveIntegerField(default=0)
+    notes = models.TextField(blank=True, max_length=4000, help_text="What came out of it")
+
+    class Meta:
+        ordering = ["-registered_on", "-id"]
+        indexes = [models.Index(fields=["demo", "completed_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opportunity__isnull=False) | Q(contact__isnull=False),
+                name="evaluation_deal_or_contact",
+            ),
+            models.CheckConstraint(
+                condition=Q(steps_total__gte=1) & Q(steps_done__lte=F("steps_total")),
+                name="evaluation_steps",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demo} · {self.opportunity or self.contact}"
+
+    @property
+    def status(self) -> str:
+        if self.completed_on:
+            return "Completed"
+        return "Started" if self.started_on else "Registered"
+
+
+class Training(models.Model):
+    """A training lab: people (new hires, SEs) work through an environment together on a day."""
+
+    name = models.CharField(max_length=200)
+    environment = models.ForeignKey(
+        Environment, null=True, blank=True, on_delete=models.SET_NULL, related_name="trainings"
+    )
+    held_on = models.DateField(help_text="The day it is held")
+    description = models.TextField(blank=True, max_length=2000, help_text="What it covers")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attendees: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Attendance", related_name="trainings"
+    )
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.held_on:%Y-%m-%d})"
+
+
+class Attendance(models.Model):
+    training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendance"
+    )
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["training", "user"], name="attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.training}"

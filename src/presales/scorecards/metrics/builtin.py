@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from presales.activities.models import Activity, Kind
 from presales.deals.models import CLOSED_STAGES, Opportunity, Stage
+from presales.lab import metrics as lab_metrics
 from presales.meetings.models import Debrief, RaisedGap, Report
 from presales.scorecards.metrics import batched
 from presales.scorecards.metrics.base import (
@@ -357,6 +358,28 @@ BUILTIN: dict[str, MetricDef] = {
             "share fulfilled by the request's last day.",
             requests_fulfilled_on_time,
             batch=requests_fulfilled_on_time_batch,
+        ),
+        # The demo catalog and the training labs (presales.demos, presales.lab).
+        _def(
+            "demos_contributed",
+            "Demos contributed to the master library",
+            "count",
+            Pillar.ENABLEMENT,
+            "Demos the person owns that are in the master library, dated by their last change "
+            "in the period (the day a demo entered the library is not kept apart; a master "
+            "demo changes only under curation).",
+            lab_metrics.demos_contributed,
+            batch=lab_metrics.demos_contributed_batch,
+        ),
+        _def(
+            "trainings_completed",
+            "Training labs completed",
+            "count",
+            Pillar.ENABLEMENT,
+            "Training labs the person attended and completed in the period (by the day their "
+            "completion was recorded for).",
+            lab_metrics.trainings_completed,
+            batch=lab_metrics.trainings_completed_batch,
         ),
     )
 }
