@@ -308,10 +308,17 @@ def test_training_labs_completed_and_demos_contributed(cast: Cast, demo: Demo) -
     assert trainings_completed([cast.alice.pk], earlier).value == 1
     assert trainings_completed([cast.alice.pk, cast.carol.pk], span).value == 2
 
-    master = Demo.objects.create(title="Master", owner=cast.alice, state=Demo.State.MASTER)
+    master = Demo.objects.create(
+        title="Master", owner=cast.alice, state=Demo.State.MASTER, curated_at=timezone.now()
+    )
     Demo.objects.create(title="Draft", owner=cast.alice)  # not in the library
-    old = Demo.objects.create(title="Old", owner=cast.alice, state=Demo.State.MASTER)
-    Demo.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=60))
+    # Curated 60 days ago and edited today: it counts when it entered the library.
+    Demo.objects.create(
+        title="Old",
+        owner=cast.alice,
+        state=Demo.State.MASTER,
+        curated_at=timezone.now() - timedelta(days=60),
+    )
     assert demos_contributed([cast.alice.pk], span).value == 1
     assert demos_contributed([cast.alice.pk], earlier).value == 1
     assert demos_contributed([cast.carol.pk], span).value == 0
@@ -327,3 +334,18 @@ def test_training_labs_completed_and_demos_contributed(cast: Cast, demo: Demo) -
         assert measured == {a: one_by_one(list(a.people), a.span) for a in asks}
     assert {"demos_contributed", "trainings_completed"} <= set(BUILTIN)
     assert BUILTIN["trainings_completed"].measure_many(asks) == trainings_completed_batch(asks)
+
+
+def test_a_demo_counts_as_contributed_from_the_day_a_manager_curates_it(cast: Cast) -> None:
+    from presales.demos.services import move_demo
+
+    span = Span(TODAY - timedelta(days=30), TODAY)
+    demo = Demo.objects.create(title="Alice's SSO cut", owner=cast.alice, state=Demo.State.SHARED)
+    assert demo.curated_at is None
+    assert demos_contributed([cast.alice.pk], span).value == 0
+    before = timezone.now()
+    move_demo(actor=cast.dave, demo=demo, to_state=Demo.State.MASTER)
+    demo.refresh_from_db()
+    assert demo.curated_by == cast.dave
+    assert demo.curated_at is not None and demo.curated_at >= before
+    assert demos_contributed([cast.alice.pk], span).value == 1

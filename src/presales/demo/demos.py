@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
 
 from presales.accounts.models import Contact
 from presales.activities.models import Activity, Kind
@@ -89,6 +90,7 @@ def _catalog(builder: Any) -> list[Demo]:
                 created_at=builder.now - timedelta(days=rng.randint(300, 700)),
             )
         )
+        demos[-1].curated_at = demos[-1].created_at + timedelta(days=14)
     for i in range(26):
         se = builder.all_ses[(i * 7) % len(builder.all_ses)]
         title, personas, summary = STORIES[i % len(STORIES)]
@@ -96,6 +98,12 @@ def _catalog(builder: Any) -> list[Demo]:
         state = Demo.State.SHARED if i % 5 else Demo.State.DRAFT
         if i in (3, 11, 19):
             state = Demo.State.RETIRED
+        # A few SEs' own versions were good enough for the master library: a manager put them
+        # there later, so they count as contributions on the SEs' scorecards.
+        curated = i in (6, 17)
+        if curated:
+            state = Demo.State.MASTER
+        created_at = builder.now - timedelta(days=rng.randint(30, 500))
         demos.append(
             Demo(
                 title=f"{title}, {variant} ({se.first_name})",
@@ -107,11 +115,15 @@ def _catalog(builder: Any) -> list[Demo]:
                 owner=se,
                 state=state,
                 version=rng.randint(1, 4),
-                created_at=builder.now - timedelta(days=rng.randint(30, 500)),
+                created_at=created_at,
+                curated_by=managers[i % len(managers)] if curated else None,
+                curated_at=created_at + (builder.now - created_at) / 2 if curated else None,
             )
         )
     demos = _bulk(Demo, demos)
-    Demo.objects.filter(pk__in=[d.pk for d in demos]).update(updated_at=F("created_at"))
+    Demo.objects.filter(pk__in=[d.pk for d in demos]).update(
+        updated_at=Greatest(F("created_at"), Coalesce(F("curated_at"), F("created_at")))
+    )
     masters = demos[: len(STORIES)]
     forks = [d for d in demos[len(STORIES) :] if d.state != Demo.State.DRAFT]
     for i, demo in enumerate(forks):

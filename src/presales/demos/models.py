@@ -49,6 +49,9 @@ class Demo(Timestamped):
         related_name="+",
         help_text="Who put it in the master library",
     )
+    curated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it entered the master library"
+    )
     forked_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="forks"
     )

@@ -113,7 +113,8 @@ def move_demo(*, actor: User, demo: Demo, to_state: str) -> Demo:
     demo.state = to_state
     if to_state == Demo.State.MASTER:
         demo.curated_by = actor
-    demo.save(update_fields=["state", "curated_by", "updated_at"])
+        demo.curated_at = timezone.now()
+    demo.save(update_fields=["state", "curated_by", "curated_at", "updated_at"])
     return demo
 
 

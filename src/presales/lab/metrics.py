@@ -33,18 +33,18 @@ MASTER_OF = "demos in the master library"
 
 
 def _masters(people: Sequence[int], start: datetime, end: datetime) -> list[tuple[int, datetime]]:
-    """Master demos the people own, dated by their last change: the day a demo entered the
-    library is not kept apart, and a master demo changes only under curation."""
-    return list(
+    """Master demos the people own, dated by the day a manager put them in the library."""
+    rows = (
         Demo.objects.filter(
             owner_id__in=people,
             state=Demo.State.MASTER,
-            updated_at__gte=start,
-            updated_at__lt=end,
+            curated_at__gte=start,
+            curated_at__lt=end,
         )
-        .values_list("owner_id", "updated_at")
+        .values_list("owner_id", "curated_at")
         .order_by()
     )
+    return [(owner, at) for owner, at in rows if at is not None]
 
 
 def demos_contributed(people: Sequence[int], span: Span) -> Measure:
