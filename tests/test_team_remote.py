@@ -51,7 +51,9 @@ def test_a_one_to_one_is_two_people_alone_and_the_cadence_makes_it_overdue(cast:
     assert row.local_time.utcoffset() == timedelta(hours=9)
     start = timezone.localtime(NOW + timedelta(days=1))
     end = timezone.localtime(NOW + timedelta(days=1, hours=30))
-    assert row.travel_days == sorted({start.date(), end.date()})
+    # Every calendar day the trip touches (three when it starts in the evening).
+    days = [start.date() + timedelta(days=n) for n in range((end.date() - start.date()).days + 1)]
+    assert row.travel_days == days
     assert timezone.localdate(row.last) == timezone.localdate(NOW - timedelta(days=20))
     assert row.every_days is None and row.next_due is None and not row.overdue
 

@@ -38,7 +38,10 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 FORMAT = 1
-SKIPPED_HOME_ENTRIES = {"static"}
+# Collected static files, and markers of the running processes: the web writes in flight
+# (``core.writers``) and the search's visibility version, which mean nothing in another home.
+SKIPPED_HOME_ENTRIES = {"static", "writers"}
+SKIPPED_HOME_FILES = {Path("vectors") / "visibility.version"}
 
 
 class BackupError(Exception):
@@ -90,6 +93,8 @@ def _home_files(exclude: set[Path]) -> Iterator[Path]:
         relative = path.relative_to(home)
         top = relative.parts[0]
         if top in SKIPPED_HOME_ENTRIES or top.startswith((".backup-", ".restore-")):
+            continue
+        if relative in SKIPPED_HOME_FILES:
             continue
         if not path.is_file() or path.name.endswith(".partial"):
             continue
