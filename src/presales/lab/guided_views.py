@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from presales.accounts.access import accounts_for
 from presales.accounts.models import Contact
 from presales.core import access
+from presales.core.forms import service_errors_to_form
 from presales.core.pages import current_user, page_of, visible_or_404
 from presales.deals.access import opportunities_for
 from presales.deals.models import OPEN_STAGES
@@ -33,11 +33,8 @@ from presales.lab.guided_forms import (
 from presales.lab.models import Attendance, Evaluation, Training
 from presales.people.models import User
 
-
-def _errors(form: Form, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
-        target = {"opportunity": "deal"}.get(name, name)
-        form.add_error(target if target in form.fields else None, errors)
+# The services name the deal as the model does; the forms call it "deal".
+ALIASES = {"opportunity": "deal"}
 
 
 def _evaluation_form(user: User, data: Any = None) -> EvaluationForm:
@@ -94,7 +91,7 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
                 notes=data["notes"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors_to_form(form, exc, ALIASES)
         else:
             messages.success(request, "Registered: record progress here as the customer goes.")
             return redirect("evaluation_detail", made.pk)
@@ -140,7 +137,7 @@ def evaluation_progress(request: HttpRequest, evaluation_id: int) -> HttpRespons
         try:
             guided.record_progress(actor=user, evaluation=evaluation, **data)
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors_to_form(form, exc, ALIASES)
             evaluation.refresh_from_db()
         else:
             messages.success(request, "Progress recorded.")
@@ -253,7 +250,7 @@ def training_completion(request: HttpRequest, training_id: int, attendance_id: i
                 actor=user, attendance=row, completed_on=form.cleaned_data["completed_on"]
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            service_errors_to_form(form, exc, ALIASES)
         else:
             done = "completed" if row.completed_on else "not completed"
             messages.success(request, f"{row.user}: {done}.")
