@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import ForeignKey
 from django.utils.safestring import SafeString
 
 from presales.accounts.models import Account
@@ -197,6 +198,13 @@ _NAMES: list[tuple[str, type[Any], tuple[str, ...]]] = [
 ]
 
 
+_RELATIONS = {
+    name: key
+    for name in ("author", "account", "opportunity")
+    if isinstance(key := Text._meta.get_field(name), ForeignKey)
+}
+
+
 def load_texts(pks: list[int]) -> dict[int, Text]:
     """The texts of a page of hits by id, each with its author, account and deal in place
     (their names only; any other field is read when asked for, as Django does).
@@ -216,7 +224,7 @@ def load_texts(pks: list[int]) -> dict[int, Text]:
             related = None
             if pk is not None:
                 related = model.from_db(db, ("id", *fields), (pk, *row[at : at + len(fields)]))
-            Text._meta.get_field(relation).set_cached_value(text, related)
+            _RELATIONS[relation].set_cached_value(text, related)
             at += len(fields)
         texts[text.pk] = text
     return texts
