@@ -215,3 +215,41 @@ def test_gap_duplicates_are_suggested_by_meaning_before_words(cast: Cast) -> Non
     )
     assert found and found[0].gap == offline
     assert found[0].reason.startswith("close in meaning")
+
+
+def test_the_words_each_candidate_holds_follow_the_indexes_stemming(cast: Cast) -> None:
+    from django.db import connection
+
+    from presales.texts import words
+    from presales.texts.models import Text
+
+    account = make_account(cast.north, "Northwind")
+    bodies = [
+        "Their scanners crashed twice during the pilot, tracked as INC-4821.",
+        "The scanner crashes again; the pilots were annoyed.",
+        "Nothing about hardware here, only pricing.",
+        "INC 4821 is closed; INC-7730 is open.",
+    ]
+    for body in bodies:
+        make_note(body, author=cast.alice, account=account)
+    index_texts(meaning=False)
+    ids = dict(Text.objects.values_list("body", "pk"))
+    terms = words.fts_terms("scanner crashing pilots INC-4821 printer")
+    assert terms == ["scanner", "crashing", "pilots", "inc 4821", "printer"]
+    # Every text is a candidate but the last: its words are not looked at.
+    candidates = [ids[b] for b in bodies[:3]]
+    frequency, holds = words.term_presence(terms, candidates)
+    expected = {
+        ids[bodies[0]]: {"scanner", "crashing", "pilots", "inc 4821"},
+        ids[bodies[1]]: {"scanner", "crashing", "pilots"},
+        ids[bodies[2]]: set(),
+    }
+    counts = {"scanner": 2, "crashing": 2, "pilots": 2, "inc 4821": 2, "printer": 0}
+    if connection.vendor != "sqlite":  # PostgreSQL's parser reads "INC-4821" as "inc", "-4821"
+        expected = {pk: held - {"inc 4821"} for pk, held in expected.items()}
+        holds = {pk: held - {"inc 4821"} for pk, held in holds.items()}
+        counts["inc 4821"] = frequency["inc 4821"] = 1
+    assert frequency == counts
+    assert holds == expected
+    # Asked again (the scratch table is emptied between searches), with other candidates.
+    assert words.term_presence(["inc 4821"], [ids[bodies[3]]])[1] == {ids[bodies[3]]: {"inc 4821"}}

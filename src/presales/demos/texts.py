@@ -37,7 +37,11 @@ def _demo_rows(pks: Iterable[int] | None) -> Iterator[SourceRow]:
 def register_demo_texts() -> None:
     from presales.demos.models import Demo
 
-    sources.register(TextSource(kind=KIND, label="Demo", model=Demo, rows=_demo_rows))
+    sources.register(
+        TextSource(
+            kind=KIND, label="Demo", model=Demo, rows=_demo_rows, decided_by=("state", "owner")
+        )
+    )
     # The text service connected its signals before this app was ready: connect ours.
     post_save.connect(sources._on_save, sender=Demo, dispatch_uid=f"texts-save-{KIND}")
     post_delete.connect(sources._on_delete, sender=Demo, dispatch_uid=f"texts-delete-{KIND}")

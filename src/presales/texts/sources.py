@@ -11,6 +11,7 @@ gaps and commitments are registered here; another app registers its own text in 
         label="Debrief",                      # shown on pages
         model=Debrief,                        # access.visible(user, Debrief) must know it
         rows=lambda pks: (SourceRow(...) for d in Debrief.objects.filter(...)),
+        decided_by=("activity",),             # the fields its access rule reads
     ))
 
 ``rows(None)`` yields every object's row, ``rows([pk, ...])`` only those objects' rows. Saving or
@@ -51,6 +52,10 @@ class TextSource:
     label: str
     model: type[Model]
     rows: Callable[[Iterable[int] | None], Iterator[SourceRow]]
+    # The model's fields its access rule reads (what ties an object to a deal, an account, a
+    # meeting, a team or a person): a change to one of them may change who sees its text
+    # (``presales.texts.decides``). None: any field may.
+    decided_by: tuple[str, ...] | None = None
 
 
 _SOURCES: dict[str, TextSource] = {}
@@ -194,6 +199,7 @@ def register_builtin_sources() -> None:
             label="Note",
             model=Note,
             rows=_note_rows,
+            decided_by=("author", "account", "opportunity", "activity"),
         )
     )
     register(
@@ -202,14 +208,37 @@ def register_builtin_sources() -> None:
             label="Activity",
             model=Activity,
             rows=_activity_rows,
+            decided_by=("account", "opportunity"),
         )
     )
     # Business issues, qualification evidence and meeting plans (outcomes) wait for a
     # visibility rule of their own in core.access (texts_for asks access.visible per model).
-    register(TextSource(kind="debrief", label="Debrief", model=Debrief, rows=_debrief_rows))
-    register(TextSource(kind="gap", label="Product gap", model=ProductGap, rows=_gap_rows))
     register(
-        TextSource(kind="commitment", label="Commitment", model=Commitment, rows=_commitment_rows)
+        TextSource(
+            kind="debrief",
+            label="Debrief",
+            model=Debrief,
+            rows=_debrief_rows,
+            decided_by=("activity",),
+        )
+    )
+    register(
+        TextSource(
+            kind="gap",
+            label="Product gap",
+            model=ProductGap,
+            rows=_gap_rows,
+            decided_by=("team", "proposed_by", "account"),
+        )
+    )
+    register(
+        TextSource(
+            kind="commitment",
+            label="Commitment",
+            model=Commitment,
+            rows=_commitment_rows,
+            decided_by=("account", "opportunity"),
+        )
     )
 
 

@@ -4,14 +4,17 @@ decides it changes, so that search filters its candidates with numpy, not SQL pe
 The rule itself is written once: ``presales.texts.access.texts_for`` (the union of each
 source's own access rule). The first search of a user lists the ids that rule allows (one
 query, a few hundred milliseconds for a sales engineer among 100,000 texts on SQLite); later
-searches reuse them while the *visibility version* stands. The version moves when:
+searches reuse them:
 
-- any row outside the text index itself is saved, deleted or relinked (deals, accounts, teams,
-  users and their managers, activity participants, the source objects...), or written in bulk
-  through ``presales.core.signals.bulk_change``: at once in this process, and, for the other
-  web processes, when the transaction commits (a marker file's time under ``PRESALES_HOME``);
-- the text index grows or shrinks (its row count and highest id, read at most every
-  ``RECHECK_SECONDS``);
+- while the *visibility version* stands. It moves when a write may change who sees which
+  text (``presales.texts.decides``: a deal or an account changing team, a new participant...,
+  not a new note or an edited one): at once in this process, and, for the other web
+  processes, when the transaction commits (a marker file's time under ``PRESALES_HOME``);
+- texts added since the list was made (a higher id than any it has seen) are put through the
+  same rule, those alone, and the visible ones joined to the list: a new note is found by
+  its author's next search without listing everything again. On SQLite only, whose writers
+  take turns so ids appear in order; PostgreSQL hands out ids before commits, so there a new
+  text makes the list anew;
 - ``MAX_AGE_SECONDS`` have passed (writes in raw SQL send no signal).
 
 The meaning side turns the ids into a mask over the rows of the shared vector index
@@ -32,38 +35,25 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from presales.core import access
 from presales.people.models import User
-from presales.texts.access import texts_for
+from presales.texts.access import texts_among, texts_for
 from presales.texts.models import Text
 
 MAX_AGE_SECONDS = 60.0
-RECHECK_SECONDS = 2.0
 CACHED_USERS = 64
-# Writes to these apps never change who sees what (the text index follows its sources, and
-# its own growth is read from the table; sessions and jobs are bookkeeping).
-IGNORED_APPS = frozenset(
-    {
-        "texts",
-        "sessions",
-        "admin",
-        "contenttypes",
-        "axes",
-        "jobs",
-        "django_tasks",
-        "django_tasks_database",
-    }
-)
-# Saves of only these fields are bookkeeping (a login, a token's use).
-IGNORED_FIELDS = frozenset({"last_login", "last_used_at"})
+# More new texts than this since a list was made (an import): list anew rather than check them.
+MOST_ADDED = 5000
 # Per user and filters, the share of checked candidates that were visible: how many to ask
 # the word ranking for first next time (it sizes a request only; every answer is checked).
 _shares: dict[tuple[int, str], float] = {}
 _lock = threading.Lock()
-_state: dict[str, Any] = {"local": 0, "texts": None, "texts_checked": 0.0}
-_allowed: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], float, np.ndarray]] = OrderedDict()
+_state: dict[str, Any] = {"local": 0}
+# Per user: (visibility version, when listed, the sorted ids, the highest text id checked).
+_allowed: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], float, np.ndarray, int]] = (
+    OrderedDict()
+)
 _masks: dict[tuple[int, Any], tuple[np.ndarray, np.ndarray]] = {}
 
 
@@ -95,31 +85,10 @@ def changed() -> None:
         transaction.on_commit(_touch_marker)
 
 
-def _on_write(sender: type[Any], **kwargs: Any) -> None:
-    if kwargs.get("raw") or sender._meta.app_label in IGNORED_APPS:
-        return
-    fields = kwargs.get("update_fields")
-    if fields and set(fields) <= IGNORED_FIELDS:
-        return
-    changed()
-
-
 def connect_signals() -> None:
-    from presales.core.signals import rows_changed
+    from presales.texts import decides
 
-    for signal in (post_save, post_delete, m2m_changed, rows_changed):
-        signal.connect(_on_write, dispatch_uid=f"texts-visibility-{id(signal)}")
-
-
-def _texts_stamp() -> tuple[Any, ...]:
-    now = time.monotonic()
-    key = connection.settings_dict["NAME"]
-    cached = _state["texts"]
-    if cached is None or cached[0] != key or now - _state["texts_checked"] > RECHECK_SECONDS:
-        figures = Text.objects.aggregate(last=Max("pk"))
-        cached = (key, Text.objects.count(), figures["last"])
-        _state["texts"], _state["texts_checked"] = cached, now
-    return tuple(cached)
+    decides.connect_signals()
 
 
 def version() -> tuple[Any, ...]:
@@ -127,12 +96,17 @@ def version() -> tuple[Any, ...]:
         marker = _marker().stat().st_mtime_ns
     except OSError:
         marker = 0
-    return (_state["local"], marker, _texts_stamp())
+    return (_state["local"], marker)
+
+
+def _newest_text() -> int:
+    """The highest text id: one step down the table's b-tree."""
+    return Text.objects.aggregate(last=Max("pk"))["last"] or 0
 
 
 def allowed_ids(actor: User) -> np.ndarray:
     """The sorted ids of every text ``actor`` may see (``texts_for``), kept until the
-    visibility version moves."""
+    visibility version moves; texts added since are checked alone and joined."""
     key = (
         connection.vendor,
         connection.settings_dict["NAME"],
@@ -144,16 +118,31 @@ def allowed_ids(actor: User) -> np.ndarray:
     )
     current = version()
     now = time.monotonic()
+    newest = _newest_text()
     with _lock:
         kept = _allowed.get(key)
-        if kept is not None and kept[0] == current and now - kept[1] < MAX_AGE_SECONDS:
-            _allowed.move_to_end(key)
+    if kept is not None and kept[0] == current and now - kept[1] < MAX_AGE_SECONDS:
+        checked = kept[3]
+        if newest <= checked:
+            with _lock:
+                _allowed.move_to_end(key)
             return kept[2]
+        if connection.vendor == "sqlite" and newest - checked <= MOST_ADDED:
+            added = texts_among(actor, range(checked + 1, newest + 1)).order_by()
+            fresh = np.fromiter(added.values_list("pk", flat=True), dtype=np.int64)
+            return _keep(key, current, kept[1], np.union1d(kept[2], fresh), newest)
+    # The highest id is read before the listing: a text added meanwhile is checked next time.
     ids = np.fromiter(texts_for(actor).order_by().values_list("pk", flat=True), dtype=np.int64)
     ids.sort()
+    return _keep(key, current, now, ids, newest)
+
+
+def _keep(
+    key: tuple[Any, ...], current: tuple[Any, ...], listed: float, ids: np.ndarray, newest: int
+) -> np.ndarray:
     ids.setflags(write=False)
     with _lock:
-        _allowed[key] = (current, now, ids)
+        _allowed[key] = (current, listed, ids, newest)
         _allowed.move_to_end(key)
         while len(_allowed) > CACHED_USERS:
             _allowed.popitem(last=False)
@@ -166,7 +155,6 @@ def forget() -> None:
         _allowed.clear()
         _masks.clear()
         _state["local"] += 1
-        _state["texts"] = None
 
 
 class Visibility:

@@ -8,6 +8,7 @@ import time
 import zlib
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -174,37 +175,67 @@ def term_presence(
     terms: list[str], candidates: list[int]
 ) -> tuple[dict[str, int], dict[int, set[str]]]:
     """For each term, how many texts hold it (the whole index), and which terms each candidate
-    text holds, both by the database's own stemming. One indexed lookup per term."""
-    frequency: dict[str, int] = {}
+    text holds, both by the database's own stemming."""
+    frequency = {term: document_frequency(term) for term in terms}
     holds: dict[int, set[str]] = {pk: set() for pk in candidates}
-    if not terms:
+    asked = [term for term in terms if frequency[term]]
+    if not asked or not candidates:
         return frequency, holds
-    with connection.cursor() as cursor:
-        for term in terms:
-            frequency[term] = document_frequency(term)
-            if connection.vendor == "sqlite":
-                match = f'"{term}"'
-                if not candidates or not frequency[term]:
-                    continue
-                marks = ",".join(["%s"] * len(candidates))
-                cursor.execute(
-                    "SELECT rowid FROM texts_text_fts "  # noqa: S608 - placeholders only
-                    # ``+rowid``: one pass over the term's matches, filtered by the list; a bare
-                    # ``rowid IN`` makes SQLite search the whole term once per listed id.
-                    f"WHERE texts_text_fts MATCH %s AND +rowid IN ({marks})",
-                    [match, *candidates],
-                )
-            else:
-                if not candidates or not frequency[term]:
-                    continue
-                cursor.execute(
-                    "SELECT id FROM texts_text "
-                    "WHERE id = ANY(%s) AND body_tsv @@ phraseto_tsquery('english', %s)",
-                    [candidates, term],
-                )
-            for (pk,) in cursor.fetchall():
-                holds[int(pk)].add(term)
+    if connection.vendor == "sqlite":
+        found = _sqlite_presence(asked, candidates)
+    else:
+        found = _postgres_presence(asked, candidates)
+    for pk, term in found:
+        holds[pk].add(term)
     return frequency, holds
+
+
+def _sqlite_presence(terms: list[str], candidates: list[int]) -> list[tuple[int, str]]:
+    """Which of ``terms`` each candidate holds, asked of a scratch full-text table that holds
+    the candidates alone (a temporary table of this connection, tokenised as the index is).
+
+    Asking the index itself costs a pass over each term's whole list of texts (thousands for
+    a common word, one query per term); the scratch table holds a few hundred texts, so one
+    query answers for every term in a fraction of a millisecond. Nothing is stored: the table
+    is contentless and lives in the connection's temporary database (no lock on the main one).
+    """
+    with connection.cursor() as cursor:
+        # Cheap when it exists; a rolled-back transaction may have taken it away.
+        cursor.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.texts_scratch_fts USING fts5("
+            "body, content='', tokenize='porter unicode61')"
+        )
+        cursor.execute(
+            "INSERT INTO temp.texts_scratch_fts(texts_scratch_fts) VALUES ('delete-all')"
+        )
+        marks = ",".join(["%s"] * len(candidates))
+        cursor.execute(
+            "INSERT INTO temp.texts_scratch_fts(rowid, body) "  # noqa: S608 - placeholders only
+            f"SELECT id, body FROM texts_text WHERE id IN ({marks})",
+            candidates,
+        )
+        each = "SELECT %s, rowid FROM temp.texts_scratch_fts WHERE texts_scratch_fts MATCH %s"
+        cursor.execute(
+            " UNION ALL ".join([each] * len(terms)),
+            [value for i, term in enumerate(terms) for value in (i, f'"{term}"')],
+        )
+        return [(int(pk), terms[i]) for i, pk in cursor.fetchall()]
+
+
+def _postgres_presence(terms: list[str], candidates: list[int]) -> list[tuple[int, str]]:
+    """Which of ``terms`` each candidate holds: one query over the candidates' rows."""
+    checks = ", ".join(["body_tsv @@ phraseto_tsquery('english', %s)"] * len(terms))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, ARRAY[{checks}] FROM texts_text WHERE id = ANY(%s)",  # noqa: S608
+            [*terms, candidates],
+        )
+        return [
+            (int(pk), term)
+            for pk, held in cursor.fetchall()
+            for term, yes in zip(terms, held, strict=True)
+            if yes
+        ]
 
 
 def _sqlite_matches(
@@ -238,14 +269,21 @@ def _postgres_matches(tsquery: str, allowed: QuerySet[Any] | None, k: int) -> li
         return [int(row[0]) for row in cursor.fetchall()]
 
 
-def snippet(body: str, query: str, *, width: int = 240) -> SafeString:
-    """The part of ``body`` richest in the query's words, HTML-escaped, words in <mark>."""
+@lru_cache(maxsize=256)
+def _highlighter(query: str) -> re.Pattern[str] | None:
+    """The words of ``query`` (and longer forms of them) as one pattern: a page's snippets
+    are all cut for the same query."""
     stems = [_stem(t) for t in query_terms(query)]
     if not stems:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(s) for s in stems) + r")[\w'-]*", re.IGNORECASE)
+
+
+def snippet(body: str, query: str, *, width: int = 240) -> SafeString:
+    """The part of ``body`` richest in the query's words, HTML-escaped, words in <mark>."""
+    pattern = _highlighter(query)
+    if pattern is None:
         return escape(body[:width] + ("…" if len(body) > width else ""))
-    pattern = re.compile(
-        r"\b(" + "|".join(re.escape(s) for s in stems) + r")[\w'-]*", re.IGNORECASE
-    )
     hits = [m.start() for m in pattern.finditer(body)]
     start = 0
     if hits:
