@@ -4,6 +4,7 @@ is indexed by a background job: a paraphrase that shares no word with it finds i
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -16,6 +17,14 @@ def test_demo_is_meaning_ready_and_new_texts_follow(scratch: Scratch) -> None:  
     made = scratch.presales("demo", "--no-serve", "--scale", "0.02", timeout=900)
     assert "Log in as" in made.stdout
     assert "Search by meaning covers all" in made.stderr
+    # One line says where the time went, phase by phase (the console may wrap it).
+    timing = re.search(
+        r"Time taken: schema (.+?), generation (.+?), words index (.+?), meaning index (.+?) "
+        r"\(total ([^)]+)\)\.",
+        " ".join(made.stderr.split()),
+    )
+    assert timing, made.stderr
+    assert all(re.fullmatch(r"\d+(\.\d)? s|\d+ min \d\d s", part) for part in timing.groups())
     covered = scratch.query(
         "SELECT COUNT(*) FROM texts_text t WHERE NOT EXISTS (SELECT 1 FROM texts_textvector v "
         "WHERE v.text_id = t.id AND v.content_hash = t.content_hash)"

@@ -8,15 +8,14 @@ from typing import TypeVar
 from django.db import models
 from django.utils import timezone
 
+from presales.core.bulk import insert_new
+
 SOURCE = "demo"
 T = TypeVar("T", bound=models.Model)
 
 
 def _bulk(model: type[T], rows: list[T], batch: int = 2000) -> list[T]:
-    out: list[T] = []
-    for start in range(0, len(rows), batch):
-        out.extend(model._default_manager.bulk_create(rows[start : start + batch]))
-    return out
+    return insert_new(model, rows, batch=batch)
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:

@@ -30,9 +30,12 @@ def demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from presales.demo.generator import generate_demo
+    from presales.demo.speed import PhaseClock, quick_writes
     from presales.people.models import User
 
-    call_command("migrate", interactive=False, verbosity=0)
+    clock = PhaseClock()
+    with clock.phase("schema"):
+        call_command("migrate", interactive=False, verbosity=0)
     password = _demo_password()
     if User.objects.exists():
         se_username, admin_username = _reset_demo_logins(password)
@@ -47,18 +50,23 @@ def demo(args: argparse.Namespace) -> int:
             disable=not console.is_terminal,
         ) as bar:
             progress = progress_callback(bar)
-
-            result = generate_demo(
-                password=password, seed=args.seed, scale=args.scale, progress=progress
-            )
             from presales.texts.services import index_texts
 
-            # Words and labels now, so search works at once; vectors follow (below).
-            index_texts(progress=progress, meaning=False)
+            with quick_writes():
+                with clock.phase("generation"):
+                    result = generate_demo(
+                        password=password, seed=args.seed, scale=args.scale, progress=progress
+                    )
+                # Words and labels now, so search works at once; vectors follow (below).
+                with clock.phase("words index"):
+                    index_texts(progress=progress, meaning=False)
         se_username, admin_username = result.se_username, result.admin_username
         summary = ", ".join(f"{n:,} {name}" for name, n in result.counts.items())
         console.print(f"Demo data created: {summary}.")
-    _index_for_meaning(wait=args.no_serve)
+    # Without --no-serve the vectors are a background job's: only queueing it is timed here.
+    with clock.phase("meaning index" if args.no_serve else "queueing the meaning index"):
+        _index_for_meaning(wait=args.no_serve)
+    console.print(clock.line())
     url = f"http://127.0.0.1:{args.port}/"
     out.print(f"\n[bold]Presales[/] demo at {url}")
     out.print(

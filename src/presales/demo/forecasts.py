@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from presales.core.bulk import insert_new
 from presales.deals.models import CLOSED_STAGES, Stage, TermsChange
 from presales.forecasts.models import (
     Adjustment,
@@ -209,7 +210,7 @@ def populate(builder: Any) -> None:
                 submission.set_totals([line for line, _ in lines])
                 submissions.append(submission)
                 pending_lines.append((submission, [line for line, _ in lines]))
-    Submission.objects.bulk_create(submissions, batch_size=1000)
+    insert_new(Submission, submissions, batch=1000)
     all_lines: list[Line] = []
     adjustments = []
     for submission, written in pending_lines:
@@ -229,8 +230,8 @@ def populate(builder: Any) -> None:
                     created_at=adjusted_at,
                 )
             )
-    Line.objects.bulk_create(all_lines, batch_size=2000)
-    Adjustment.objects.bulk_create(adjustments, batch_size=1000)
+    insert_new(Line, all_lines, batch=2000)
+    insert_new(Adjustment, adjustments, batch=1000)
     builder.counts["forecast submissions"] = len(submissions)
     builder.counts["forecast lines"] = len(all_lines)
     _pushes(builder, rng, now)
@@ -256,7 +257,7 @@ def _pushes(builder: Any, rng: random.Random, now: datetime) -> None:
                 changed_by=opp.owner,
             )
         )
-    TermsChange.objects.bulk_create(changes, batch_size=2000)
+    insert_new(TermsChange, changes, batch=2000)
     builder.counts["close-date pushes"] = len(changes)
 
 
@@ -294,8 +295,8 @@ def _snapshots(builder: Any, today: date) -> None:
                         se_confidence=called.se_confidence if called else None,
                     )
                 )
-    Snapshot.objects.bulk_create(snapshots, batch_size=500)
+    insert_new(Snapshot, snapshots, batch=500)
     for row in rows:
         row.snapshot_id = row.snapshot.pk
-    SnapshotLine.objects.bulk_create(rows, batch_size=2000)
+    insert_new(SnapshotLine, rows, batch=2000)
     builder.counts["forecast snapshots"] = len(snapshots)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models.functions import Coalesce
 
+from presales.core.bulk import insert_new
 from presales.deals.models import Opportunity, Stage
 from presales.gaps.models import (
     GapAnswer,
@@ -158,7 +159,7 @@ def populate(builder: Any) -> None:
     answers = [
         a for a in (_answer(g, rng, pm, today, builder.now) for g in all_gaps) if a is not None
     ]
-    ProductGap.objects.bulk_create(all_gaps, batch_size=1000)
+    insert_new(ProductGap, all_gaps, batch=1000)
     for item, key in converted:
         gap = gaps[key]
         item.converted_to = converted_key(gap)
@@ -170,7 +171,7 @@ def populate(builder: Any) -> None:
             links.setdefault((gap.pk, deal.pk), _link(gap, deal, rng, gap.created_at))
     RaisedGap.objects.bulk_update([item for item, _ in converted], ["converted_to"], 2000)
     GapOpportunity.objects.bulk_create(links.values(), batch_size=2000)
-    GapAnswer.objects.bulk_create(answers, batch_size=2000)
+    insert_new(GapAnswer, answers, batch=2000)
     index_gap_words(all_gaps)
     refresh_figures(gap_ids=[g.pk for g in all_gaps])
     # Refreshing the figures saved the gaps; they last changed when they were answered.

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Min
 
 from presales.accounts.models import Contact
+from presales.core.bulk import insert_new
 from presales.deals.models import CLOSED_STAGES, Opportunity
 from presales.demos.models import Demo
 from presales.lab.models import Attendance, Environment, Evaluation, Training
@@ -78,7 +79,7 @@ def _evaluations(builder: Any, today: date) -> int:
                 else "Stalled on the data import step.",
             )
         )
-    Evaluation.objects.bulk_create(rows)
+    insert_new(Evaluation, rows)
     return len(rows)
 
 
@@ -103,7 +104,7 @@ def _trainings(builder: Any, today: date) -> int:
             if days_ago > 0 and rng.random() < 0.8:
                 completed = min(held + timedelta(days=rng.randint(0, 2)), today)
             rows.append(Attendance(training=training, user=person, completed_on=completed))
-        Attendance.objects.bulk_create(rows)
+        insert_new(Attendance, rows)
     return len(TRAININGS)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from presales.core.bulk import insert_new
 from presales.deals.models import Stage
 from presales.incentives.models import QuotaBucket, Spiff
 from presales.scorecards.models import BonusPlan, Goal, Pillar, SurveyResponse
@@ -121,14 +122,14 @@ def populate(builder: Any) -> None:
                 why=why,
             )
         )
-    Goal.objects.bulk_create(goals)
+    insert_new(Goal, goals)
     # Goals were agreed in the first days of their quarter (saving stamps the present moment).
     for quarter in (now.previous(), now):
         agreed = min(_morning(quarter.start + timedelta(days=3)), builder.now)
         Goal.objects.filter(year=quarter.year, quarter=quarter.quarter).update(
             created_at=agreed, updated_at=agreed
         )
-    BonusPlan.objects.bulk_create(plans)
+    insert_new(BonusPlan, plans)
 
     answers: list[SurveyResponse] = []
     for account_id in rng.sample(list(builder.contacts), k=min(len(builder.contacts), 60)):
@@ -145,7 +146,7 @@ def populate(builder: Any) -> None:
                     imported_at=min(_morning(day + timedelta(days=1)), builder.now),
                 )
             )
-    SurveyResponse.objects.bulk_create(answers)
+    insert_new(SurveyResponse, answers)
 
     by_name = {p.name: p for p in builder.products}
     fair = Spiff.objects.create(
@@ -202,7 +203,7 @@ def populate(builder: Any) -> None:
                         target=(quota / 1000).quantize(Decimal("1")) * 1000,
                     )
                 )
-    QuotaBucket.objects.bulk_create(buckets)
+    insert_new(QuotaBucket, buckets)
     builder.counts["goals"] = len(goals)
     builder.counts["quota buckets"] = len(buckets)
 

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from presales.activities.models import Activity, Kind
+from presales.core.bulk import insert_new
 from presales.deals.models import Stage
 from presales.demo import team_field
 from presales.team.models import (
@@ -96,7 +97,7 @@ def populate(builder: Any) -> None:
                     evidence=rng.choice(EVIDENCE),
                 )
             )
-    SkillLevel.objects.bulk_create(levels)
+    insert_new(SkillLevel, levels)
     regions = {t.pk: t.region.name for t in builder.teams}
     Profile.objects.bulk_create(
         Profile(
@@ -149,7 +150,7 @@ def _out_of_band(builder: Any) -> None:
                 )
             )
             people.append((se, department))
-    made = Activity.objects.bulk_create(extra, batch_size=2000)
+    made = insert_new(Activity, extra, batch=2000)
     # bulk_create stamps updated_at with the clock; the demo's records were last touched when
     # they were written.
     Activity.objects.filter(pk__in=[a.pk for a in made]).update(updated_at=F("created_at"))
@@ -161,7 +162,7 @@ def _out_of_band(builder: Any) -> None:
     sources += [
         OutOfBandSource(activity=a, department=d) for a, (_, d) in zip(made, people, strict=True)
     ]
-    OutOfBandSource.objects.bulk_create(sources, batch_size=5000)
+    insert_new(OutOfBandSource, sources, batch=5000)
     builder.counts["out-of-band activities"] = len(sources)
 
 
@@ -213,7 +214,7 @@ def _requests(builder: Any) -> None:
                 fulfilled_at=min(done, now) if status == SERequest.Status.FULFILLED else None,
             )
         )
-    SERequest.objects.bulk_create(rows, batch_size=2000)
+    insert_new(SERequest, rows, batch=2000)
     builder.counts["requests for SE help"] = len(rows)
 
 

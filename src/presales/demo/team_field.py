@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from presales.core.bulk import insert_new
 from presales.team.models import (
     OutOfFieldPlan,
     Skill,
@@ -71,7 +72,7 @@ def _evidence(builder: Any) -> None:
                     earned_on=earned,
                 )
             )
-    SkillEvidence.objects.bulk_create(rows)
+    insert_new(SkillEvidence, rows)
     builder.counts["skill evidence"] = len(rows)
 
 
@@ -127,5 +128,5 @@ def _time_out(builder: Any) -> None:
                     else "Not this quarter: the POCs need you.",
                 )
             )
-    TimeOutOfField.objects.bulk_create(rows)
+    insert_new(TimeOutOfField, rows)
     builder.counts["time out of the field"] = len(rows)

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from presales.activities.models import Activity
+from presales.core.bulk import insert_new
 from presales.deals.models import Stage
 from presales.meetings.models import Commitment, Debrief, RaisedGap, Topic
 from presales.qualification.models import (
@@ -191,10 +192,10 @@ def populate(builder: Any) -> None:
     TeamFramework.objects.bulk_create(
         TeamFramework(team=team, framework=shipped, chosen_at=now) for team in builder.teams
     )
-    Evidence.objects.bulk_create(evidence, batch_size=2000)
-    CirclesRating.objects.bulk_create(circles, batch_size=2000)
+    insert_new(Evidence, evidence, batch=2000)
+    insert_new(CirclesRating, circles, batch=2000)
     Stakeholder.objects.bulk_create(stances, batch_size=2000, ignore_conflicts=True)
-    BusinessIssue.objects.bulk_create(issues, batch_size=2000)
+    insert_new(BusinessIssue, issues, batch=2000)
     _debriefs(builder, rng, now)
     for name, answer in ANSWERS.items():
         Topic.objects.filter(team__isnull=True, name=name).update(answer=answer, updated_at=now)
@@ -233,7 +234,7 @@ def _debriefs(builder: Any, rng: random.Random, now: datetime) -> None:
                     updated_at=min(written + timedelta(minutes=rng.choice([0, 0, 10, 45])), now),
                 )
             )
-    Debrief.objects.bulk_create(debriefs, batch_size=2000)
+    insert_new(Debrief, debriefs, batch=2000)
     deals = {d.obj.pk: d for d in builder.deal_list}
     commitments: list[Commitment] = []
     gaps: list[RaisedGap] = []
@@ -256,8 +257,8 @@ def _debriefs(builder: Any, rng: random.Random, now: datetime) -> None:
                     created_at=d.created_at,
                 )
             )
-    Commitment.objects.bulk_create(commitments, batch_size=2000)
-    RaisedGap.objects.bulk_create(gaps, batch_size=2000)
+    insert_new(Commitment, commitments, batch=2000)
+    insert_new(RaisedGap, gaps, batch=2000)
     builder.counts["debriefs"] = len(debriefs)
     builder.counts["commitments"] = len(commitments)
 

@@ -19,8 +19,9 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from presales.core.bulk import insert_new
 from presales.texts import embedding, vectors
-from presales.texts.models import Text, TextVector
+from presales.texts.models import LabelCorrection, Text, TextVector
 from presales.texts.services.labelling import label_texts, predict_labels
 from presales.texts.sources import SourceRow, TextSource, registered
 
@@ -111,7 +112,7 @@ def _sync_rows(
         changed = list({t.pk: t for t in [*changed, *relabelled]}.values())
         fields += _LABELS
     with transaction.atomic():
-        Text.objects.bulk_create(new, batch_size=500)
+        insert_new(Text, new, batch=500)
         Text.objects.bulk_update(changed, fields, batch_size=500)
     report.added += len(new)
     report.changed += len(changed)
@@ -286,6 +287,20 @@ def meaning_coverage() -> tuple[int, int]:
     return covered, total
 
 
+def _keep_rule_labels() -> int:
+    """Mark as labelled with meaning, without predicting again, the texts labelled by the rules
+    alone that now have a current vector, when no text anywhere has a correction: a vector
+    changes a prediction only through a close corrected text, so their labels stay as they are
+    (a demo indexed for words first, then for meaning, is labelled once)."""
+    if LabelCorrection.objects.exists():
+        return 0
+    return Text.objects.filter(
+        labelled_hash=Concat(F("content_hash"), Value(":r")),
+        vector__model_name=embedding.model_name(),
+        vector__content_hash=F("content_hash"),
+    ).update(labelled_hash=Concat(F("content_hash"), Value(":m")))
+
+
 def index_texts(
     *, batch_size: int = 1024, progress: Progress | None = None, meaning: bool = True
 ) -> IndexReport:
@@ -301,6 +316,8 @@ def index_texts(
         _sync_source(source, report, report_progress)
     if report.meaning:
         report.encoded = encode_pending(batch_size=batch_size, progress=report_progress)
+    if report.meaning:
+        _keep_rule_labels()
     mark = Concat(F("content_hash"), Value(":m" if report.meaning else ":r"))
     report.labelled = label_texts(
         texts=Text.objects.exclude(labelled_hash=mark), progress=report_progress
