@@ -266,7 +266,8 @@ def _no_cycle_collection() -> Iterator[None]:
     """A file's rows become millions of small tuples and records that hold no reference
     cycles, yet each few hundred allocations would make Python's cycle collector scan them
     (and everything older) again: a fifth of an import's time. It is paused while a file loads
-    and runs once at the end of the file."""
+    and runs once at the end of the file, over what the file left alive only (a full
+    collection would scan the whole application's objects again, 0.1 s per file)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -274,7 +275,7 @@ def _no_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-            gc.collect()
+            gc.collect(0)
 
 
 def _fail(run: ImportRun, ledger: _Ledger, report: Report, exc: BaseException) -> None:
