@@ -191,3 +191,25 @@ def test_subject_matching_rules() -> None:
     assert matching.subject_match("Reportng dashboard", titles) is None
     assert matching.subject_match("Demonstration of the API", titles) is None
     assert matching.subject_match("Demo: budget review", titles) is None
+
+
+def test_the_databases_prefilter_keeps_every_subject_that_may_name_a_demo(
+    cast: Cast,
+    scene: dict[str, Any],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    sso, api = scene["first"], scene["second"]
+    subjects = ["sso-FLOW!", "(DEMO) Api tuor", "Weekly sync", "Flow review"]
+    run_import(kind="salesforce", paths=[imported(tmp_path, subjects)])
+    found = {
+        s.activity.subject: (s.demo_id, s.status)
+        for s in DemoShown.objects.select_related("activity")
+    }
+    # The exact title in other case and punctuation, a marked near miss; nothing else.
+    assert found == {"sso-FLOW!": (sso.pk, "shown"), "(DEMO) Api tuor": (api.pk, "to_confirm")}
+
+    condition = matching._could_match({"sso flow": 1, "api tour": 2})
+    assert condition is not None
+    assert sorted(str(c[1]) for c in condition.children) == ["demo", "flow", "tour"]
+    # A title with no word the database compares without case: every subject is compared.
+    assert matching._could_match({"sso flow": 1, "écran": 2}) is None

@@ -120,3 +120,84 @@ def test_a_large_load_killed_midway_leaves_every_index_and_runs_again_to_the_sam
     salesforce()
     assert state() == resumed
     assert indexes() == before
+
+
+def test_a_large_load_computes_the_weekly_totals_once_at_its_end_equal_to_a_small_loads(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from presales.core.signals import rows_changed, rows_reloaded
+    from presales.team import weekly
+    from presales.team.models import WeeklyLoad
+    from presales.team.weekly import compute_all, stored_totals
+    from tests.conftest import make_activity
+
+    make_product("GTX Pro")
+    from datetime import UTC, datetime
+
+    def hand_made() -> None:  # totals of its own, not imported
+        at = datetime(2025, 3, 4, 10, tzinfo=UTC)
+        make_activity(participants=[cast.dave], subject="Hand-made call", starts_at=at)
+
+    hand_made()
+    batches: list[int] = []
+    reloads: list[Any] = []
+
+    def on_batch(sender: Any, ids: list[int], **_: Any) -> None:
+        if sender is Activity and ids:
+            batches.append(len(ids))
+
+    def on_reload(sender: Any, **_: Any) -> None:
+        reloads.append(sender)
+
+    rows_changed.connect(on_batch, dispatch_uid="test-batches")
+    rows_reloaded.connect(on_reload, dispatch_uid="test-reloads")
+    try:
+        monkeypatch.setattr(bulk, "MIN_ROWS", 10**9)  # small: a difference per batch
+        salesforce()
+        small = stored_totals()
+        assert batches and not reloads
+        imported = Activity.objects.exclude(source="presales").filter(participants__isnull=False)
+        assert imported.exists()
+        assert small == compute_all(Activity, WeeklyLoad)
+        assert len({user for user, _week, _category in small}) >= 2  # imported owners and Dave
+
+        forget_imports()
+        hand_made()
+        batches.clear()
+        monkeypatch.setattr(bulk, "MIN_ROWS", 1)  # large: set aside, computed once at the end
+        monkeypatch.setattr(weekly, "RELOAD_IDS", 2)  # read back two activity ids at a time
+        result = salesforce()
+    finally:
+        rows_changed.disconnect(dispatch_uid="test-batches")
+        rows_reloaded.disconnect(dispatch_uid="test-reloads")
+    assert result.counts["activity"]["created"] == 4
+    # Every object type of the load was set aside and computed again once.
+    assert batches == [] and Activity in reloads and len(reloads) == len(set(reloads))
+    assert stored_totals() == small
+    assert ImportRun.objects.latest("id").set_aside == []
+
+
+def test_a_large_load_stopped_midway_leaves_the_weekly_totals_of_what_it_wrote(
+    cast: Cast, every_load_is_large: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from presales.imports.services import writer
+    from presales.team.models import WeeklyLoad
+    from presales.team.weekly import compute_all, stored_totals
+
+    make_product("GTX Pro")
+    monkeypatch.setattr(writer, "BATCH", 1)
+    real_flush = writer.Writer.flush
+
+    def dying_flush(self: writer.Writer) -> None:
+        real_flush(self)
+        # In the second file of activities (tasks), after the events got their people.
+        if self.target.kind == "activity" and self.counts.created >= 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(writer.Writer, "flush", dying_flush)
+    with pytest.raises(KeyboardInterrupt):
+        salesforce()
+    stopped = ImportRun.objects.latest("id")
+    assert (stopped.status, stopped.set_aside) == (ImportRun.Status.INTERRUPTED, [])
+    assert Activity.objects.filter(participants__isnull=False).exists()
+    assert stored_totals() == compute_all(Activity, WeeklyLoad) != {}

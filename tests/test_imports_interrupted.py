@@ -1,7 +1,7 @@
 """Imports that commit in batches, in real processes: the batches show in the database while the
 import runs, a process killed with SIGKILL leaves a run that the next import marks interrupted
-(with any index it had set aside built again), and running the import again gives exactly the
-database an uninterrupted import gives."""
+(with any index and figures it had set aside built again), and running the import again gives
+exactly the database an uninterrupted import gives."""
 
 from __future__ import annotations
 
@@ -137,7 +137,15 @@ def dump(scratch: Scratch) -> dict[str, Any]:
             "ORDER BY source, kind, external_id"
         ),
         "pending": q("SELECT count(*) FROM imports_pendingreference"),
+        "weekly": weekly(scratch),
     }
+
+
+def weekly(scratch: Scratch) -> list[tuple[Any, ...]]:
+    return scratch.query(
+        "SELECT u.email, w.week, w.category, w.seconds, w.activities FROM team_weeklyload w "
+        "JOIN people_user u ON u.id = w.user_id ORDER BY 1, 2, 3"
+    )
 
 
 def indexes(scratch: Scratch) -> list[tuple[Any, ...]]:
@@ -179,17 +187,32 @@ def test_a_killed_import_shows_its_batches_is_marked_interrupted_and_reruns_to_t
     # Batches of 500 showed one after another, long before the import's end.
     assert seen[0] < ROWS and len(set(seen)) >= 2
     assert all(c % 500 == 0 for c in seen)
-    [(status, pid, host, aside)] = killed.query(
-        "SELECT status, pid, host, deferred_indexes FROM imports_importrun"
+    [(status, pid, host, aside, figures)] = killed.query(
+        "SELECT status, pid, host, deferred_indexes, set_aside FROM imports_importrun"
     )
     assert (status, pid, host) == ("running", process.pid, this_host())
     if killed.url.startswith("sqlite"):
         # The kill came between setting the activity indexes aside and building them again.
         assert "activities__kind_87ac86_idx" in str(aside)
         assert indexes(killed) != before
+    # ... and with the weekly totals of its activities set aside: none kept yet.
+    assert "activities.activity" in str(figures)
+    assert weekly(killed) == []
+
+    # Marking the run interrupted computes the totals of what it committed.
+    marked = killed.presales(
+        "manage",
+        "shell",
+        "-c",
+        "from presales.imports.services.liveness import mark_interrupted; mark_interrupted()",
+    )
+    assert "Import #1 was interrupted" in marked.stdout + marked.stderr
+    recovered = weekly(killed)
+    assert recovered
+    killed.presales("team", "rebuild-totals")
+    assert weekly(killed) == recovered
 
     out = finish(start_import(killed, export, commit_rows=500))
-    assert "Import #1 was interrupted" in out
     assert out.splitlines()[-1].startswith("done ")
     runs = killed.query("SELECT id, status, message, pid FROM imports_importrun ORDER BY id")
     assert [r[1] for r in runs] == ["interrupted", "done"]

@@ -5,6 +5,11 @@ updates): figures kept from those rows follow them.
 after the block and in the same transaction, ``rows_changed`` with the ids written (those, and
 any new ones the block adds to the list it is given) and ``before``: each receiver's answer to
 ``rows_changing``, keyed by that receiver, so a receiver can compare before with after.
+
+A large load (an import bringing as many rows as the table holds, or more) writes its batches
+without these two signals, which would cost it a difference per batch, and sends
+``rows_reloaded`` once at its end instead (or, if it was killed, when it is marked interrupted):
+receivers then compute what they keep from the model's rows again, from all of them.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from django.dispatch import Signal
 
 rows_changing = Signal()  # sender: the model; ids: the rows about to change
 rows_changed = Signal()  # sender: the model; ids: the rows written; before: {receiver: answer}
+rows_reloaded = Signal()  # sender: the model; many rows were written without rows_changed
 
 
 @contextmanager

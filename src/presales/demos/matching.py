@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from presales.activities.models import Activity
@@ -150,9 +151,15 @@ def _normal(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def subject_match(subject: str, titles: dict[str, int]) -> tuple[int, float] | None:
+def subject_match(
+    subject: str,
+    titles: dict[str, int],
+    loose: dict[str, tuple[int, float] | None] | None = None,
+) -> tuple[int, float] | None:
     """The demo an imported subject names and how sure that is (1.0 for its exact title).
-    Only a subject marked as a demo ("Demo: …") is compared loosely with every title."""
+    Only a subject marked as a demo ("Demo: …") is compared loosely with every title; ``loose``
+    keeps those comparisons' answers per name across the calls of one import's matching, as
+    an export repeats the same few demo names over and over."""
     marked = MARKER.match(subject)
     name = _normal(subject[marked.end() :] if marked else subject)
     if not name:
@@ -161,6 +168,17 @@ def subject_match(subject: str, titles: dict[str, int]) -> tuple[int, float] | N
         return titles[name], 1.0
     if not marked or len(name) < 4:
         return None
+    if loose is None:
+        return _closest(name, titles)
+    if name not in loose:
+        if len(loose) >= 1 << 16:
+            loose.clear()
+        loose[name] = _closest(name, titles)
+    return loose[name]
+
+
+def _closest(name: str, titles: dict[str, int]) -> tuple[int, float] | None:
+    """The title most like ``name`` (difflib's ratio) if at least ``UNSURE`` alike."""
     best: tuple[int, float] | None = None
     matcher = SequenceMatcher(b=name, autojunk=False)
     for title, pk in titles.items():
@@ -171,6 +189,30 @@ def subject_match(subject: str, titles: dict[str, int]) -> tuple[int, float] | N
         if score >= UNSURE and (best is None or score > best[1]):
             best = (pk, score)
     return best
+
+
+# Above this many distinct words the prefilter's conditions would cost the database more than
+# the comparisons they spare.
+PREFILTER_WORDS = 200
+
+
+def _could_match(titles: dict[str, int]) -> Q | None:
+    """A condition the database checks cheaply, which every subject that may name a demo meets:
+    it holds the marker's word ("demo"), or the longest word of some title (a subject names a
+    demo by its exact title unless marked). None when some title has no word the database can
+    compare without case (ASCII), or there are too many: every subject is then compared."""
+    words = {"demo"}
+    for title in titles:
+        plain = [w for w in title.split() if w.isascii()]
+        if not plain:
+            return None
+        words.add(max(plain, key=len))
+    if len(words) > PREFILTER_WORDS:
+        return None
+    condition = Q()
+    for word in sorted(words):
+        condition |= Q(subject__icontains=word)
+    return condition
 
 
 def match_imported(started_at: datetime, *, refresh: bool = True) -> int:
@@ -193,11 +235,15 @@ def match_imported(started_at: datetime, *, refresh: bool = True) -> int:
         .exclude(status=Activity.Status.CANCELLED)
         .exclude(subject="")
     )
+    could_match = _could_match(titles)
+    if could_match is not None:
+        imported = imported.filter(could_match)
     rows = []
     deals = set()
     now = timezone.now()
+    loose: dict[str, tuple[int, float] | None] = {}
     for pk, subject, deal in imported.values_list("pk", "subject", "opportunity_id").iterator(2000):
-        found = subject_match(subject, titles)
+        found = subject_match(subject, titles, loose)
         if found is None:
             continue
         demo_id, score = found

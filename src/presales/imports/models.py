@@ -65,6 +65,12 @@ class ImportRun(models.Model):
         blank=True,
         help_text="Indexes set aside for a large load and not yet built again (name, SQL)",
     )
+    set_aside = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Models (app_label.model) a large load wrote without updating the figures kept "
+        "from their rows (the team's weekly totals), computed again at its end",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

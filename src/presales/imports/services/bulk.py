@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Protocol
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -38,6 +39,21 @@ MIN_ROWS = 20_000
 LEDGER: ContextVar[Callable[[list[tuple[str, str]], bool], None] | None] = ContextVar(
     "index_ledger", default=None
 )
+
+
+class RowsSetAside(Protocol):
+    """The models a run writes without ``rows_changed`` (a large load, see ``core.signals``);
+    ``add`` records one on the run in the transaction of its first such batch, so that what is
+    kept from its rows is computed again at the run's end, or after a kill."""
+
+    models: set[type[Model]]
+
+    def add(self, model: type[Model]) -> None: ...
+
+
+# Set while a run may set figures aside: not in a dry run or a ``--strict`` one, whose
+# transactions span files.
+ROWS_LEDGER: ContextVar[RowsSetAside | None] = ContextVar("rows_ledger", default=None)
 
 
 class IndexDeferral:
@@ -67,23 +83,29 @@ class IndexDeferral:
 
     def inserting(self, count: int) -> None:
         """Called before ``count`` new rows go into the model's table."""
-        if connection.vendor != "sqlite":
-            self.inserted += count
-            return
+        self.inserted += count
+        if connection.vendor == "sqlite" and not self.tried and self.large():
+            self._drop()
+
+    def large(self, coming: int = 0) -> bool:
+        """Whether this file is a large load: with ``coming`` more new rows it brings (or, from
+        its size, will bring) at least ``MIN_ROWS`` new rows and as many as half the rows the
+        table held before."""
+        if not self.inserted + coming:
+            return False
         if self.threshold is None:
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(self.tables[0])}")  # noqa: S608
                 self.threshold = max(MIN_ROWS, cursor.fetchone()[0] // 2)
-        self.inserted += count
-        if not self.tried and self._projected() >= self.threshold:
-            self._drop()
+        return self._projected(coming) >= self.threshold
 
-    def _projected(self) -> int:
+    def _projected(self, coming: int = 0) -> int:
         """The new rows this file will have brought: those so far or, when the file's size is
         known, as many as the share of new rows so far makes of the rows it holds."""
+        inserted = self.inserted + coming
         if self.expected > self.seen > 0:
-            return max(self.inserted, self.inserted * self.expected // self.seen)
-        return self.inserted
+            return max(inserted, inserted * self.expected // self.seen)
+        return inserted
 
     def _drop(self) -> None:
         self.tried = True

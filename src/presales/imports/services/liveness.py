@@ -1,8 +1,8 @@
 """Which import runs are still alive. A run records the process and machine that run it and,
 with every batch it commits, the time (``updated_at``). A run whose process has gone without
 finishing (killed, the machine restarted) would otherwise say "running" for ever; the next import
-and every job worker that starts mark it interrupted instead, and build again any index the run
-had set aside for a large load.
+and every job worker that starts mark it interrupted instead, build again any index the run had
+set aside for a large load and compute again the figures it had set aside (``core.signals``).
 
 A process on this machine is looked up by its id; a run of another machine counts as gone when it
 has not committed a batch for ``STALE_AFTER`` (a batch takes seconds).
@@ -16,9 +16,11 @@ import socket
 from datetime import timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
+from presales.core.signals import rows_reloaded
 from presales.imports.models import ImportRun
 
 logger = logging.getLogger("presales.imports")
@@ -75,11 +77,13 @@ def mark_interrupted() -> list[ImportRun]:
             if fresh is None:
                 continue
             restore_indexes(fresh.deferred_indexes)
+            reload_set_aside(fresh.set_aside)
             fresh.status = ImportRun.Status.INTERRUPTED
             fresh.message = INTERRUPTED_MESSAGE
             fresh.deferred_indexes = []
+            fresh.set_aside = []
             fresh.pid = None
-            fresh.save(update_fields=["status", "message", "deferred_indexes", "pid"])
+            fresh.save(update_fields=["status", "message", "deferred_indexes", "set_aside", "pid"])
         logger.warning("Import #%s was interrupted; marked so.", run.pk)
         marked.append(fresh)
     return marked
@@ -93,6 +97,18 @@ def restore_indexes(indexes: list[list[str]]) -> None:
     with connection.cursor() as cursor:
         for _name, sql in indexes:
             cursor.execute(_if_not_exists(sql))
+
+
+def reload_set_aside(labels: list[str]) -> None:
+    """Compute again what is kept from the rows of the models (``app_label.model``) a large
+    load wrote without ``rows_changed`` (the team's weekly totals from activities)."""
+    for label in labels:
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            logger.warning("Import set aside the figures of an unknown model %r", label)
+            continue
+        rows_reloaded.send(sender=model)
 
 
 def _if_not_exists(sql: str) -> str:

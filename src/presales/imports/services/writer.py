@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from presales.core.signals import bulk_change
 from presales.imports.models import ImportedRecord, PendingReference
-from presales.imports.services.bulk import IndexDeferral
+from presales.imports.services.bulk import ROWS_LEDGER, IndexDeferral
 from presales.imports.services.engine import Counts, Record, Ref, Resolver, Target, lookup
 from presales.imports.services.pending import encode_record
 from presales.imports.services.sql import (
@@ -114,19 +114,48 @@ class Writer:
         if len(fk) < len(new) + len(changed):
             new = [r for r in new if r.external_id in fk]
             changed = [(pk, r) for pk, r in changed if r.external_id in fk]
+        if self._set_aside(len(new)):
+            # A large load: the figures kept from these rows are computed again at its end.
+            self._write(new, changed, fk, waiting)
+            return
         # Figures kept from these rows (the team's weekly totals) follow the batch.
         with bulk_change(self.target.model, [pk for pk, _ in changed]) as ids:
-            inserted = self._insert(new, fk, waiting)
-            self._update(changed, fk)
-            if changed:
-                self._write_m2m(changed, changed_ids=[pk for pk, _ in changed], waiting=waiting)
-            if waiting:
-                PendingReference.objects.bulk_create(waiting, ignore_conflicts=True)
-            if self.hooks:
-                written = [*inserted, *changed]
-                for hook in self.hooks:
-                    hook(written)
+            inserted = self._write(new, changed, fk, waiting)
             ids += [pk for pk, _ in inserted]
+
+    def _write(
+        self,
+        new: list[Record],
+        changed: list[tuple[int, Record]],
+        fk: dict[str, tuple[int | None, ...]],
+        waiting: list[PendingReference],
+    ) -> list[tuple[int, Record]]:
+        inserted = self._insert(new, fk, waiting)
+        self._update(changed, fk)
+        if changed:
+            self._write_m2m(changed, changed_ids=[pk for pk, _ in changed], waiting=waiting)
+        if waiting:
+            PendingReference.objects.bulk_create(waiting, ignore_conflicts=True)
+        if self.hooks:
+            written = [*inserted, *changed]
+            for hook in self.hooks:
+                hook(written)
+        return inserted
+
+    def _set_aside(self, coming: int) -> bool:
+        """Whether this batch goes in without ``rows_changed``: its run set the model's kept
+        figures aside already, or this file is a large load (its projected new rows are at
+        least half the table's), and the run may set them aside (see ``bulk.ROWS_LEDGER``)."""
+        ledger = ROWS_LEDGER.get()
+        model = self.target.model
+        if ledger is None:
+            return False
+        if model in ledger.models:
+            return True
+        if coming and self._deferral.large(coming):
+            ledger.add(model)
+            return True
+        return False
 
     def finish(self, *, restore: bool = True) -> IndexDeferral:
         """The end of a file: indexes set aside for a large load are built again, unless the
