@@ -1,0 +1,88 @@
+"""SQLite that takes its write lock at a transaction's first write, not at its start.
+
+SQLite lets one writer in at a time, and Presales opens its transactions with ``BEGIN
+IMMEDIATE`` so that a writer waits its turn (the busy timeout) instead of failing half-way.
+But a web write spends most of its transaction reading: the caller's access, the objects it
+names, validation. With the lock taken at ``BEGIN``, every other writer waits through all of
+that, so under load the writers queue behind each other's reads.
+
+Here an ``atomic`` block starts without a statement; the ``BEGIN IMMEDIATE`` goes out just
+before the block's first statement that is not a plain ``SELECT`` (a write, a savepoint), or
+before a ``select_for_update()`` query (see ``compiler``). Until then each read sees the latest
+committed data, as on PostgreSQL's default READ COMMITTED level, where the same code runs;
+from the first write on, the transaction holds the lock and sees one state to the commit.
+A block that only reads never takes the lock at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.backends.sqlite3 import base
+
+from presales.core.backends.sqlite3.operations import DatabaseOperations
+
+
+def _reads_only(query: str) -> bool:
+    return query.lstrip()[:6].upper() == "SELECT"
+
+
+class LazyWriteCursor(base.SQLiteCursorWrapper):
+    """Sends the block's deferred ``BEGIN IMMEDIATE`` before its first write."""
+
+    wrapper: DatabaseWrapper | None = None
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        wrapper = self.wrapper
+        if wrapper is not None and wrapper.write_pending and not _reads_only(query):
+            wrapper.begin_write()
+        return super().execute(query, params)
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        wrapper = self.wrapper
+        if wrapper is not None and wrapper.write_pending and not _reads_only(query):
+            wrapper.begin_write()
+        return super().executemany(query, param_list)
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Inside an atomic block whose BEGIN has not been sent yet.
+        self.write_pending = False
+
+    def _start_transaction_under_autocommit(self) -> None:
+        self.write_pending = True
+
+    def begin_write(self) -> None:
+        """Send the deferred BEGIN now (waiting for the write lock up to the busy timeout)."""
+        if not self.write_pending:
+            return
+        self.ensure_connection()
+        self.write_pending = False
+        with self.wrap_database_errors:
+            self.connection.execute(f"BEGIN {self.transaction_mode or 'DEFERRED'}")
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        cursor = self.connection.cursor(factory=LazyWriteCursor)
+        cursor.wrapper = self
+        return cursor
+
+    def _commit(self) -> Any:
+        self.write_pending = False
+        return super()._commit()
+
+    def _rollback(self) -> Any:
+        self.write_pending = False
+        return super()._rollback()
+
+    def _set_autocommit(self, autocommit: bool) -> None:
+        if autocommit:
+            self.write_pending = False
+        super()._set_autocommit(autocommit)
+
+    def _close(self) -> Any:
+        self.write_pending = False
+        return super()._close()
