@@ -11,7 +11,9 @@ before the block's first statement that is not a plain ``SELECT`` (a write, a sa
 before a ``select_for_update()`` query (see ``compiler``). Until then each read sees the latest
 committed data, as on PostgreSQL's default READ COMMITTED level, where the same code runs;
 from the first write on, the transaction holds the lock and sees one state to the commit.
-A block that only reads never takes the lock at all.
+A block that only reads never takes the lock at all. Savepoints made before the first write
+(nested blocks, Django's constraint checks) wait with it: one released or rolled back before
+any write had nothing to undo.
 """
 
 from __future__ import annotations
@@ -50,11 +52,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Inside an atomic block whose BEGIN has not been sent yet.
+        # Inside an atomic block whose BEGIN has not been sent yet, and the savepoints made
+        # since, in order.
         self.write_pending = False
+        self.pending_savepoints: list[str] = []
 
     def _start_transaction_under_autocommit(self) -> None:
         self.write_pending = True
+        self.pending_savepoints = []
 
     def begin_write(self) -> None:
         """Send the deferred BEGIN now (waiting for the write lock up to the busy timeout)."""
@@ -62,8 +67,32 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return
         self.ensure_connection()
         self.write_pending = False
+        savepoints, self.pending_savepoints = self.pending_savepoints, []
         with self.wrap_database_errors:
             self.connection.execute(f"BEGIN {self.transaction_mode or 'DEFERRED'}")
+            for sid in savepoints:
+                self.connection.execute(self.ops.savepoint_create_sql(sid))
+
+    def _savepoint(self, sid: str) -> None:
+        if self.write_pending:
+            self.pending_savepoints.append(sid)
+        else:
+            super()._savepoint(sid)
+
+    def _savepoint_commit(self, sid: str) -> None:
+        if sid in self.pending_savepoints:
+            # Released before any write: it goes, with those made inside it.
+            del self.pending_savepoints[self.pending_savepoints.index(sid) :]
+        else:
+            super()._savepoint_commit(sid)
+
+    def _savepoint_rollback(self, sid: str) -> None:
+        if sid in self.pending_savepoints:
+            # Nothing was written since: there is nothing to undo. Like ROLLBACK TO, it keeps
+            # the savepoint itself and ends those made inside it.
+            del self.pending_savepoints[self.pending_savepoints.index(sid) + 1 :]
+        else:
+            super()._savepoint_rollback(sid)
 
     def create_cursor(self, name: str | None = None) -> Any:
         cursor = self.connection.cursor(factory=LazyWriteCursor)
@@ -72,17 +101,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> Any:
         self.write_pending = False
+        self.pending_savepoints = []
         return super()._commit()
 
     def _rollback(self) -> Any:
         self.write_pending = False
+        self.pending_savepoints = []
         return super()._rollback()
 
     def _set_autocommit(self, autocommit: bool) -> None:
         if autocommit:
             self.write_pending = False
+            self.pending_savepoints = []
         super()._set_autocommit(autocommit)
 
     def _close(self) -> Any:
         self.write_pending = False
+        self.pending_savepoints = []
         return super()._close()
