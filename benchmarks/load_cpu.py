@@ -11,7 +11,8 @@ Printed per kind of request: the CPU milliseconds of this process (median and me
 milliseconds (the difference is time spent waiting, mostly on SQLite's disk writes), the SQL
 queries of one request, and the ratio of the CPU median to that of the anonymous login page
 measured in the same run, and the time one request holds SQLite's write lock (wall and CPU
-milliseconds from BEGIN IMMEDIATE to COMMIT: the other writers wait that long). ``--profile DIR`` also writes one cProfile file per kind there
+milliseconds from BEGIN IMMEDIATE to COMMIT: the other writers wait that long).
+``--profile DIR`` also writes one cProfile file per kind there
 (``python -m pstats DIR/quick-log.prof``) and prints each kind's most costly functions.
 
     python benchmarks/load_cpu.py [--rounds 60] [--accounts 300] [--profile DIR]
@@ -92,7 +93,9 @@ class Mix:
                 "/api/imports/quick-log", json.dumps(body2), content_type="application/json"
             )
         amount = {"amount": f"{10000 + n}.00"}
-        return c.patch(f"/api/opportunities/{own}", json.dumps(amount), content_type="application/json")
+        return c.patch(
+            f"/api/opportunities/{own}", json.dumps(amount), content_type="application/json"
+        )
 
 
 EXPECTED = {"write note": 201, "quick log": 201}
@@ -112,7 +115,11 @@ class LockClock:
             if hasattr(connection, "begin_write")
             else "_start_transaction_under_autocommit"
         )
-        begin, commit, rollback = getattr(connection, name), connection._commit, connection._rollback
+        begin, commit, rollback = (
+            getattr(connection, name),
+            connection._commit,
+            connection._rollback,
+        )
 
         def start() -> None:
             if getattr(connection, "write_pending", True):
@@ -167,8 +174,12 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     token = _team(args.accounts)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    deals = [d["id"] for d in client.get("/api/opportunities?page_size=200&open=true").json()["items"]]
-    accounts = [(a["id"], a["name"]) for a in client.get("/api/accounts?page_size=200").json()["items"]]
+    deals = [
+        d["id"] for d in client.get("/api/opportunities?page_size=200&open=true").json()["items"]
+    ]
+    accounts = [
+        (a["id"], a["name"]) for a in client.get("/api/accounts?page_size=200").json()["items"]
+    ]
     for deal in deals[:50]:  # as the load benchmark does: each client's deal changed once
         amount = client.get(f"/api/opportunities/{deal}").json()["amount"]
         client.patch(
@@ -239,7 +250,9 @@ def main() -> None:
             profile.dump_stats(path)
             print(f"\n--- {kind}: {path}")
             stats = pstats.Stats(profile, stream=sys.stdout)
-            stats.sort_stats("cumulative").print_stats(r"presales|django/(db/models/sql|template)", 18)
+            stats.sort_stats("cumulative").print_stats(
+                r"presales|django/(db/models/sql|template)", 18
+            )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
@@ -127,6 +127,12 @@ class OpportunityFilter(FilterSchema):
         return ~closed if value else closed
 
 
+def _related_model(relation: str) -> type[Model]:
+    model = Opportunity._meta.get_field(relation).related_model
+    assert isinstance(model, type) and issubclass(model, Model)
+    return model
+
+
 def _with_relations(rows: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
     # Into plain lists of instances holding their id alone: a related manager per deal and
     # relation cost more than the page's queries.
@@ -134,7 +140,7 @@ def _with_relations(rows: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
         *(
             Prefetch(
                 relation,
-                queryset=Opportunity._meta.get_field(relation).related_model.objects.only("pk"),
+                queryset=_related_model(relation)._default_manager.only("pk"),
                 to_attr=f"_{relation}_fetched",
             )
             for relation in RELATIONS

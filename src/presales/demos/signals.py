@@ -27,7 +27,6 @@ from presales.deals.models import Opportunity, StageChange
 from presales.demos import facts
 from presales.demos.models import DealFact, Demo, DemoDealFact, DemoShown
 
-
 FULL = "Demo facts"
 SAVED = "Demo facts of saved deals"
 

@@ -129,11 +129,12 @@ def _token_user_sql() -> str:
         return quote(model._meta.get_field(name).column)
 
     expires = column(ApiToken, "expires_at")
+    owner = f"u.{column(User, 'id')} = t.{column(ApiToken, 'user')}"
     return (
         f"SELECT u.*, t.{column(ApiToken, 'id')} AS token_id, "  # noqa: S608
         f"t.{column(ApiToken, 'last_used_at')} AS token_used "
         f"FROM {quote(ApiToken._meta.db_table)} t "
-        f"JOIN {quote(User._meta.db_table)} u ON u.{column(User, 'id')} = t.{column(ApiToken, 'user')} "
+        f"JOIN {quote(User._meta.db_table)} u ON {owner} "
         f"WHERE t.{column(ApiToken, 'digest')} = %s AND t.{column(ApiToken, 'revoked_at')} IS NULL "
         f"AND u.{column(User, 'is_active')} AND (t.{expires} IS NULL OR t.{expires} > %s)"
     )
@@ -141,7 +142,7 @@ def _token_user_sql() -> str:
 
 def _aware(value: Any) -> datetime | None:
     """A datetime read without Django's converters (SQLite gives naive UTC text)."""
-    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+    if value is None or (isinstance(value, datetime) and value.tzinfo is not None):
         return value
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -69,7 +69,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.write_pending = False
         savepoints, self.pending_savepoints = self.pending_savepoints, []
         with self.wrap_database_errors:
-            self.connection.execute(f"BEGIN {self.transaction_mode or 'DEFERRED'}")
+            self.connection.execute(
+                f"BEGIN {getattr(self, 'transaction_mode', None) or 'DEFERRED'}"
+            )
             for sid in savepoints:
                 self.connection.execute(self.ops.savepoint_create_sql(sid))
 
@@ -77,14 +79,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.write_pending:
             self.pending_savepoints.append(sid)
         else:
-            super()._savepoint(sid)
+            super()._savepoint(sid)  # type: ignore[misc]
 
     def _savepoint_commit(self, sid: str) -> None:
         if sid in self.pending_savepoints:
             # Released before any write: it goes, with those made inside it.
             del self.pending_savepoints[self.pending_savepoints.index(sid) :]
         else:
-            super()._savepoint_commit(sid)
+            super()._savepoint_commit(sid)  # type: ignore[misc]
 
     def _savepoint_rollback(self, sid: str) -> None:
         if sid in self.pending_savepoints:
@@ -92,7 +94,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             # the savepoint itself and ends those made inside it.
             del self.pending_savepoints[self.pending_savepoints.index(sid) + 1 :]
         else:
-            super()._savepoint_rollback(sid)
+            super()._savepoint_rollback(sid)  # type: ignore[misc]
 
     def create_cursor(self, name: str | None = None) -> Any:
         cursor = self.connection.cursor(factory=LazyWriteCursor)
@@ -102,20 +104,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self) -> Any:
         self.write_pending = False
         self.pending_savepoints = []
-        return super()._commit()
+        return super()._commit()  # type: ignore[misc]
 
     def _rollback(self) -> Any:
         self.write_pending = False
         self.pending_savepoints = []
-        return super()._rollback()
+        return super()._rollback()  # type: ignore[misc]
 
     def _set_autocommit(self, autocommit: bool) -> None:
         if autocommit:
             self.write_pending = False
             self.pending_savepoints = []
-        super()._set_autocommit(autocommit)
+        super()._set_autocommit(autocommit)  # type: ignore[misc]
 
     def _close(self) -> Any:
         self.write_pending = False
         self.pending_savepoints = []
-        return super()._close()
+        return super()._close()  # type: ignore[misc]

@@ -20,7 +20,7 @@ from django.db.models.sql.compiler import (
 class SQLCompiler(compiler.SQLCompiler):
     def execute_sql(self, *args: Any, **kwargs: Any) -> Any:
         if self.query.select_for_update and getattr(self.connection, "write_pending", False):
-            self.connection.begin_write()
+            self.connection.begin_write()  # type: ignore[attr-defined]
         return super().execute_sql(*args, **kwargs)
 
 
