@@ -1,5 +1,6 @@
-"""On SQLite a transaction takes the write lock at its first write, not at its start: other
-writers do not wait through its reads, and what it writes is committed or rolled back whole.
+"""On SQLite a web request's transaction takes the write lock at its first write, not at its
+start: other writers do not wait through its reads, and what it writes is committed or rolled
+back whole. Elsewhere (imports, workers) a transaction holds the lock from its start.
 
 These run on a database file of their own (whatever the suite's database is), seen by a second,
 plain sqlite3 connection that tries to write with no patience."""
@@ -14,6 +15,8 @@ from typing import Any
 import pytest
 from django.db import connections, transaction
 
+from presales.core import writers
+from presales.core.backends.sqlite3.base import lock_at_first_write
 from presales.people.models import Region
 from presales.settings import sqlite_database
 
@@ -33,7 +36,8 @@ def scratch(tmp_path: Path, django_db_blocker: Any) -> Iterator[sqlite3.Connecti
             editor.create_model(Region)
         other = sqlite3.connect(tmp_path / "writes.sqlite3", timeout=0.05, isolation_level=None)
         try:
-            yield other
+            with lock_at_first_write(connections[ALIAS]):
+                yield other
         finally:
             other.close()
             connections[ALIAS].close()
@@ -109,3 +113,32 @@ def test_a_savepoint_made_before_the_first_write_is_undone_with_the_writes_insid
         assert names() == []
         Region.objects.using(ALIAS).create(name="Kept")
     assert names() == ["Kept"]
+
+
+def test_outside_a_web_request_a_transaction_holds_the_lock_from_its_start(scratch):
+    connections[ALIAS].lazy_begin = False
+    try:
+        with transaction.atomic(using=ALIAS):
+            assert names() == []
+            assert not another_writer_gets_in(scratch)
+    finally:
+        connections[ALIAS].lazy_begin = True
+    assert another_writer_gets_in(scratch)
+
+
+def test_the_middleware_lets_a_request_wait_for_its_first_write():
+    from django.db import connection
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    seen: list[bool] = []
+
+    def view(request: Any) -> HttpResponse:
+        seen.append(getattr(connection, "lazy_begin", False))
+        return HttpResponse("ok")
+
+    middleware = writers.WriterMiddleware(view)
+    for method in ("get", "post"):
+        assert middleware(getattr(RequestFactory(), method)("/deals/1/")).content == b"ok"
+    assert seen == [connection.vendor == "sqlite"] * 2
+    assert getattr(connection, "lazy_begin", False) is False

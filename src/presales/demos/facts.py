@@ -15,8 +15,9 @@ Kept current by:
   ``presales.demos.signals`` call it, once per deal after the transaction commits, when a
   deal's stage history, its products, an activity with demos, a demo shown or a demo's products
   change through the ORM (a saved deal row takes ``refresh_saved``, which copies a changed
-  amount or segment); services that bulk-write call it directly. When an import's run is recorded as finished, the deals it wrote
-  are refreshed (``after_import``): its rows bypass the signals.
+  amount or segment); services that bulk-write call it directly. When an import's run is
+  recorded as finished, the deals it wrote are refreshed (``after_import``): its rows bypass
+  the signals.
 - Writes outside these functions: ``presales.core.signals.bulk_change`` around queryset
   updates (a picklist's stage moves, merges) refreshes the deals written.
 - ``rebuild()``: every deal's facts from scratch. ``presales demos refresh`` runs it, and so

@@ -6,18 +6,23 @@ But a web write spends most of its transaction reading: the caller's access, the
 names, validation. With the lock taken at ``BEGIN``, every other writer waits through all of
 that, so under load the writers queue behind each other's reads.
 
-Here an ``atomic`` block starts without a statement; the ``BEGIN IMMEDIATE`` goes out just
+Inside a web request (``lazy_begin``, set by ``presales.core.writers.WriterMiddleware``) an
+``atomic`` block starts without a statement; the ``BEGIN IMMEDIATE`` goes out just
 before the block's first statement that is not a plain ``SELECT`` (a write, a savepoint), or
 before a ``select_for_update()`` query (see ``compiler``). Until then each read sees the latest
 committed data, as on PostgreSQL's default READ COMMITTED level, where the same code runs;
 from the first write on, the transaction holds the lock and sees one state to the commit.
 A block that only reads never takes the lock at all. Savepoints made before the first write
 (nested blocks, Django's constraint checks) wait with it: one released or rolled back before
-any write had nothing to undo.
+any write had nothing to undo. Elsewhere (imports, the job worker, commands) a block takes
+the lock at its start, as before: an import works out the ids of the rows it adds from what it
+reads, and must read them under the lock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -56,8 +61,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # since, in order.
         self.write_pending = False
         self.pending_savepoints: list[str] = []
+        # Whether transactions wait for their first write to take the lock (web requests).
+        self.lazy_begin = False
 
     def _start_transaction_under_autocommit(self) -> None:
+        if not self.lazy_begin:
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
+            return
         self.write_pending = True
         self.pending_savepoints = []
 
@@ -121,3 +131,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.write_pending = False
         self.pending_savepoints = []
         return super()._close()  # type: ignore[misc]
+
+
+@contextmanager
+def lock_at_first_write(connection: Any) -> Iterator[None]:
+    """While the block runs, the connection's transactions take SQLite's write lock at their
+    first write (no effect on other databases)."""
+    if not isinstance(connection, DatabaseWrapper) or connection.lazy_begin:
+        yield
+        return
+    connection.lazy_begin = True
+    try:
+        yield
+    finally:
+        connection.lazy_begin = False
