@@ -64,11 +64,3 @@ def later(name: str, ids: Iterable[int | None], run: Run) -> None:
     # Registered on every call, so that a savepoint rolled back cannot take the only callback
     # with it; the first to run takes every id, the others find none left.
     transaction.on_commit(lambda: _run(pending, name, run))
-
-
-def run_noted_now(name: str, run: Run) -> None:
-    """Do the work noted under ``name`` so far without waiting for the commit: for code that
-    reads the derived figures back inside its own transaction."""
-    connection = transaction.get_connection()
-    if _inside_transaction(connection):
-        _run(_pending_for(connection), name, run)
