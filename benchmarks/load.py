@@ -36,6 +36,7 @@ import multiprocessing
 import os
 import random
 import re
+import resource
 import socket
 import sqlite3
 import statistics
@@ -279,6 +280,24 @@ class _Discard:
         pass
 
 
+def _group_cpu(group: int) -> float:
+    """CPU seconds used so far by the live processes of a process group (the server's)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) == group:  # pgrp; then utime and stime at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _percentiles(times: list[float]) -> tuple[float, float]:
     if not times:
         return 0.0, 0.0
@@ -403,6 +422,7 @@ def run_once(args: argparse.Namespace, think: float) -> tuple[float, float, floa
     run = uuid.uuid4().hex[:8]
     importer: subprocess.Popen[str] | None = None
     window = (0.0, 0.0)
+    cpu: dict[str, float] = {}
     try:
         _wait_up(port)
         world = _world(port, token, args.clients)
@@ -419,6 +439,7 @@ def run_once(args: argparse.Namespace, think: float) -> tuple[float, float, floa
             for g in groups
             if g
         ]
+        server_cpu, children_cpu = _group_cpu(server.pid), _children_cpu()
         for w in workers:
             w.start()
         time.sleep(args.seconds / 4)
@@ -435,7 +456,10 @@ def run_once(args: argparse.Namespace, think: float) -> tuple[float, float, floa
             clients.extend(queue.get())
         for w in workers:
             w.join()
+        cpu["server"] = _group_cpu(server.pid) - server_cpu
+        cpu["clients"] = _children_cpu() - children_cpu
         import_output, _ = importer.communicate()
+        cpu["import"] = _children_cpu() - children_cpu - cpu["clients"]
         import_ended = time.time()
         window = (import_started, import_ended)
     finally:
@@ -444,6 +468,13 @@ def run_once(args: argparse.Namespace, think: float) -> tuple[float, float, floa
         os.killpg(server.pid, 15)
         _, server_errors = server.communicate(timeout=60)
     summary = report(args, clients, window, started, import_output, importer.returncode, home, run)
+    requests = sum(len(c["results"]) for c in clients)
+    print(
+        f"CPU while the clients ran ({os.cpu_count()} cores): server {cpu['server']:.0f} s "
+        f"({cpu['server'] / max(1, requests) * 1000:.1f} ms per request), clients "
+        f"{cpu['clients']:.0f} s ({cpu['clients'] / max(1, requests) * 1000:.1f} ms per "
+        f"request); the import {cpu['import']:.0f} s over its whole run"
+    )
     if server_errors.strip():
         print("\nServer log (warnings and errors):")
         print("\n".join(server_errors.strip().splitlines()[-20:]))

@@ -62,6 +62,7 @@ def counted(demo: Any, actor: Any) -> int:
 def test_a_paraphrase_in_the_quick_log_suggests_the_demo_and_confirming_counts_it(
     cast: Cast,
     scene: dict[str, Any],  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     catalog(scene)
     index_texts()
@@ -81,7 +82,8 @@ def test_a_paraphrase_in_the_quick_log_suggests_the_demo_and_confirming_counts_i
     assert titles[0] == "SSO flow", titles
     assert counted(sso, cast.alice) == 0
 
-    done = alice.post(f"/demos/shown/{activity.pk}/", {"form": "meaning", "demos": [sso.pk]})
+    with django_capture_on_commit_callbacks(execute=True):  # the facts follow the commit
+        done = alice.post(f"/demos/shown/{activity.pk}/", {"form": "meaning", "demos": [sso.pk]})
     assert done.status_code == 302
     row = DemoShown.objects.get(activity=activity)
     assert (row.demo_id, row.status, row.matched) == (sso.pk, "shown", "meaning")
@@ -133,6 +135,7 @@ def test_an_import_records_named_demos_and_a_near_miss_waits_to_be_confirmed(
     cast: Cast,
     scene: dict[str, Any],  # noqa: F811
     tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     sso, api = scene["first"], scene["second"]
     folder = imported(tmp_path, ["Demo: SSO flow", "Demo: API tuor", "Quarterly review"])
@@ -166,14 +169,16 @@ def test_an_import_records_named_demos_and_a_near_miss_waits_to_be_confirmed(
     plan = alice.get(f"/meetings/{near.pk}/debrief/").content.decode()
     assert "To confirm (not counted yet): API tour" in plan
     assert counted(api, cast.alice) == 0
-    alice.post(f"/demos/shown/{near.pk}/", {"form": "confirm", "demo": api.pk})
+    with django_capture_on_commit_callbacks(execute=True):  # the facts follow the commit
+        alice.post(f"/demos/shown/{near.pk}/", {"form": "confirm", "demo": api.pk})
     assert DemoShown.objects.get(pk=waiting.pk).status == "shown"
     assert DemoDealFact.objects.filter(demo=api, deal_id=deal).exists()
     assert counted(api, cast.alice) == 1
 
     # Rejected stays rejected: running the same import again does not suggest it anew.
     DemoShown.objects.filter(pk=waiting.pk).update(status="to_confirm")
-    alice.post(f"/demos/shown/{near.pk}/", {"form": "reject", "demo": api.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        alice.post(f"/demos/shown/{near.pk}/", {"form": "reject", "demo": api.pk})
     assert DemoShown.objects.get(pk=waiting.pk).status == "rejected"
     assert not DemoDealFact.objects.filter(demo=api, deal_id=deal).exists()
     Activity.objects.filter(pk=near.pk).update(subject="Demo: API tuor!")

@@ -105,9 +105,11 @@ IMPORT_PAUSE_MS = env_int(
 
 def sqlite_database(path: Path) -> dict[str, object]:
     # WAL lets readers (pages) go on while a writer (an import) works; the busy timeout makes
-    # a second writer wait instead of failing at once with "database is locked".
+    # a second writer wait instead of failing at once with "database is locked". The backend
+    # sends a transaction's BEGIN IMMEDIATE at its first write (presales.core.backends.sqlite3),
+    # so other writers do not wait through the reads before it.
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "presales.core.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             "timeout": BUSY_TIMEOUT,

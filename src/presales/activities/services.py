@@ -70,7 +70,7 @@ def create_activity(*, actor: User, fields: dict[str, Any]) -> Activity:
     validate_and_save(activity)
     relations.setdefault("participants", [actor])
     for name, objs in relations.items():
-        getattr(activity, name).set(objs)
+        getattr(activity, name).add(*objs)  # a new activity has none to replace
     return activity
 
 

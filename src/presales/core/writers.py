@@ -18,8 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import HttpRequest, HttpResponse
+
+from presales.core.backends.sqlite3.base import lock_at_first_write
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -73,13 +75,16 @@ def let_writers_in(most_ms: int) -> None:
 
 
 class WriterMiddleware:
-    """Announces every write request for its whole length (session and log-in writes too)."""
+    """Announces every write request for its whole length (session and log-in writes too), and
+    lets a request's transactions take SQLite's write lock at their first write
+    (``presales.core.backends.sqlite3``), not while they read what comes first."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method in SAFE_METHODS:
-            return self.get_response(request)
-        with announced():
-            return self.get_response(request)
+        with lock_at_first_write(connections[DEFAULT_DB_ALIAS]):
+            if request.method in SAFE_METHODS:
+                return self.get_response(request)
+            with announced():
+                return self.get_response(request)

@@ -12,10 +12,12 @@ under it.
 
 Kept current by:
 - ``refresh(deal_ids)``: the facts of those deals computed again. The signals in
-  ``presales.demos.signals`` call it when a deal, its stage history, its products, an activity
-  with demos, a demo shown or a demo's products change through the ORM; services that
-  bulk-write call it directly. When an import's run is recorded as finished, the deals it wrote
-  are refreshed (``after_import``): its rows bypass the signals.
+  ``presales.demos.signals`` call it, once per deal after the transaction commits, when a
+  deal's stage history, its products, an activity with demos, a demo shown or a demo's products
+  change through the ORM (a saved deal row takes ``refresh_saved``, which copies a changed
+  amount or segment); services that bulk-write call it directly. When an import's run is
+  recorded as finished, the deals it wrote are refreshed (``after_import``): its rows bypass
+  the signals.
 - Writes outside these functions: ``presales.core.signals.bulk_change`` around queryset
   updates (a picklist's stage moves, merges) refreshes the deals written.
 - ``rebuild()``: every deal's facts from scratch. ``presales demos refresh`` runs it, and so
@@ -256,6 +258,13 @@ def stamp() -> str:
     return FactsStamp.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
 
+def _lock(ids: list[int] | None) -> None:
+    """Hold these deals (SQLite: the write lock) before reading them, so that another refresh
+    of the same deals cannot write facts read before this one's between its read and write."""
+    if ids:
+        list(Opportunity.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
+
+
 @transaction.atomic
 def refresh(deal_ids: Iterable[int | None]) -> int:
     """Compute the facts of these deals again (a deal that no longer exists loses its facts).
@@ -263,8 +272,48 @@ def refresh(deal_ids: Iterable[int | None]) -> int:
     wanted = sorted({pk for pk in deal_ids if pk is not None})
     written = 0
     for ids in _chunks(wanted):
+        _lock(ids)
         written += _write(ids, _load(ids))
     return written
+
+
+@transaction.atomic
+def refresh_saved(deal_ids: Iterable[int | None]) -> None:
+    """After deals' own rows were saved: where the stored facts hold the deal's stage now, only
+    its amount and segment (its account's size) can differ, and are copied; the other deals'
+    facts are computed again. A change of stage, history, products or demos shown goes through
+    ``refresh`` (their signals call it)."""
+    wanted = sorted({pk for pk in deal_ids if pk is not None})
+    again: list[int] = []
+    copied = 0
+    for ids in _chunks(wanted):
+        assert ids is not None
+        _lock(ids)
+        now = {
+            pk: (stage, amount, size or "")
+            for pk, stage, amount, size in Opportunity.objects.filter(pk__in=ids).values_list(
+                "pk", "stage", "amount", "account__size"
+            )
+        }
+        stored = {
+            pk: (stage, amount, segment)
+            for pk, stage, amount, segment in DealFact.objects.filter(deal_id__in=ids).values_list(
+                "deal_id", "stage", "amount", "segment"
+            )
+        }
+        for pk in ids:
+            current, kept = now.get(pk), stored.get(pk)
+            if current is None or kept is None or current[0] != kept[0]:
+                again.append(pk)
+            elif current[1:] != kept[1:]:
+                _, amount, segment = current
+                DealFact.objects.filter(deal_id=pk).update(amount=amount, segment=segment)
+                DemoDealFact.objects.filter(deal_id=pk).update(amount=amount, segment=segment)
+                copied += 1
+    if copied and not again:
+        bump()  # refresh bumps when it runs
+    if again:
+        refresh(again)
 
 
 def rebuild(

@@ -3,6 +3,11 @@ deal (stage, amount, account, creation), its products, its stage history, an acc
 activity that showed demos (moved, rescheduled, cancelled, deleted), a demo shown and a demo's
 products.
 
+The per-object receivers note which deals changed; their facts are computed once per deal and
+transaction, after it commits (``presales.core.aftercommit``), so a deal's update does not hold
+the database's write lock while its facts are worked out. A deal whose own row alone was saved
+takes the short way (``facts.refresh_saved``).
+
 Bulk writes send no model signal: they run inside ``presales.core.signals.bulk_change`` (whose
 ``rows_changed`` refreshes the deals written here), call ``presales.demos.facts.refresh``
 themselves, or leave it to the refresh after imports and the daily rebuild."""
@@ -16,24 +21,33 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from presales.accounts.models import Account
 from presales.activities.models import Activity
+from presales.core import aftercommit
 from presales.core.signals import rows_changed, rows_changing
 from presales.deals.models import Opportunity, StageChange
 from presales.demos import facts
 from presales.demos.models import DealFact, Demo, DemoDealFact, DemoShown
 
+FULL = "Demo facts"
+SAVED = "Demo facts of saved deals"
+
+
+def refresh_later(deal_ids: Any) -> None:
+    """These deals' facts computed again once, after the transaction commits."""
+    aftercommit.later(FULL, deal_ids, facts.refresh)
+
 
 def _deal_saved(sender: Any, instance: Opportunity, **kwargs: Any) -> None:
     if not kwargs.get("raw"):
-        facts.refresh([instance.pk])
+        aftercommit.later(SAVED, [instance.pk], facts.refresh_saved)
 
 
 def _products_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if isinstance(instance, Opportunity):
-        facts.refresh([instance.pk])
+        refresh_later([instance.pk])
     elif kwargs.get("pk_set"):  # from the product's side: product.deals.add(...)
-        facts.refresh(kwargs["pk_set"])
+        refresh_later(kwargs["pk_set"])
 
 
 def _deleting_deal(kwargs: dict[str, Any]) -> bool:
@@ -49,12 +63,12 @@ def _demo_products_changed(sender: Any, instance: Any, action: str, **kwargs: An
         return
     demo_ids = [instance.pk] if isinstance(instance, Demo) else list(kwargs.get("pk_set") or ())
     pairs = DemoDealFact.objects.filter(demo_id__in=demo_ids)
-    facts.refresh(pairs.values_list("deal_id", flat=True))
+    refresh_later(pairs.values_list("deal_id", flat=True))
 
 
 def _history_changed(sender: Any, instance: StageChange, **kwargs: Any) -> None:
     if not kwargs.get("raw") and not _deleting_deal(kwargs):
-        facts.refresh([instance.opportunity_id])
+        refresh_later([instance.opportunity_id])
 
 
 def _account_saved(sender: Any, instance: Account, **kwargs: Any) -> None:
@@ -109,8 +123,8 @@ def _rows_changed(sender: Any, ids: list[int], before: dict[Any, Any], **kwargs:
 def _activity_changed(sender: Any, instance: Activity, **kwargs: Any) -> None:
     """An activity matters when it showed a demo now, or was a demo's first showing in a deal
     before (it may have moved to another deal, been cancelled or rescheduled)."""
-    if kwargs.get("raw"):
-        return
+    if kwargs.get("raw") or kwargs.get("created"):
+        return  # a new activity is no deal's first showing yet, and shows no demo yet
     deals = set(
         DemoDealFact.objects.filter(activity_id=instance.pk).values_list("deal_id", flat=True)
     )
@@ -120,7 +134,7 @@ def _activity_changed(sender: Any, instance: Activity, **kwargs: Any) -> None:
     ):
         deals.add(instance.opportunity_id)
     if deals:
-        facts.refresh(deals)
+        refresh_later(deals)
 
 
 def _shown_changed(sender: Any, instance: DemoShown, **kwargs: Any) -> None:
@@ -132,7 +146,7 @@ def _shown_changed(sender: Any, instance: DemoShown, **kwargs: Any) -> None:
         .first()
     )
     if deal:
-        facts.refresh([deal])
+        refresh_later([deal])
 
 
 def _import_finished(sender: Any, instance: Any, **kwargs: Any) -> None:

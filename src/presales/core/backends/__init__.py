@@ -1,0 +1,1 @@
+"""Database backends Presales configures itself (see ``presales.settings.sqlite_database``)."""
