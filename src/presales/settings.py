@@ -196,14 +196,15 @@ JOB_STALE_SECONDS = env_int(
 )
 SERVE_WORKERS = env_int(
     "PRESALES_SERVE_WORKERS",
-    os.cpu_count() or 1,
-    "Web processes `presales serve` starts (default: the number of CPU cores)",
+    2 * (os.cpu_count() or 1),
+    "Web processes `presales serve` starts (default: two per CPU core: a request holding the "
+    "database's write lock then waits less for its process's other threads)",
     minimum=1,
 )
 SERVE_THREADS = env_int(
     "PRESALES_SERVE_THREADS",
-    8,
-    "Threads per web process of `presales serve` (default 8: requests waiting for the database's "
+    4,
+    "Threads per web process of `presales serve` (default 4: requests waiting for the database's "
     "write lock do not hold up the reads behind them)",
     minimum=1,
 )

@@ -50,8 +50,10 @@ def serve_forever(
         default=None,
         help="Run a job worker alongside (default: on with the embedded SQLite database)",
     ),
-    arg("--workers", type=int, help="Web processes (default PRESALES_SERVE_WORKERS: CPU cores)"),
-    arg("--threads", type=int, help="Threads per web process (default PRESALES_SERVE_THREADS: 8)"),
+    arg(
+        "--workers", type=int, help="Web processes (default PRESALES_SERVE_WORKERS: 2 per CPU core)"
+    ),
+    arg("--threads", type=int, help="Threads per web process (default PRESALES_SERVE_THREADS: 4)"),
 )
 def serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command

@@ -1,7 +1,7 @@
 """How `presales serve` runs: a production WSGI server, or Django's reloading one with --dev.
 
 Production is gunicorn (the most used pure-Python WSGI server, on PyPI, no compiler needed) with
-threaded workers, one process per CPU core by default (``PRESALES_SERVE_WORKERS``) with 8
+threaded workers, two processes per CPU core by default (``PRESALES_SERVE_WORKERS``) with 4
 threads each (``PRESALES_SERVE_THREADS``); whitenoise
 serves the static files from inside the application, so no separate web server is needed for
 them. On the embedded SQLite default one job worker (`presales worker`) runs beside the web
@@ -45,7 +45,7 @@ def job_worker(enabled: bool) -> Iterator[subprocess.Popen[bytes] | None]:
                 process.wait()
 
 
-def run_production(host: str, port: int, *, workers: int, threads: int = 16) -> int:
+def run_production(host: str, port: int, *, workers: int, threads: int = 4) -> int:
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
