@@ -12,7 +12,8 @@ Past ``COARSE_FROM`` vectors the index also holds each vector projected on its
 projection leaves out of each vector (its residual). A query first ranks every row by an
 optimistic score, the projected product plus ``RESIDUAL_WEIGHT`` times the query's and the
 row's residual lengths, then scores the best ``COARSE_POOL`` (or more) rows exactly with the
-full vectors. Reading a quarter of the bytes is what makes it faster (the product is bound by
+full vectors, and twice as many again while the best results still come from the pool's lower
+half. Reading a quarter of the bytes is what makes it faster (the product is bound by
 memory). The residual term matters for a text unlike the rest of the index (a note about
 ships among sales notes): the directions fitted on the index say little about it, so its
 projected product is low although its exact similarity may be the highest of all; its long
@@ -55,10 +56,11 @@ COARSE_FROM = 20_000
 # Measured on the 58,218 texts of the full demo with the 12 planted notes added (exact top 50
 # of their paraphrases, of 40 ordinary queries and of 100 texts used as queries): the largest
 # pool that keeps all of them, ranked by the optimistic score, was 2,269 rows with 96
-# directions (5,400 with 64; 854 with 128, which reads a third of the full vectors).
+# directions (5,400 with 64; 854 with 128, whose file no longer fits a 32 MB cache at 100,000
+# rows). The pool grows past COARSE_POOL for the queries that need it (``Ranking._pooled``).
 COARSE_DIMENSIONS = 96
-COARSE_POOL = 4000
-COARSE_SHARE = 25  # the pool holds at least this fraction (1/25) of the rows a reader sees
+COARSE_POOL = 2000
+COARSE_SHARE = 50  # the pool holds at least this fraction (1/50) of the rows a reader sees
 RESIDUAL_WEIGHT = 0.3
 # What the coarse files hold; files written with another layout are made again.
 COARSE_LAYOUT = f"{COARSE_DIMENSIONS} directions + residual lengths"
@@ -397,9 +399,10 @@ class Ranking:
 
     With the projected matrix, the best ``max(4 n, COARSE_POOL, rows / COARSE_SHARE)`` rows by
     the optimistic score (``optimistic``) are scored exactly and ranked (among the reader's
-    rows alone when they see less than half of the index); asking deeper than a quarter of
-    that pool ranks again from a pool four times larger, and when the pool would hold every
-    row the reader sees, each is scored exactly.
+    rows alone when they see less than half of the index), the pool doubling while it has to
+    (``_pooled``); asking deeper than a quarter of that pool ranks again from a pool four
+    times larger, and when the pool would hold every row the reader sees, or more than an
+    eighth of them after doubling, each is scored exactly.
     """
 
     def __init__(
@@ -443,31 +446,68 @@ class Ranking:
         m = self.m
         rows = len(m.ids) if self.rows is None else len(self.rows)
         pool = max(4 * n, COARSE_POOL, rows // COARSE_SHARE)
-        if m.coarse is None or m.projection is None or m.residual is None or rows <= pool:
-            if self.rows is None:
-                scores, positions = m.vectors @ self.query, np.arange(len(m.ids))
-            elif 2 * rows < len(m.ids):
-                positions = self.rows
-                scores = np.asarray(m.vectors[positions]) @ self.query
-            else:
-                positions = self.rows
-                scores = (m.vectors @ self.query)[positions]
-            self.exact = True
-        else:
-            if self.rows is not None and 2 * rows < len(m.ids):
+        found = None
+        if m.coarse is not None and m.projection is not None and m.residual is not None:
+            if rows > pool and self.rows is not None and 2 * rows < len(m.ids):
                 # A reader who sees less than half the index: only their rows are ranked.
-                approximate = self.optimistic(self.rows)
-                best = self.rows[np.argpartition(-approximate, pool - 1)[:pool]]
-            else:
+                found = self._pooled(self.optimistic(self.rows), self.rows, pool, n, rows)
+            elif rows > pool:
                 approximate = self.optimistic()
                 if self.mask is not None:
                     approximate[~self.mask] = -np.inf
-                best = np.argpartition(-approximate, pool - 1)[:pool]
-            positions = np.sort(best)
+                found = self._pooled(approximate, None, pool, n, rows)
+        if found is not None:
+            positions, scores, pool = found
+        elif self.rows is None:
+            scores, positions = m.vectors @ self.query, np.arange(len(m.ids))
+            self.exact = True
+        elif 2 * rows < len(m.ids):
+            positions = self.rows
             scores = np.asarray(m.vectors[positions]) @ self.query
+            self.exact = True
+        else:
+            positions = self.rows
+            scores = (m.vectors @ self.query)[positions]
+            self.exact = True
         self.pool = pool
         keep = np.flatnonzero(scores >= self.minimum)
         self.positions, self.scores = positions[keep], scores[keep]
+
+    def _pooled(
+        self, approximate: np.ndarray, candidates: np.ndarray | None, pool: int, n: int, rows: int
+    ) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """Score exactly the best ``pool`` rows by ``approximate`` (of ``candidates``, or of
+        the whole index); while one of the best ``n`` found comes from the pool's lower half,
+        the edge of the pool is still giving results: double it (scoring only the rows added).
+        None once it would pass an eighth of the reader's rows: scoring every row is then
+        about as cheap as fetching that many rows one by one.
+
+        Positions in the index (sorted), their exact similarities, and the pool's final size.
+        """
+        from presales.texts.visibility import top_order
+
+        full = np.asarray(self.m.vectors)
+        seen = np.zeros(len(approximate), dtype=bool)
+        picked: list[np.ndarray] = []
+        scored: list[np.ndarray] = []
+        while True:
+            best = np.argpartition(-approximate, pool - 1)[:pool]
+            new = np.sort(best[~seen[best]])
+            seen[new] = True
+            picked.append(new)
+            # take() on the plain view: fancy indexing of the memory map costs a third more.
+            rows_new = new if candidates is None else candidates[new]
+            scored.append(full.take(rows_new, axis=0) @ self.query)
+            chosen, scores = np.concatenate(picked), np.concatenate(scored)
+            upper = np.partition(approximate[best], pool - pool // 2)[pool - pool // 2]
+            if approximate[chosen[top_order(scores, n)]].min() >= upper:
+                break
+            pool *= 2
+            if 8 * pool > rows:
+                return None
+        positions = chosen if candidates is None else candidates[chosen]
+        order = np.argsort(positions)
+        return positions[order], scores[order], pool
 
     def best(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Positions in the index and similarities of the best ``n`` rows, best first."""
