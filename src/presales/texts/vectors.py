@@ -401,8 +401,8 @@ class Ranking:
     the optimistic score (``optimistic``) are scored exactly and ranked (among the reader's
     rows alone when they see less than half of the index), the pool doubling while it has to
     (``_pooled``); asking deeper than a quarter of that pool ranks again from a pool four
-    times larger, and when the pool would hold every row the reader sees, or more than an
-    eighth of them after doubling, each is scored exactly.
+    times larger, and when the pool would hold every row the reader sees, or grows past what
+    ``_pooled`` allows, each is scored exactly.
     """
 
     def __init__(
@@ -438,7 +438,7 @@ class Ranking:
             scores = m.coarse @ projected
             scores += np.float32(RESIDUAL_WEIGHT * off) * m.residual
         else:
-            scores = np.asarray(m.coarse[rows]) @ projected
+            scores = np.asarray(m.coarse).take(rows, axis=0) @ projected
             scores += np.float32(RESIDUAL_WEIGHT * off) * m.residual[rows]
         return scores
 
@@ -479,8 +479,9 @@ class Ranking:
         """Score exactly the best ``pool`` rows by ``approximate`` (of ``candidates``, or of
         the whole index); while one of the best ``n`` found comes from the pool's lower half,
         the edge of the pool is still giving results: double it (scoring only the rows added).
-        None once it would pass an eighth of the reader's rows: scoring every row is then
-        about as cheap as fetching that many rows one by one.
+        None once it would pass an eighth of the index (half the reader's rows when only those
+        are ranked): scoring every row is then about as cheap as fetching that many rows one
+        by one (a full pass reads the file in order, faster than rows here and there).
 
         Positions in the index (sorted), their exact similarities, and the pool's final size.
         """
@@ -503,7 +504,7 @@ class Ranking:
             if approximate[chosen[top_order(scores, n)]].min() >= upper:
                 break
             pool *= 2
-            if 8 * pool > rows:
+            if (8 if candidates is None else 2) * pool > rows:
                 return None
         positions = chosen if candidates is None else candidates[chosen]
         order = np.argsort(positions)
