@@ -20,7 +20,8 @@ written, then in the same process:
    a sales engineer's search spends its time, step by step, what listing the texts they may
    see costs (once per user until deals, teams or texts change: ``texts.visibility``), and
    how many of the exact 70 nearest texts the projected first pass of the index keeps
-   (``vectors.Ranking``).
+   (``vectors.Ranking``), for these queries and for texts unlike the index, against the former
+   first pass and the time of scoring every row (``benchmarks/search_pool.py``).
 
 The machines are 2 shared cores: encoding 100,000 notes takes many minutes, so --notes N runs a
 smaller set and --latency-texts T then grows the index to T texts for the latency step: more
@@ -47,6 +48,8 @@ import sys
 import tempfile
 import time
 from typing import Any
+
+from search_pool import report_first_pass
 
 OPENERS = [
     "Call with the platform team:",
@@ -419,22 +422,6 @@ def after_a_new_note(user: Any) -> float | None:
     return statistics.median(times)
 
 
-def pool_recall(batch: list[str], k: int = 70) -> tuple[float, int]:
-    """Share of the exact ``k`` nearest rows that the projected first pass keeps."""
-    import numpy as np
-
-    from presales.texts import embedding, vectors
-
-    m = vectors.matrix()
-    kept = []
-    for q in batch:
-        query = embedding.encode_query(q)
-        exact = set(np.argsort(-(m.vectors @ query))[:k].tolist())
-        positions, _ = vectors.Ranking(m, query).best(k)
-        kept.append(len(exact & set(positions.tolist())) / k)
-    return float(np.mean(kept)), len(m.ids)
-
-
 def cast() -> tuple[Any, Any]:
     from presales.people.models import User
 
@@ -608,11 +595,7 @@ def latency(n: int, queries: list[str], admin: Any, se: Any, grown: int) -> None
             f"  (after the SE saves a note, their next search checks the new text alone:"
             f" {added:.1f} ms, against {listing:.0f} ms to list everything)"
         )
-    kept, rows = pool_recall(queries[:n])
-    print(
-        f"\nfirst pass over the projected index: keeps {kept:.1%} of the exact 70 nearest"
-        f" ({rows:,} rows; below {vectors.COARSE_FROM:,} every row is scored exactly)"
-    )
+    report_first_pass(queries[:n])
 
 
 if __name__ == "__main__":

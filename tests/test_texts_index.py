@@ -43,12 +43,14 @@ def test_the_projected_first_pass_finds_the_exact_nearest_rows(
     monkeypatch.setattr(vectors, "COARSE_POOL", 200)
     points = clustered(4000)
     projection = vectors._fit_projection(points)
+    coarse = points @ projection
     m = vectors.Matrix(
         ids=np.arange(1, 4001, dtype=np.int64),
         vectors=points,
         stamp=(),
-        coarse=points @ projection,
+        coarse=coarse,
         projection=projection,
+        residual=vectors.residual_lengths(points, coarse),
     )
     for row in (0, 17, 999):
         query = points[row]
