@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db.models import Model, TextField
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import ForeignKey, Model, TextField
 
 from presales.core import access
 
@@ -94,11 +94,53 @@ def text_limit_errors(obj: Model, *, exclude: Iterable[str] = ()) -> dict[str, s
     return errors
 
 
+def _loaded_references(obj: Model) -> list[str]:
+    """Foreign keys whose object is held on ``obj`` as read from the database (a deal the
+    service resolved, the acting user): it exists, so asking the database again is waste.
+    A key limited to some choices is always checked."""
+    names = []
+    for field in obj._meta.concrete_fields:
+        if not isinstance(field, ForeignKey) or not field.is_cached(obj):
+            continue
+        related = field.get_cached_value(obj)
+        if (
+            related is not None
+            and not related._state.adding
+            and related.pk == getattr(obj, field.attname)
+            and not field.get_limit_choices_to()
+        ):
+            names.append(field.name)
+    return names
+
+
+def _full_clean(obj: Model, exclude: list[str]) -> None:
+    """``Model.full_clean`` but for the existence of foreign keys already loaded: the fields'
+    own checks, ``clean()``, unique fields and constraints, errors gathered as Django does."""
+    errors: dict[str, Any] = {}
+    try:
+        obj.clean_fields(exclude=[*exclude, *_loaded_references(obj)])
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    try:
+        obj.clean()
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    for check in (obj.validate_unique, obj.validate_constraints):
+        # Only the fields that passed their own checks, as Django does.
+        skip = {*exclude, *(name for name in errors if name != NON_FIELD_ERRORS)}
+        try:
+            check(exclude=skip)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 def validate_and_save(obj: M, *, exclude: Iterable[str] = ()) -> M:
     exclude = list(exclude)
     too_long = text_limit_errors(obj, exclude=exclude)
     try:
-        obj.full_clean(exclude=exclude, validate_unique=True)
+        _full_clean(obj, exclude)
     except ValidationError as exc:
         if not too_long:
             raise
