@@ -113,12 +113,30 @@ def _loaded_references(obj: Model) -> list[str]:
     return names
 
 
-def _full_clean(obj: Model, exclude: list[str]) -> None:
-    """``Model.full_clean`` but for the existence of foreign keys already loaded: the fields'
-    own checks, ``clean()``, unique fields and constraints, errors gathered as Django does."""
+def references(obj: Model) -> dict[str, Any]:
+    """The foreign keys of an object as read from the database, to give ``validate_and_save``
+    after changing it (``as_read``): a key still holding the value read exists."""
+    if obj._state.adding:
+        return {}
+    return {  # a foreign key's attname is its name and "_id"
+        field.name: getattr(obj, field.attname)
+        for field in obj._meta.concrete_fields
+        if isinstance(field, ForeignKey) and not field.get_limit_choices_to()
+    }
+
+
+def _full_clean(obj: Model, exclude: list[str], as_read: Mapping[str, Any]) -> None:
+    """``Model.full_clean`` but for the existence of foreign keys already loaded or unchanged
+    since read: the fields' own checks, ``clean()``, unique fields and constraints, errors
+    gathered as Django does."""
+    unchanged = [
+        name
+        for name, value in as_read.items()
+        if value is not None and getattr(obj, f"{name}_id", None) == value
+    ]
     errors: dict[str, Any] = {}
     try:
-        obj.clean_fields(exclude=[*exclude, *_loaded_references(obj)])
+        obj.clean_fields(exclude=[*exclude, *_loaded_references(obj), *unchanged])
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
     try:
@@ -136,11 +154,15 @@ def _full_clean(obj: Model, exclude: list[str]) -> None:
         raise ValidationError(errors)
 
 
-def validate_and_save(obj: M, *, exclude: Iterable[str] = ()) -> M:
+def validate_and_save(
+    obj: M, *, exclude: Iterable[str] = (), as_read: Mapping[str, Any] | None = None
+) -> M:
+    """Validate as ``full_clean`` does, then save. ``as_read``: ``references(obj)`` taken when
+    it was read, so that keys left as they were are not looked up again."""
     exclude = list(exclude)
     too_long = text_limit_errors(obj, exclude=exclude)
     try:
-        _full_clean(obj, exclude)
+        _full_clean(obj, exclude, as_read or {})
     except ValidationError as exc:
         if not too_long:
             raise

@@ -225,7 +225,11 @@ def update_opportunity(
     changes = payload.dict(exclude_unset=True)
     confirm_gate = bool(changes.pop("confirm_gate", False))
     return services.update_opportunity(
-        actor=actor(request), opportunity=opportunity, changes=changes, confirm_gate=confirm_gate
+        actor=actor(request),
+        opportunity=opportunity,
+        changes=changes,
+        confirm_gate=confirm_gate,
+        seen=True,  # get_visible read it
     )
 
 
