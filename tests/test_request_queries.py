@@ -184,3 +184,32 @@ def test_texts_of_several_kinds_are_synced_with_one_request_for_vectors(
     from presales.texts import embedding
 
     assert len(asked) == (1 if embedding.available() else 0)
+
+
+def test_a_deals_notes_through_the_deal_are_exactly_those_the_full_rule_shows(
+    cast: Cast,
+) -> None:
+    from presales.notes.access import notes_for, notes_on_deal
+
+    shared = make_account(cast.south, "Shared")
+    ours = make_opportunity(shared, team=cast.north, owner=cast.bob)
+    theirs = make_opportunity(shared, team=cast.south, owner=cast.carol)
+    for deal in (ours, theirs):
+        make_note(f"Pricing on {deal.name}", author=cast.carol, opportunity=deal, account=shared)
+    own = make_note("Alice's aside", author=cast.alice, opportunity=theirs, account=shared)
+    met = make_activity(account=shared, opportunity=theirs, participants=[cast.alice])
+    on_meeting = make_note(
+        "Said at the meeting", author=cast.carol, opportunity=theirs, account=shared, activity=met
+    )
+    for user in (cast.alice, cast.bob, cast.carol, cast.dave, cast.erin, cast.paula, cast.root):
+        for deal in (ours, theirs):
+            narrowed = set(notes_on_deal(user, deal.pk))
+            assert narrowed == set(notes_for(user).filter(opportunity_id=deal.pk)), (user, deal)
+    assert set(notes_on_deal(cast.alice, theirs.pk)) == {own, on_meeting}
+    assert len(notes_on_deal(cast.alice, ours.pk)) == 1
+    answer = call("get", f"/api/notes?opportunity_id={theirs.pk}", bearer(cast.alice)).json()
+    assert {item["id"] for item in answer["items"]} == {own.pk, on_meeting.pk}
+    for wrong in (0, -1, 2**63):  # no such deal: nothing, or the out-of-range error
+        refused = call("get", f"/api/notes?opportunity_id={wrong}", bearer(cast.alice))
+        assert refused.status_code in (200, 422), wrong
+        assert refused.status_code == 422 or refused.json()["items"] == [], wrong
