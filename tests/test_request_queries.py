@@ -153,7 +153,7 @@ def test_visible_deals_are_built_once_per_user_and_handed_out_fresh(cast: Cast) 
 
 
 def test_now_runs_what_is_noted_once_and_the_commit_does_not_run_it_again(
-    django_capture_on_commit_callbacks: Any,
+    db: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     ran: list[set[Any]] = []
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
