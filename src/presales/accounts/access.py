@@ -18,6 +18,10 @@ def accounts_for(user: User | AnonymousUser) -> QuerySet[Account]:
     assert isinstance(user, User)
     if access.sees_everything(user):
         return Account.objects.all()
+    return access.built_once(user, "accounts", _team_and_deal_accounts)
+
+
+def _team_and_deal_accounts(user: User) -> QuerySet[Account]:
     teams = access.team_ids(user)
     deal_accounts = opportunities_for(user).filter(account__isnull=False).values("account_id")
     return Account.objects.filter(Q(team_id__in=teams) | Q(pk__in=deal_accounts))

@@ -63,10 +63,12 @@ def create_activity(*, actor: User, fields: dict[str, Any]) -> Activity:
     if "customer_facing" not in values:
         values["customer_facing"] = values.get("kind", "meeting") in CUSTOMER_FACING_KINDS
     activity = Activity(**values)
-    _check(activity)
+    resolved = (values.get("opportunity"), values.get("account"))
+    _check(activity)  # may take the account from the deal
     for target in (activity.opportunity, activity.account):
         if target is not None:
-            access.require(access.can_change(actor, target))
+            seen = any(target is obj for obj in resolved)  # read through visible() above
+            access.require(access.can_change(actor, target, seen=seen))
     validate_and_save(activity)
     relations.setdefault("participants", [actor])
     for name, objs in relations.items():

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db.models import Model, TextField
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import ForeignKey, Model, TextField
 
 from presales.core import access
 
@@ -94,11 +94,75 @@ def text_limit_errors(obj: Model, *, exclude: Iterable[str] = ()) -> dict[str, s
     return errors
 
 
-def validate_and_save(obj: M, *, exclude: Iterable[str] = ()) -> M:
+def _loaded_references(obj: Model) -> list[str]:
+    """Foreign keys whose object is held on ``obj`` as read from the database (a deal the
+    service resolved, the acting user): it exists, so asking the database again is waste.
+    A key limited to some choices is always checked."""
+    names = []
+    for field in obj._meta.concrete_fields:
+        if not isinstance(field, ForeignKey) or not field.is_cached(obj):
+            continue
+        related = field.get_cached_value(obj)
+        if (
+            related is not None
+            and not related._state.adding
+            and related.pk == getattr(obj, field.attname)
+            and not field.get_limit_choices_to()
+        ):
+            names.append(field.name)
+    return names
+
+
+def references(obj: Model) -> dict[str, Any]:
+    """The foreign keys of an object as read from the database, to give ``validate_and_save``
+    after changing it (``as_read``): a key still holding the value read exists."""
+    if obj._state.adding:
+        return {}
+    return {  # a foreign key's attname is its name and "_id"
+        field.name: getattr(obj, field.attname)
+        for field in obj._meta.concrete_fields
+        if isinstance(field, ForeignKey) and not field.get_limit_choices_to()
+    }
+
+
+def _full_clean(obj: Model, exclude: list[str], as_read: Mapping[str, Any]) -> None:
+    """``Model.full_clean`` but for the existence of foreign keys already loaded or unchanged
+    since read: the fields' own checks, ``clean()``, unique fields and constraints, errors
+    gathered as Django does."""
+    unchanged = [
+        name
+        for name, value in as_read.items()
+        if value is not None and getattr(obj, f"{name}_id", None) == value
+    ]
+    errors: dict[str, Any] = {}
+    try:
+        obj.clean_fields(exclude=[*exclude, *_loaded_references(obj), *unchanged])
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    try:
+        obj.clean()
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    for check in (obj.validate_unique, obj.validate_constraints):
+        # Only the fields that passed their own checks, as Django does.
+        skip = {*exclude, *(name for name in errors if name != NON_FIELD_ERRORS)}
+        try:
+            check(exclude=skip)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_and_save(
+    obj: M, *, exclude: Iterable[str] = (), as_read: Mapping[str, Any] | None = None
+) -> M:
+    """Validate as ``full_clean`` does, then save. ``as_read``: ``references(obj)`` taken when
+    it was read, so that keys left as they were are not looked up again."""
     exclude = list(exclude)
     too_long = text_limit_errors(obj, exclude=exclude)
     try:
-        obj.full_clean(exclude=exclude, validate_unique=True)
+        _full_clean(obj, exclude, as_read or {})
     except ValidationError as exc:
         if not too_long:
             raise

@@ -10,6 +10,7 @@ from presales.core import access
 from presales.core.access import MOVE_REFUSED
 from presales.core.services import (
     apply_changes,
+    references,
     resolve,
     resolve_plain,
     validate_and_save,
@@ -102,10 +103,13 @@ def update_opportunity(
     opportunity: Opportunity,
     changes: dict[str, Any],
     confirm_gate: bool = False,
+    seen: bool = False,
 ) -> Opportunity:
     """Apply ``changes``; a step past a stage gate with criteria missing needs ``confirm_gate``
-    (the confirmed override is recorded, see qualification.services.enforce_stage_gate)."""
-    access.require(access.can_change(actor, opportunity))
+    (the confirmed override is recorded, see qualification.services.enforce_stage_gate).
+    ``seen``: the caller has just read ``opportunity`` through ``access.visible(actor, ...)``."""
+    access.require(access.can_change(actor, opportunity, seen=seen))
+    as_read = references(opportunity)
     old_stage = opportunity.stage
     old_terms = (opportunity.close_date, opportunity.amount)
     values, relations = _split(actor, changes)
@@ -127,7 +131,7 @@ def update_opportunity(
         enforce_stage_gate(
             actor=actor, opportunity=opportunity, to_stage=values["stage"], confirm=confirm_gate
         )
-    validate_and_save(apply_changes(opportunity, values))
+    validate_and_save(apply_changes(opportunity, values), as_read=as_read)
     for name, objs in relations.items():
         getattr(opportunity, name).set(objs)
     _record_stage(opportunity, old_stage, actor)

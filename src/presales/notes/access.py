@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from presales.accounts.access import accounts_for
 from presales.activities.access import attended
 from presales.core import access
+from presales.core.services import MAX_ID
 from presales.deals.access import opportunities_for
 from presales.notes.models import Note
 from presales.people.models import User
@@ -30,6 +31,15 @@ def notes_for(user: User | AnonymousUser) -> QuerySet[Note]:
         | access.deal_or_account(deals=opportunities_for(user), accounts=accounts_for(user))
         | Q(activity__in=attended(user))
     )
+
+
+def notes_on_deal(user: User | AnonymousUser, deal_id: int) -> QuerySet[Note]:
+    """``notes_for(user)`` narrowed to one deal's notes. Every note on a deal the user sees is
+    theirs to read (the deal decides), so that case needs no more than the deal's own check;
+    a deal they do not see keeps the full rule (their own notes on it, their meetings')."""
+    if 0 < deal_id <= MAX_ID and opportunities_for(user).filter(pk=deal_id).exists():
+        return Note.objects.filter(opportunity_id=deal_id)
+    return notes_for(user).filter(opportunity_id=deal_id)
 
 
 def can_write_notes(user: User | AnonymousUser) -> bool:

@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from presales.core.api import Paginated, actor, get_visible
 from presales.notes import services
-from presales.notes.access import notes_for
+from presales.notes.access import notes_for, notes_on_deal
 from presales.notes.models import Note
 
 router = Router(tags=["notes"])
@@ -54,7 +54,11 @@ class NoteFilter(FilterSchema):
 @router.get("/notes", response=list[NoteOut])
 @paginate(Paginated)
 def list_notes(request: HttpRequest, filters: Query[NoteFilter]) -> QuerySet[Note]:
-    return filters.filter(notes_for(actor(request)).order_by("-created_at", "-id"))
+    user = actor(request)
+    deal = filters.opportunity_id
+    # A deal's notes (its page's list) are checked through the deal alone.
+    rows = notes_for(user) if deal is None else notes_on_deal(user, deal)
+    return filters.filter(rows.order_by("-created_at", "-id"))
 
 
 @router.get("/notes/{note_id}", response=NoteOut)

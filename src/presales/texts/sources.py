@@ -29,9 +29,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.db.models import Min, Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from presales.core import aftercommit
 
 log = logging.getLogger(__name__)
 
@@ -242,14 +244,18 @@ def register_builtin_sources() -> None:
     )
 
 
-def _sync_pending(pending: dict[str, set[int]]) -> None:
+TEXTS = "Search texts"
+
+
+def _sync(keys: set[tuple[str, int]]) -> None:
+    """Write the texts of these (kind, object id) pairs, then ask for their vectors once."""
     from presales.texts.jobs import queue_encode_new
     from presales.texts.services import sync_objects
 
-    if not pending:
-        return
-    while pending:
-        kind, object_ids = pending.popitem()
+    by_kind: dict[str, list[int]] = {}
+    for kind, object_id in keys:
+        by_kind.setdefault(kind, []).append(object_id)
+    for kind, object_ids in by_kind.items():
         source = source_for(kind)
         if source is None:
             continue
@@ -261,60 +267,30 @@ def _sync_pending(pending: dict[str, set[int]]) -> None:
     queue_encode_new()
 
 
-def _after_commit(pending: dict[str, set[int]]) -> None:
+def _sync_committed(keys: set[tuple[str, int]]) -> None:
     """The request's own writes are committed whatever happens here: should the database stay
     busy past its timeout, say which texts wait for the next `presales index` and go on."""
-    waiting = {kind: sorted(ids) for kind, ids in pending.items()}
     try:
-        _sync_pending(pending)
+        _sync(keys)
     except OperationalError as exc:
         log.warning(
             "Search text not updated (%s); `presales index` brings it up to date: %s",
             exc,
-            waiting,
+            sorted(keys),
         )
-
-
-def _pending_for(connection: Any) -> dict[str, set[int]]:
-    """The objects saved in the connection's current transaction whose texts wait for its
-    commit. A transaction that rolled back leaves its entries behind; they are dropped here
-    when the next transaction starts (keyed by the outermost atomic block that commits)."""
-    outermost = next(b for b in connection.atomic_blocks if not b._from_testcase)
-    held = getattr(connection, "_presales_texts_pending", None)
-    if held is None or held[0] is not outermost:
-        held = (outermost, {})
-        connection._presales_texts_pending = held
-    pending: dict[str, set[int]] = held[1]
-    return pending
-
-
-def _inside_transaction(connection: Any) -> bool:
-    """Whether a real transaction is open: a test case's wrapping blocks do not count, as
-    they never commit (what a test saves outside its own atomic blocks is synced at once)."""
-    return any(not block._from_testcase for block in connection.atomic_blocks)
 
 
 def _later(source: TextSource, object_id: int) -> None:
     """Sync this object's text once, after its transaction commits: an activity saved and
     given participants in one request is read once, and the text's writes take the database's
     write lock after the request's own writes released it, not while they hold it."""
-    connection = transaction.get_connection()
-    if not _inside_transaction(connection):
-        _sync_pending({source.kind: {object_id}})
-        return
-    pending = _pending_for(connection)
-    pending.setdefault(source.kind, set()).add(object_id)
-    # Every save registers the callback (so a savepoint that rolls back cannot take the only
-    # one with it); the first to run syncs them all, the others find nothing left.
-    transaction.on_commit(lambda: _after_commit(pending), robust=True)
+    aftercommit.later(TEXTS, [(source.kind, object_id)], _sync_committed)
 
 
 def sync_saved_now() -> None:
     """Sync the texts this transaction saved so far, without waiting for its commit: for work
     that reads its own texts back before committing (or that never commits)."""
-    connection = transaction.get_connection()
-    if _inside_transaction(connection):
-        _sync_pending(_pending_for(connection))
+    aftercommit.now(TEXTS, _sync)
 
 
 def _on_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
