@@ -132,7 +132,9 @@ def _quantise(fused: Path, target: Path) -> None:
     Measured on the evaluation set against the float model as shipped (label recall by 5
     nearest neighbours 0.687, planted paraphrases 8 of 12): 0.685 and 8 of 12, each vector at a
     cosine of 0.992 to the float one on average; the former graph (not fused, each layer's
-    feed-forward output kept float) gave 0.688 and 8 of 12 at about 60% of the speed.
+    feed-forward output kept float) gave 0.688 and 8 of 12 at about 80% of the speed. Among
+    the full demo's 58,218 texts, meaning alone puts the same 6 of the 12 planted notes in the
+    top 3 with either graph.
     """
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
