@@ -35,10 +35,17 @@ _lock = threading.Lock()
 _model: Any = None
 
 
+@lru_cache(maxsize=1)
+def _installed() -> bool:
+    # Asked on every write (labels, encoding requests); a package does not appear or vanish
+    # while the process runs, and each lookup walks the import path (~1.4 ms).
+    return all(importlib.util.find_spec(name) for name in (PACKAGE, "sentence_transformers"))
+
+
 def available() -> bool:
     if settings.TEXT_MODEL == "off":
         return False
-    return all(importlib.util.find_spec(name) for name in (PACKAGE, "sentence_transformers"))
+    return _installed()
 
 
 def model_name() -> str:
