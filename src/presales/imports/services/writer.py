@@ -24,6 +24,7 @@ from presales.imports.services.sql import (
     allocate_ids,
     chunks,
     converter_for,
+    insert_links,
     insert_rows,
     is_sqlite,
     quoted,
@@ -312,7 +313,7 @@ class Writer:
             marks,
         )
         for (table, own_column, other_column), found in zip(relations, links, strict=True):
-            insert_rows(table, [own_column, other_column], found)
+            insert_links(table, own_column, other_column, found)
         if self.resolver.referenced(kind):
             self.resolver.remember(kind, ((r.external_id, pk) for pk, r in pairs))
         self.counts.created += len(records)
@@ -426,4 +427,4 @@ class Writer:
                 named = record.m2m[index]
                 if named:
                     self._link(pk, record, index, named, ids, links, waiting)
-            insert_rows(table, [own_column, other_column], links)
+            insert_links(table, own_column, other_column, links)
