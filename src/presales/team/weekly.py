@@ -432,7 +432,7 @@ def _grouped(low: int, high: int) -> Iterator[tuple[Any, ...]]:
     meta = Activity._meta
 
     def column(name: str) -> str:
-        return "a." + quote(meta.get_field(name).column)  # type: ignore[union-attr]
+        return "a." + quote(str(meta.get_field(name).column))  # type: ignore[union-attr]
 
     own = quote(through._meta.get_field("activity").column)
     person = quote(through._meta.get_field("user").column)
@@ -455,7 +455,7 @@ def _grouped(low: int, high: int) -> Iterator[tuple[Any, ...]]:
         f"WHERE l.{own} >= %s AND l.{own} < %s AND {column('status')} <> %s "
         f"GROUP BY {', '.join(str(i) for i in range(1, len(keys) + 1))}"
     )
-    params = [Kind.INTERNAL, Kind.OUT_OF_BAND, low, high, Activity.Status.CANCELLED]
+    params: list[Any] = [Kind.INTERNAL, Kind.OUT_OF_BAND, low, high, Activity.Status.CANCELLED]
     moments: dict[Any, datetime] = {}
 
     def moment(value: Any) -> datetime:
