@@ -398,15 +398,19 @@ def rebuild_from_rows() -> int:
 
 def _totals_by_ranges(bounds: dict[str, Any]) -> Totals:
     weeks: dict[datetime, date] = {}
+    moments: dict[Any, datetime] = {}
     totals: Totals = {}
+    # As ``week_of``, with the time zone looked up once rather than per start.
+    zone = timezone.get_current_timezone()
     low, high = bounds["low"] or 0, bounds["high"] or -1
     for start in range(low, high + 1, RELOAD_IDS):
         for user, kind, facing, linked, subject, starts, ends, count in _grouped(
-            start, min(start + RELOAD_IDS, high + 1)
+            start, min(start + RELOAD_IDS, high + 1), moments
         ):
             week = weeks.get(starts)
             if week is None:
-                week = weeks[starts] = week_of(starts)
+                day = starts.astimezone(zone).date()
+                week = weeks[starts] = day - timedelta(days=day.weekday())
             key = (user, week, category_of(kind, facing, subject, linked))
             seconds = round((ends - starts).total_seconds()) * count
             found = totals.get(key)
@@ -417,10 +421,11 @@ def _totals_by_ranges(bounds: dict[str, Any]) -> Totals:
                 found[1] += count
         if len(weeks) > 1 << 16:
             weeks.clear()
+            moments.clear()
     return totals
 
 
-def _grouped(low: int, high: int) -> Iterator[tuple[Any, ...]]:
+def _grouped(low: int, high: int, moments: dict[Any, datetime]) -> Iterator[tuple[Any, ...]]:
     """The participant links of the activities with ids in ``[low, high)`` that are not
     cancelled, counted per person and per everything ``_fact`` reads: ``(user, kind, facing,
     linked, subject, starts, ends, count)``. The database groups them (an import brings
@@ -456,7 +461,6 @@ def _grouped(low: int, high: int) -> Iterator[tuple[Any, ...]]:
         f"GROUP BY {', '.join(str(i) for i in range(1, len(keys) + 1))}"
     )
     params: list[Any] = [Kind.INTERNAL, Kind.OUT_OF_BAND, low, high, Activity.Status.CANCELLED]
-    moments: dict[Any, datetime] = {}
 
     def moment(value: Any) -> datetime:
         # SQLite gives naive UTC text; PostgreSQL's driver gives aware datetimes.
