@@ -201,3 +201,62 @@ def test_a_large_load_stopped_midway_leaves_the_weekly_totals_of_what_it_wrote(
     assert (stopped.status, stopped.set_aside) == (ImportRun.Status.INTERRUPTED, [])
     assert Activity.objects.filter(participants__isnull=False).exists()
     assert stored_totals() == compute_all(Activity, WeeklyLoad) != {}
+
+
+def test_totals_computed_again_after_a_large_load_equal_those_computed_activity_by_activity(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk rebuild lets the database count the activities per person, start, end and
+    what decides their kind of time; the totals are those of the activity-by-activity sum."""
+    from datetime import UTC, datetime, timedelta
+
+    from presales.activities.models import Kind
+    from presales.team import weekly
+    from presales.team.models import WeeklyLoad
+    from tests.conftest import make_account, make_activity
+
+    acme = make_account(cast.north, "Acme")
+    # A Sunday evening in UTC, near the start of a week in some time zones.
+    sunday = datetime(2024, 3, 10, 22, 30, tzinfo=UTC)
+    people = [cast.alice, cast.bob]
+    for day in range(3):
+        at = sunday + timedelta(days=day)
+        for _ in range(2):  # the same group twice: counted twice
+            make_activity(account=acme, participants=people, starts_at=at, minutes=45)
+        make_activity(
+            participants=[cast.alice],
+            starts_at=at,
+            kind=Kind.OUT_OF_BAND,
+            subject="Travel desk question",
+            customer_facing=False,
+        )
+        for subject, account in (("Flight to Oslo", None), ("Prep the POC", acme), ("Admin", None)):
+            make_activity(
+                account=account,
+                participants=people,
+                starts_at=at,
+                minutes=30 + day,
+                kind=Kind.INTERNAL,
+                subject=subject,
+                customer_facing=False,
+            )
+        make_activity(
+            participants=[cast.bob], starts_at=at, minutes=20, status=Activity.Status.CANCELLED
+        )
+    odd = make_activity(participants=[cast.carol], starts_at=sunday)
+    Activity.objects.filter(pk=odd.pk).update(
+        ends_at=sunday + timedelta(seconds=90, microseconds=500_001)
+    )
+    expected = weekly.compute_all(Activity, WeeklyLoad)
+    assert {category for _user, _week, category in expected} == {
+        "facing",
+        "oob",
+        "travel",
+        "prep",
+        "other",
+    }
+    monkeypatch.setattr(weekly, "RELOAD_IDS", 3)
+    WeeklyLoad.objects.all().delete()
+    assert weekly.rebuild_from_rows() == len(expected)
+    assert weekly.stored_totals() == expected
+    assert expected[(cast.carol.pk, weekly.week_of(sunday), "facing")] == [91, 1]

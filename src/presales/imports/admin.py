@@ -1,19 +1,12 @@
 from django.contrib import admin
 
-from presales.imports.models import ImportedRecord, ImportRun, PendingReference
+from presales.imports.models import ImportRun, PendingReference
 
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     list_display = ["id", "profile", "user", "operator", "started_at", "status", "rejected"]
     list_filter = ["profile", "status", "dry_run"]
-
-
-@admin.register(ImportedRecord)
-class ImportedRecordAdmin(admin.ModelAdmin):
-    list_display = ["source", "kind", "external_id", "object_id", "digest"]
-    list_filter = ["source", "kind"]
-    search_fields = ["external_id"]
 
 
 @admin.register(PendingReference)

@@ -4,6 +4,8 @@ that wait for their target to arrive in a later file."""
 
 from __future__ import annotations
 
+from hashlib import blake2b
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -91,25 +93,47 @@ class ImportRun(models.Model):
         return f"{self.operator or 'someone'} (command line)"
 
 
+def digest_number(digest: str | int) -> int:
+    """The number a record's content digest is kept as: the first 60 bits of its hexadecimal
+    form (any other text, such as a marker written by hand, is hashed to one). A number makes
+    the digest table's rows a third smaller than the text did, and 60 bits leave a change
+    unnoticed once in about 10^18."""
+    if isinstance(digest, int):
+        return digest
+    if len(digest) == 32:
+        try:
+            return int(digest[:15], 16)
+        except ValueError:
+            pass
+    return int(blake2b(digest.encode(), digest_size=16).hexdigest()[:15], 16)
+
+
+class DigestField(models.BigIntegerField):
+    """A content digest, given as its hexadecimal text (or a marker) and kept as a number."""
+
+    def get_prep_value(self, value: object) -> object:
+        if isinstance(value, str):
+            return digest_number(value)
+        return super().get_prep_value(value)
+
+
 class ImportedRecord(models.Model):
     """The digest of a record's content as last imported, keyed like the object it made.
 
     A re-import compares digests instead of reading and comparing every field, which is what
-    makes an unchanged file cheap to import again.
+    makes an unchanged file cheap to import again. The key is the record's identity itself, and
+    on SQLite the table is stored in that key's order alone (``WITHOUT ROWID``, made so by
+    migration ``0005``): one tree to write per record instead of the table and its unique index.
+    Nothing refers to these rows, and the admin does not list them (it cannot show a model whose
+    key has several columns).
     """
 
+    pk = models.CompositePrimaryKey("source", "kind", "external_id")
     source = models.CharField(max_length=40)
     kind = models.CharField(max_length=40, help_text="Object type, e.g. account or activity")
     external_id = models.CharField(max_length=64)
     object_id = models.BigIntegerField(null=True, blank=True)
-    digest = models.CharField(max_length=32)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source", "kind", "external_id"], name="imported_record_key"
-            )
-        ]
+    digest = DigestField(help_text="See digest_number")
 
     def __str__(self) -> str:
         return f"{self.source}:{self.kind}:{self.external_id}"

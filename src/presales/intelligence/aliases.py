@@ -14,7 +14,7 @@ _KINDS = {Account: Kind.ACCOUNT, Contact: Kind.CONTACT}
 
 def merged_ids(
     source: str, model: type[Any], kind: str, external_ids: Sequence[str]
-) -> dict[str, tuple[int, str | None]]:
+) -> dict[str, tuple[int, int | None]]:
     """``{external id: (survivor id, digest)}`` for ids whose record was merged away."""
     ours = _KINDS.get(model)
     if ours is None or not external_ids:

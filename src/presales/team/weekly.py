@@ -398,26 +398,83 @@ def rebuild_from_rows() -> int:
 
 def _totals_by_ranges(bounds: dict[str, Any]) -> Totals:
     weeks: dict[datetime, date] = {}
+    moments: dict[Any, datetime] = {}
     totals: Totals = {}
+    # As ``week_of``, with the time zone looked up once rather than per start.
+    zone = timezone.get_current_timezone()
     low, high = bounds["low"] or 0, bounds["high"] or -1
     for start in range(low, high + 1, RELOAD_IDS):
-        facts: dict[int, tuple[date, str, int] | None] = {}
-        for rows in _linked(range(start, min(start + RELOAD_IDS, high + 1)), None):
-            for user, *row in rows:
-                pk = row[0]
-                fact = facts[pk] if pk in facts else facts.setdefault(pk, _fact(row, weeks))
-                if fact is None:
-                    continue
-                key = (user, fact[0], fact[1])
-                found = totals.get(key)
-                if found is None:
-                    totals[key] = [fact[2], 1]
-                else:
-                    found[0] += fact[2]
-                    found[1] += 1
+        for user, kind, facing, linked, subject, starts, ends, count in _grouped(
+            start, min(start + RELOAD_IDS, high + 1), moments
+        ):
+            week = weeks.get(starts)
+            if week is None:
+                day = starts.astimezone(zone).date()
+                week = weeks[starts] = day - timedelta(days=day.weekday())
+            key = (user, week, category_of(kind, facing, subject, linked))
+            seconds = round((ends - starts).total_seconds()) * count
+            found = totals.get(key)
+            if found is None:
+                totals[key] = [seconds, count]
+            else:
+                found[0] += seconds
+                found[1] += count
         if len(weeks) > 1 << 16:
             weeks.clear()
+            moments.clear()
     return totals
+
+
+def _grouped(low: int, high: int, moments: dict[Any, datetime]) -> Iterator[tuple[Any, ...]]:
+    """The participant links of the activities with ids in ``[low, high)`` that are not
+    cancelled, counted per person and per everything ``_fact`` reads: ``(user, kind, facing,
+    linked, subject, starts, ends, count)``. The database groups them (an import brings
+    thousands of activities per start time and person), so Python sees each group once; the
+    subject is left out (empty) and the link to an account or deal is left false where
+    ``category_of`` does not read them."""
+    through: Any = Activity.participants.through
+    quote = connection.ops.quote_name
+    meta = Activity._meta
+
+    def column(name: str) -> str:
+        return "a." + quote(str(meta.get_field(name).column))  # type: ignore[union-attr]
+
+    own = quote(through._meta.get_field("activity").column)
+    person = quote(through._meta.get_field("user").column)
+    facing, kind = column("customer_facing"), column("kind")
+    subject = f"CASE WHEN {facing} OR {kind} = %s THEN '' ELSE {column('subject')} END"
+    linked = (
+        f"CASE WHEN {kind} = %s AND ({column('account')} IS NOT NULL "
+        f"OR {column('opportunity')} IS NOT NULL) THEN 1 ELSE 0 END"
+    )
+    sqlite = connection.vendor == "sqlite"
+    # On SQLite an expression has no declared type, so the driver hands over the stored text
+    # as it is instead of running Django's converter on each value.
+    times = [column("starts_at"), column("ends_at")]
+    if sqlite:
+        times = [f"{t} || ''" for t in times]
+    keys = [f"l.{person}", kind, f"{facing}", linked, subject, *times]
+    sql = (
+        f"SELECT {', '.join(keys)}, count(*) FROM {quote(through._meta.db_table)} l "  # noqa: S608
+        f"JOIN {quote(meta.db_table)} a ON a.id = l.{own} "
+        f"WHERE l.{own} >= %s AND l.{own} < %s AND {column('status')} <> %s "
+        f"GROUP BY {', '.join(str(i) for i in range(1, len(keys) + 1))}"
+    )
+    params: list[Any] = [Kind.INTERNAL, Kind.OUT_OF_BAND, low, high, Activity.Status.CANCELLED]
+
+    def moment(value: Any) -> datetime:
+        # SQLite gives naive UTC text; PostgreSQL's driver gives aware datetimes.
+        found = moments.get(value)
+        if found is None:
+            parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+            found = moments[value] = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+        return found
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            for user, k, f, li, sub, starts, ends, count in rows:
+                yield user, k, bool(f), bool(li), sub, moment(starts), moment(ends), count
 
 
 def _reloaded(sender: type[Model], **_: Any) -> None:

@@ -148,12 +148,12 @@ class Resolver:
 # Other apps may answer for external ids whose object no longer exists under its own id (a
 # record merged into another): ``fn(source, model, kind, external_ids)`` returns
 # ``{external id: (object id, digest)}``. The import then updates that object.
-ALIASES: list[Callable[..., dict[str, tuple[int, str | None]]]] = []
+ALIASES: list[Callable[..., dict[str, tuple[int, int | None]]]] = []
 
 
 def lookup(
     source: str, target: Target, external_ids: Sequence[str], *, with_digest: bool = True
-) -> Iterable[tuple[str, tuple[int, str | None]]]:
+) -> Iterable[tuple[str, tuple[int, int | None]]]:
     """``(external id, (object id, digest))`` for the objects of ``target`` that exist."""
     seen: set[str] = set()
     for ext, found in _lookup(source, target, external_ids, with_digest=with_digest):
@@ -167,7 +167,7 @@ def lookup(
 
 def _lookup(
     source: str, target: Target, external_ids: Sequence[str], *, with_digest: bool = True
-) -> Iterable[tuple[str, tuple[int, str | None]]]:
+) -> Iterable[tuple[str, tuple[int, int | None]]]:
     record = ImportedRecord._meta.db_table
     table = target.model._meta.db_table
     with connection.cursor() as cursor:

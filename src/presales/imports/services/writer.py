@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from presales.core.signals import bulk_change
-from presales.imports.models import ImportedRecord, PendingReference
+from presales.imports.models import ImportedRecord, PendingReference, digest_number
 from presales.imports.services.bulk import ROWS_LEDGER, IndexDeferral
 from presales.imports.services.engine import Counts, Record, Ref, Resolver, Target, lookup
 from presales.imports.services.pending import encode_record
@@ -24,6 +24,7 @@ from presales.imports.services.sql import (
     allocate_ids,
     chunks,
     converter_for,
+    insert_links,
     insert_rows,
     is_sqlite,
     quoted,
@@ -92,12 +93,13 @@ class Writer:
         changed: list[tuple[int, Record]] = []
         if existing:
             get = existing.get
+            number = digest_number
             unchanged = 0
             for record in batch:
                 found = get(record.external_id)
                 if found is None:
                     new.append(record)
-                elif found[1] == record.digest:
+                elif found[1] == number(record.digest):
                     unchanged += 1
                 else:
                     changed.append((found[0], record))
@@ -281,7 +283,8 @@ class Writer:
         ]
         links: list[list[tuple[int, int]]] = [[] for _ in relations]
         rows: list[tuple[Any, ...]] = []
-        marks: list[tuple[str, str, str, int, str]] = []
+        marks: list[tuple[str, str, str, int, int]] = []
+        number = digest_number
         pairs = list(zip(ids, records, strict=True))
         for pk, record in pairs:
             values: Any = record.values
@@ -294,7 +297,7 @@ class Writer:
                 rows.append((pk, *values, *fk[external], *extra, external))
             else:
                 rows.append((pk, *values, *fk[external], *extra))
-            marks.append((source, kind, external, pk, record.digest))
+            marks.append((source, kind, external, pk, number(record.digest)))
             for index, named in enumerate(record.m2m):
                 if not named:
                     continue
@@ -310,7 +313,7 @@ class Writer:
             marks,
         )
         for (table, own_column, other_column), found in zip(relations, links, strict=True):
-            insert_rows(table, [own_column, other_column], found)
+            insert_links(table, own_column, other_column, found)
         if self.resolver.referenced(kind):
             self.resolver.remember(kind, ((r.external_id, pk) for pk, r in pairs))
         self.counts.created += len(records)
@@ -383,7 +386,7 @@ class Writer:
                 f"UPDATE {quoted(record_table)} SET digest = %s, object_id = %s "  # noqa: S608
                 "WHERE source = %s AND kind = %s AND external_id = %s",
                 [
-                    (r.digest, pk, self.source, self.target.kind, r.external_id)
+                    (digest_number(r.digest), pk, self.source, self.target.kind, r.external_id)
                     for pk, r in changed
                     if r.external_id in have
                 ],
@@ -393,7 +396,10 @@ class Writer:
             insert_rows(
                 record_table,
                 ["source", "kind", "external_id", "object_id", "digest"],
-                [(self.source, self.target.kind, r.external_id, pk, r.digest) for pk, r in missing],
+                [
+                    (self.source, self.target.kind, r.external_id, pk, digest_number(r.digest))
+                    for pk, r in missing
+                ],
             )
         self.counts.updated += len(changed)
 
@@ -421,4 +427,4 @@ class Writer:
                 named = record.m2m[index]
                 if named:
                     self._link(pk, record, index, named, ids, links, waiting)
-            insert_rows(table, [own_column, other_column], links)
+            insert_links(table, own_column, other_column, links)
