@@ -178,6 +178,6 @@ def _only_open_deal(actor: User, account_id: int | None) -> int | None:
     if account_id is None:
         return None
     deals = list(opportunities_for(actor).filter(account_id=account_id, stage__in=OPEN_STAGES)[:2])
-    if len(deals) != 1 or not access.can_change(actor, deals[0]):
+    if len(deals) != 1 or not access.can_change(actor, deals[0], seen=True):
         return None
     return int(deals[0].pk)
