@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from presales.texts import embedding, onnx_encoder
+from tests.test_texts import NOTES
 
 pytestmark = pytest.mark.skipif(
     not embedding.available(), reason="the meaning extra (presales[meaning]) is not installed"
@@ -20,12 +21,7 @@ pytestmark = pytest.mark.skipif(
 needs_onnx = pytest.mark.skipif(not onnx_encoder.usable(), reason="onnxruntime is not installed")
 
 TEXTS = [
-    "The CFO froze all discretionary spending until January.",
-    "Demo of the reporting module went well; they loved the dashboards.",
-    "Asked for a Salesforce connector and single sign-on with Okta.",
-    "Their warehouse scanners crash twice a day and pickers lose orders.",
-    "Kickoff agenda: introductions, goals, timeline, next steps.",
-    "Sent the pricing sheet with volume discounts to procurement.",
+    *NOTES,
     "Champion Maria is leaving the company at the end of the quarter, so we need a new sponsor "
     "before the security review, the pilot sign-off and the renewal of the framework agreement.",
 ]

@@ -127,13 +127,7 @@ def _linked(
     moments: dict[Any, datetime] = {}
 
     def moment(value: Any) -> datetime:
-        # SQLite gives naive UTC (text, or a datetime through Django's column converters);
-        # PostgreSQL's driver gives aware datetimes.
-        found = moments.get(value)
-        if found is None:
-            parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-            found = moments[value] = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
-        return found
+        return _moment(moments, value)
 
     with connection.cursor() as cursor:
         for part in chunks:
@@ -463,12 +457,7 @@ def _grouped(low: int, high: int, moments: dict[Any, datetime]) -> Iterator[tupl
     params: list[Any] = [Kind.INTERNAL, Kind.OUT_OF_BAND, low, high, Activity.Status.CANCELLED]
 
     def moment(value: Any) -> datetime:
-        # SQLite gives naive UTC text; PostgreSQL's driver gives aware datetimes.
-        found = moments.get(value)
-        if found is None:
-            parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-            found = moments[value] = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
-        return found
+        return _moment(moments, value)
 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -488,3 +477,14 @@ def _connect_reloaded() -> None:
 
 
 _connect_reloaded()
+
+
+def _moment(seen: dict[Any, datetime], value: Any) -> datetime:
+    """A time as the database hands it back, aware and parsed once per run: SQLite gives naive
+    UTC (text, or a datetime through Django's column converters); PostgreSQL's driver gives
+    aware datetimes."""
+    found = seen.get(value)
+    if found is None:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+        found = seen[value] = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+    return found
